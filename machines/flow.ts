@@ -1,0 +1,616 @@
+import { and, assign, emit, setup } from 'xstate';
+import {
+  type ConsumptionMode,
+  type ModelEvent,
+  type Output,
+  PLAIN_TEXT,
+  type Stimulus,
+  type TemplateSpec,
+} from './alphabet.ts';
+import { realises } from './meta.ts';
+import { MAX_COMPOSING_TIMEOUT_MS, type Profile } from './profile.ts';
+
+/**
+ * The InstantMessagingFlow: its lifecycle, configuration window, messaging, delivery
+ * notifications, and local and remote composing as parallel regions of the Active state.
+ *
+ * Time is explicit: timers are remaining durations in the context, and only `clock.advance`
+ * moves them. Remaining (not absolute) times keep the reachable state space finite, which is
+ * what lets `xstate/graph` enumerate it and reach every timer's boundary and expiry.
+ */
+export interface FlowContext {
+  readonly mode: ConsumptionMode;
+  readonly formats: readonly string[];
+  readonly composingTimeoutMs: number;
+  /** Messages that arrived so far, supported or not; a message's number is its arrival index. */
+  readonly received: number;
+  /** Proxied messages still owed a delivery notification. */
+  readonly awaiting: readonly number[];
+  /** Proxied messages whose notification was sent. */
+  readonly notified: readonly number[];
+  readonly sent: number;
+  /** Remaining time to the next Typing refresh, while composing. */
+  readonly refreshInMs: number | null;
+  /** Remaining time to the composing time-out, while composing. */
+  readonly timeoutInMs: number | null;
+  /** Remaining time of the revert window, once the time-out has passed. */
+  readonly windowInMs: number | null;
+  /** Remaining time until the remote participant is presumed idle. */
+  readonly remoteIdleInMs: number | null;
+}
+
+export type FlowEmitted = { type: 'output'; output: Output };
+
+const defaultTemplate = (profile: Profile): Required<TemplateSpec> => ({
+  consumptionMode: 'consumed-locally',
+  composingTimeoutMs: profile.timing.composingTimeoutMs,
+  supportedFormats: [PLAIN_TEXT],
+});
+
+function templateIsValid(template: TemplateSpec | null): boolean {
+  const timeout = template?.composingTimeoutMs;
+  return (
+    timeout === undefined ||
+    (Number.isInteger(timeout) && timeout >= 1 && timeout <= MAX_COMPOSING_TIMEOUT_MS)
+  );
+}
+
+function isSipFailureCode(code: number): boolean {
+  return Number.isInteger(code) && code >= 400 && code <= 699;
+}
+
+function elapsed(remaining: number | null, ms: number): number | null {
+  return remaining === null ? null : remaining - ms;
+}
+
+const out = (output: Output): FlowEmitted => ({ type: 'output', output });
+const flowError = (operation: Stimulus['type'], kind: 'invalid-operation' | 'invalid-argument') =>
+  out({ channel: 'error', operation, kind });
+
+export function createFlowMachine(profile: Profile) {
+  const { refreshPeriodMs, revertToleranceMs, remoteIdleMs } = profile.timing;
+  const idleOnWire = profile.options.idleNotification === 'sent';
+  const explicitIdleAllowed = profile.options.explicitIdle === 'allowed';
+
+  const noteOf = (event: ModelEvent): number =>
+    event.type === 'app.deliverySuccess' || event.type === 'app.deliveryFailure' ? event.message : 0;
+
+  return setup({
+    types: {
+      context: {} as FlowContext,
+      events: {} as ModelEvent,
+      emitted: {} as FlowEmitted,
+    },
+    guards: {
+      templateInvalid: ({ event }) => event.type === 'app.establish' && !templateIsValid(event.template),
+      templateProxied: ({ event }) =>
+        event.type === 'app.establish' &&
+        event.template?.consumptionMode === 'proxied-to-remote-entity',
+      formatUnsupported: ({ context, event }) =>
+        event.type === 'remote.message' && !context.formats.includes(event.contentType),
+      messageUnknown: ({ context, event }) =>
+        !context.awaiting.includes(noteOf(event)) && !context.notified.includes(noteOf(event)),
+      messageAlreadyNotified: ({ context, event }) => context.notified.includes(noteOf(event)),
+      failureCodeInvalid: ({ event }) =>
+        event.type === 'app.deliveryFailure' && !isSipFailureCode(event.code),
+      explicitIdleRejected: () => !explicitIdleAllowed,
+      idleNotificationOnWire: () => idleOnWire,
+      idleNotificationOnSend: () => profile.options.sendWhileComposing === 'idle-notification',
+      timeoutDue: ({ context, event }) =>
+        event.type === 'clock.advance' && context.timeoutInMs !== null && event.ms >= context.timeoutInMs,
+      revertImmediately: () => revertToleranceMs === 0,
+      refreshDue: ({ context, event }) =>
+        event.type === 'clock.advance' && context.refreshInMs !== null && event.ms >= context.refreshInMs,
+      windowEnds: ({ context, event }) =>
+        event.type === 'clock.advance' && context.windowInMs !== null && event.ms >= context.windowInMs,
+      remoteIdleDue: ({ context, event }) =>
+        event.type === 'clock.advance' &&
+        context.remoteIdleInMs !== null &&
+        event.ms >= context.remoteIdleInMs,
+      remoteIdleRaisesEvent: () => profile.options.remoteIdleEvent === 'raised',
+    },
+    actions: {
+      reject: emit(({ event }, kind: 'invalid-operation' | 'invalid-argument') =>
+        flowError((event as Stimulus).type, kind),
+      ),
+      raiseConfigurationRequested: emit(out({ channel: 'event', name: 'flowConfigurationRequested' })),
+      rejectTemplate: emit(flowError('app.establish', 'invalid-argument')),
+      raiseActive: emit(out({ channel: 'event', name: 'flowStateChanged', state: 'active' })),
+      raiseTerminated: emit(out({ channel: 'event', name: 'flowStateChanged', state: 'terminated' })),
+      sendBye: emit(out({ channel: 'wire', kind: 'bye' })),
+      applyTemplate: assign(({ event }) => {
+        const template = event.type === 'app.establish' ? event.template : null;
+        const merged = { ...defaultTemplate(profile), ...(template ?? {}) };
+        return {
+          mode: merged.consumptionMode,
+          formats: [...merged.supportedFormats],
+          composingTimeoutMs: merged.composingTimeoutMs,
+        };
+      }),
+      stopTimers: assign({ refreshInMs: null, timeoutInMs: null, windowInMs: null, remoteIdleInMs: null }),
+      sendMessage: emit(({ event }) =>
+        out(
+          event.type === 'app.send'
+            ? { channel: 'wire', kind: 'message', body: event.body, contentType: event.contentType }
+            : { channel: 'wire', kind: 'bye' },
+        ),
+      ),
+      countSent: assign({ sent: ({ context }) => context.sent + 1 }),
+      countReceived: assign({ received: ({ context }) => context.received + 1 }),
+      answer: emit(({ context }, code: number) =>
+        out({ channel: 'wire', kind: 'response', message: context.received, code }),
+      ),
+      raiseMessageReceived: emit(({ event }) =>
+        out(
+          event.type === 'remote.message'
+            ? { channel: 'event', name: 'messageReceived', body: event.body, contentType: event.contentType }
+            : { channel: 'event', name: 'flowConfigurationRequested' },
+        ),
+      ),
+      awaitNotification: assign({ awaiting: ({ context }) => [...context.awaiting, context.received] }),
+      sendDeliveryNotification: emit(({ event }) =>
+        out(
+          event.type === 'app.deliveryFailure'
+            ? { channel: 'wire', kind: 'deliveryNotification', message: event.message, status: 'failure', code: event.code }
+            : { channel: 'wire', kind: 'deliveryNotification', message: noteOf(event), status: 'success' },
+        ),
+      ),
+      markNotified: assign(({ context, event }) => ({
+        awaiting: context.awaiting.filter((n) => n !== noteOf(event)),
+        notified: [...context.notified, noteOf(event)].sort((a, b) => a - b),
+      })),
+      raiseDeliveryNotificationReceived: emit(({ event }) => {
+        if (event.type !== 'remote.deliveryNotification') throw new Error('unreachable');
+        const { message, status, code } = event;
+        return out({
+          channel: 'event',
+          name: 'deliveryNotificationReceived',
+          message,
+          status,
+          ...(code === undefined ? {} : { code }),
+        });
+      }),
+      sendTyping: emit(out({ channel: 'wire', kind: 'composing', state: 'typing' })),
+      sendIdle: emit(out({ channel: 'wire', kind: 'composing', state: 'idle' })),
+      startComposingTimers: assign(({ context }) => ({
+        refreshInMs: refreshPeriodMs,
+        timeoutInMs: context.composingTimeoutMs,
+        windowInMs: null,
+      })),
+      restartTimeout: assign({ timeoutInMs: ({ context }) => context.composingTimeoutMs }),
+      rearmRefresh: assign(({ context, event }) => ({
+        refreshInMs: refreshPeriodMs,
+        timeoutInMs: elapsed(context.timeoutInMs, event.type === 'clock.advance' ? event.ms : 0),
+      })),
+      elapseLocal: assign(({ context, event }) => {
+        const ms = event.type === 'clock.advance' ? event.ms : 0;
+        return {
+          refreshInMs: elapsed(context.refreshInMs, ms),
+          timeoutInMs: elapsed(context.timeoutInMs, ms),
+          windowInMs: elapsed(context.windowInMs, ms),
+        };
+      }),
+      openRevertWindow: assign({ refreshInMs: null, timeoutInMs: null, windowInMs: revertToleranceMs }),
+      clearLocalTimers: assign({ refreshInMs: null, timeoutInMs: null, windowInMs: null }),
+      raiseRemoteComposing: emit(
+        out({ channel: 'event', name: 'remoteComposingStateChanged', state: 'composing' }),
+      ),
+      raiseRemoteIdle: emit(out({ channel: 'event', name: 'remoteComposingStateChanged', state: 'idle' })),
+      armRemoteIdle: assign({ remoteIdleInMs: remoteIdleMs }),
+      clearRemoteIdle: assign({ remoteIdleInMs: null }),
+      elapseRemote: assign({
+        remoteIdleInMs: ({ context, event }) =>
+          elapsed(context.remoteIdleInMs, event.type === 'clock.advance' ? event.ms : 0),
+      }),
+    },
+  }).createMachine({
+    id: 'imFlow',
+    initial: 'idle',
+    context: {
+      mode: 'consumed-locally',
+      formats: [PLAIN_TEXT],
+      composingTimeoutMs: profile.timing.composingTimeoutMs,
+      received: 0,
+      awaiting: [],
+      notified: [],
+      sent: 0,
+      refreshInMs: null,
+      timeoutInMs: null,
+      windowInMs: null,
+      remoteIdleInMs: null,
+    },
+    states: {
+      idle: {
+        description: 'The call is not established yet: the flow is Idle and cannot carry messages.',
+        on: {
+          'app.establish': [
+            realises(
+              { id: 'establish.invalidTemplate', requirements: ['CONF-7', 'LIFE-1', 'CONF-4'] },
+              {
+                guard: 'templateInvalid',
+                target: 'active',
+                actions: ['raiseConfigurationRequested', 'rejectTemplate', 'raiseActive'],
+              },
+            ),
+            realises(
+              {
+                id: 'establish.proxied',
+                requirements: ['CONF-1', 'CONF-2', 'CONF-4', 'CONF-5', 'LIFE-1'],
+                capability: 'proxiedConsumption',
+              },
+              {
+                guard: 'templateProxied',
+                target: '#imFlow.active.messaging.proxied',
+                actions: ['raiseConfigurationRequested', 'applyTemplate', 'raiseActive'],
+              },
+            ),
+            realises(
+              { id: 'establish', requirements: ['CONF-1', 'CONF-2', 'CONF-4', 'CONF-5', 'CONF-6', 'LIFE-1'] },
+              {
+                target: 'active',
+                actions: ['raiseConfigurationRequested', 'applyTemplate', 'raiseActive'],
+              },
+            ),
+          ],
+          'app.initialize': realises(
+            { id: 'idle.initialize.rejected', requirements: ['CONF-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.send': realises(
+            { id: 'idle.send.rejected', requirements: ['LIFE-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.setComposing': realises(
+            { id: 'idle.setComposing.rejected', requirements: ['LIFE-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+        },
+      },
+      active: {
+        type: 'parallel',
+        description: 'The call is established: the flow sends and receives messages and composing state.',
+        on: {
+          'app.initialize': realises(
+            { id: 'active.initialize.rejected', requirements: ['CONF-2', 'CONF-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.terminate': realises(
+            { id: 'terminate', requirements: ['LIFE-1', 'LIFE-4', 'LIFE-7'] },
+            { target: 'terminated', actions: ['stopTimers', 'raiseTerminated', 'sendBye'] },
+          ),
+          'remote.bye': realises(
+            { id: 'remoteBye', requirements: ['LIFE-1', 'LIFE-5', 'LIFE-7'] },
+            { target: 'terminated', actions: ['stopTimers', 'raiseTerminated'] },
+          ),
+        },
+        states: {
+          messaging: {
+            initial: 'consumedLocally',
+            states: {
+              consumedLocally: {
+                description: 'Incoming messages are consumed at once (answered 200).',
+                on: {
+                  'app.send': realises(
+                    { id: 'send', requirements: ['MSG-1', 'LIFE-2'] },
+                    { actions: ['sendMessage', 'countSent'] },
+                  ),
+                  'remote.message': [
+                    realises(
+                      { id: 'receive.unsupportedFormat', requirements: ['MSG-5', 'CONF-8'] },
+                      { guard: 'formatUnsupported', actions: ['countReceived', { type: 'answer', params: 415 }] },
+                    ),
+                    realises(
+                      { id: 'receive.consumed', requirements: ['MSG-2', 'MSG-3', 'LIFE-2'] },
+                      { actions: ['countReceived', 'raiseMessageReceived', { type: 'answer', params: 200 }] },
+                    ),
+                  ],
+                  'app.deliverySuccess': realises(
+                    { id: 'consumed.deliverySuccess.rejected', requirements: ['DN-5'] },
+                    { actions: { type: 'reject', params: 'invalid-operation' } },
+                  ),
+                  'app.deliveryFailure': realises(
+                    { id: 'consumed.deliveryFailure.rejected', requirements: ['DN-5'] },
+                    { actions: { type: 'reject', params: 'invalid-operation' } },
+                  ),
+                  'remote.deliveryNotification': realises(
+                    { id: 'consumed.deliveryNotificationReceived', requirements: ['DN-6'] },
+                    { actions: 'raiseDeliveryNotificationReceived' },
+                  ),
+                },
+              },
+              proxied: {
+                description:
+                  'Incoming messages are accepted (202) and each is owed exactly one delivery notification.',
+                on: {
+                  'app.send': realises(
+                    { id: 'proxied.send', requirements: ['MSG-1'], capability: 'proxiedConsumption' },
+                    { actions: ['sendMessage', 'countSent'] },
+                  ),
+                  'remote.message': [
+                    realises(
+                      {
+                        id: 'proxied.receive.unsupportedFormat',
+                        requirements: ['MSG-5', 'CONF-8'],
+                        capability: 'proxiedConsumption',
+                      },
+                      { guard: 'formatUnsupported', actions: ['countReceived', { type: 'answer', params: 415 }] },
+                    ),
+                    realises(
+                      {
+                        id: 'receive.proxied',
+                        requirements: ['MSG-2', 'MSG-4', 'MSG-6', 'DN-1'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        actions: [
+                          'countReceived',
+                          'raiseMessageReceived',
+                          { type: 'answer', params: 202 },
+                          'awaitNotification',
+                        ],
+                      },
+                    ),
+                  ],
+                  'app.deliverySuccess': [
+                    realises(
+                      { id: 'deliverySuccess.unknownMessage', requirements: ['DN-4'], capability: 'proxiedConsumption' },
+                      { guard: 'messageUnknown', actions: { type: 'reject', params: 'invalid-argument' } },
+                    ),
+                    realises(
+                      { id: 'deliverySuccess.second', requirements: ['DN-3'], capability: 'proxiedConsumption' },
+                      { guard: 'messageAlreadyNotified', actions: { type: 'reject', params: 'invalid-operation' } },
+                    ),
+                    realises(
+                      { id: 'deliverySuccess', requirements: ['DN-1'], capability: 'proxiedConsumption' },
+                      { actions: ['sendDeliveryNotification', 'markNotified'] },
+                    ),
+                  ],
+                  'app.deliveryFailure': [
+                    realises(
+                      { id: 'deliveryFailure.unknownMessage', requirements: ['DN-4'], capability: 'proxiedConsumption' },
+                      { guard: 'messageUnknown', actions: { type: 'reject', params: 'invalid-argument' } },
+                    ),
+                    realises(
+                      { id: 'deliveryFailure.second', requirements: ['DN-3'], capability: 'proxiedConsumption' },
+                      { guard: 'messageAlreadyNotified', actions: { type: 'reject', params: 'invalid-operation' } },
+                    ),
+                    realises(
+                      { id: 'deliveryFailure.invalidCode', requirements: ['DN-2'], capability: 'proxiedConsumption' },
+                      { guard: 'failureCodeInvalid', actions: { type: 'reject', params: 'invalid-argument' } },
+                    ),
+                    realises(
+                      { id: 'deliveryFailure', requirements: ['DN-1', 'DN-2'], capability: 'proxiedConsumption' },
+                      { actions: ['sendDeliveryNotification', 'markNotified'] },
+                    ),
+                  ],
+                  'remote.deliveryNotification': realises(
+                    {
+                      id: 'proxied.deliveryNotificationReceived',
+                      requirements: ['DN-6'],
+                      capability: 'proxiedConsumption',
+                    },
+                    { actions: 'raiseDeliveryNotificationReceived' },
+                  ),
+                },
+              },
+            },
+          },
+          localComposing: {
+            initial: 'idle',
+            states: {
+              idle: {
+                on: {
+                  'app.setComposing': realises(
+                    { id: 'local.startComposing', requirements: ['LC-1', 'LC-9'] },
+                    { target: 'composing', actions: ['sendTyping', 'startComposingTimers'] },
+                  ),
+                  'app.setIdle': [
+                    realises(
+                      { id: 'local.idle.setIdle.rejected', requirements: ['LC-6'] },
+                      { guard: 'explicitIdleRejected', actions: { type: 'reject', params: 'invalid-operation' } },
+                    ),
+                    realises({ id: 'local.idle.setIdle', requirements: ['LC-6', 'LC-11'] }, {}),
+                  ],
+                },
+              },
+              composing: {
+                description: 'Typing is refreshed every refresh period until the time-out, Idle or a send.',
+                on: {
+                  'app.setComposing': realises(
+                    { id: 'local.composingAgain', requirements: ['LC-4', 'LC-12'] },
+                    { actions: 'restartTimeout' },
+                  ),
+                  'app.setIdle': [
+                    realises(
+                      { id: 'local.setIdle.rejected', requirements: ['LC-6'] },
+                      { guard: 'explicitIdleRejected', actions: { type: 'reject', params: 'invalid-operation' } },
+                    ),
+                    realises(
+                      { id: 'local.setIdle.notified', requirements: ['LC-6', 'LC-7', 'LC-9'] },
+                      { guard: 'idleNotificationOnWire', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                    ),
+                    realises(
+                      { id: 'local.setIdle.silent', requirements: ['LC-6', 'LC-7', 'LC-9'] },
+                      { target: 'idle', actions: 'clearLocalTimers' },
+                    ),
+                  ],
+                  'app.send': [
+                    realises(
+                      { id: 'local.send.idleNotification', requirements: ['LC-8'] },
+                      { guard: 'idleNotificationOnSend', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                    ),
+                    realises(
+                      { id: 'local.send.messageOnly', requirements: ['LC-8'] },
+                      { target: 'idle', actions: 'clearLocalTimers' },
+                    ),
+                  ],
+                  'clock.advance': [
+                    realises(
+                      { id: 'local.timeout.instant.notified', requirements: ['LC-3', 'LC-7', 'LC-10'] },
+                      {
+                        guard: and(['revertImmediately', 'idleNotificationOnWire', 'timeoutDue']),
+                        target: 'idle',
+                        actions: ['clearLocalTimers', 'sendIdle'],
+                      },
+                    ),
+                    realises(
+                      { id: 'local.timeout.instant', requirements: ['LC-3', 'LC-10'] },
+                      {
+                        guard: and(['revertImmediately', 'timeoutDue']),
+                        target: 'idle',
+                        actions: 'clearLocalTimers',
+                      },
+                    ),
+                    realises(
+                      { id: 'local.timeout', requirements: ['LC-3', 'LC-5', 'LC-10'] },
+                      { guard: 'timeoutDue', target: 'reverting', actions: 'openRevertWindow' },
+                    ),
+                    realises(
+                      { id: 'local.refresh', requirements: ['LC-2'] },
+                      { guard: 'refreshDue', actions: ['sendTyping', 'rearmRefresh'] },
+                    ),
+                    realises(
+                      { id: 'local.composing.wait', requirements: ['LC-2', 'LC-3'], boundary: true },
+                      { actions: 'elapseLocal' },
+                    ),
+                  ],
+                },
+              },
+              reverting: {
+                description:
+                  'The time-out has passed; the revert to Idle may happen anywhere in the tolerance window.',
+                on: {
+                  'sut.revert': [
+                    realises(
+                      { id: 'local.revert.notified', requirements: ['LC-5', 'LC-7'], spontaneous: true },
+                      { guard: 'idleNotificationOnWire', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                    ),
+                    realises(
+                      { id: 'local.revert', requirements: ['LC-5', 'LC-7'], spontaneous: true },
+                      { target: 'idle', actions: 'clearLocalTimers' },
+                    ),
+                  ],
+                  'clock.advance': [
+                    realises(
+                      { id: 'local.windowEnd.notified', requirements: ['LC-5', 'LC-7'] },
+                      {
+                        guard: and(['idleNotificationOnWire', 'windowEnds']),
+                        target: 'idle',
+                        actions: ['clearLocalTimers', 'sendIdle'],
+                      },
+                    ),
+                    realises(
+                      { id: 'local.windowEnd', requirements: ['LC-5', 'LC-7'] },
+                      { guard: 'windowEnds', target: 'idle', actions: 'clearLocalTimers' },
+                    ),
+                    realises(
+                      { id: 'local.reverting.wait', requirements: ['LC-5', 'LC-11'], boundary: true },
+                      { actions: 'elapseLocal' },
+                    ),
+                  ],
+                  'app.setComposing': realises(
+                    { id: 'local.reverting.composingAgain', requirements: ['LC-4', 'LC-13'] },
+                    { target: 'composing', actions: 'startComposingTimers' },
+                  ),
+                  'app.setIdle': [
+                    realises(
+                      { id: 'local.reverting.setIdle.rejected', requirements: ['LC-6'] },
+                      { guard: 'explicitIdleRejected', actions: { type: 'reject', params: 'invalid-operation' } },
+                    ),
+                    realises(
+                      { id: 'local.reverting.setIdle.notified', requirements: ['LC-6', 'LC-7'] },
+                      { guard: 'idleNotificationOnWire', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                    ),
+                    realises(
+                      { id: 'local.reverting.setIdle.silent', requirements: ['LC-6', 'LC-7'] },
+                      { target: 'idle', actions: 'clearLocalTimers' },
+                    ),
+                  ],
+                  'app.send': [
+                    realises(
+                      { id: 'local.reverting.send.idleNotification', requirements: ['LC-8'] },
+                      { guard: 'idleNotificationOnSend', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                    ),
+                    realises(
+                      { id: 'local.reverting.send.messageOnly', requirements: ['LC-8'] },
+                      { target: 'idle', actions: 'clearLocalTimers' },
+                    ),
+                  ],
+                },
+              },
+            },
+          },
+          remoteComposing: {
+            initial: 'idle',
+            states: {
+              idle: {
+                on: {
+                  'remote.typing': realises(
+                    { id: 'remote.startComposing', requirements: ['RC-1'] },
+                    { target: 'composing', actions: ['raiseRemoteComposing', 'armRemoteIdle'] },
+                  ),
+                  'remote.idle': realises({ id: 'remote.idle.whileIdle', requirements: ['RC-1', 'RC-3'] }, {}),
+                },
+              },
+              composing: {
+                on: {
+                  'remote.typing': realises(
+                    { id: 'remote.refresh', requirements: ['RC-2', 'RC-4'] },
+                    { actions: 'armRemoteIdle' },
+                  ),
+                  'remote.idle': [
+                    realises(
+                      { id: 'remote.idle.raised', requirements: ['RC-1', 'RC-3'] },
+                      { guard: 'remoteIdleRaisesEvent', target: 'idle', actions: ['raiseRemoteIdle', 'clearRemoteIdle'] },
+                    ),
+                    realises(
+                      { id: 'remote.idle.silent', requirements: ['RC-3'] },
+                      { target: 'idle', actions: 'clearRemoteIdle' },
+                    ),
+                  ],
+                  'clock.advance': [
+                    realises(
+                      { id: 'remote.presumedIdle', requirements: ['RC-2'] },
+                      { guard: 'remoteIdleDue', target: 'idle', actions: 'clearRemoteIdle' },
+                    ),
+                    realises(
+                      { id: 'remote.composing.wait', requirements: ['RC-2'], boundary: true },
+                      { actions: 'elapseRemote' },
+                    ),
+                  ],
+                },
+              },
+            },
+          },
+        },
+      },
+      terminated: {
+        description: 'Final: every operation is refused and nothing more is sent or raised.',
+        on: {
+          'app.send': realises(
+            { id: 'terminated.send.rejected', requirements: ['LIFE-6'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.setComposing': realises(
+            { id: 'terminated.setComposing.rejected', requirements: ['LIFE-6'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.initialize': realises(
+            { id: 'terminated.initialize.rejected', requirements: ['LIFE-6', 'CONF-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.deliverySuccess': realises(
+            { id: 'terminated.deliverySuccess.rejected', requirements: ['LIFE-6'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.terminate': realises(
+            { id: 'terminated.terminate.rejected', requirements: ['LIFE-6'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+        },
+      },
+    },
+  });
+}
+
+export type FlowMachine = ReturnType<typeof createFlowMachine>;

@@ -1,0 +1,175 @@
+import { assign, emit, setup } from 'xstate';
+import type { McuState, ModelEvent, Output } from './alphabet.ts';
+import { realises } from './meta.ts';
+import type { Profile } from './profile.ts';
+
+/**
+ * The InstantMessagingMcuSession bound to a ConferenceSession: Idle, Active, Retrying and
+ * Terminated, with the conference side (join, leave) and the server side (MCU activation,
+ * failover, focus reconnection) as stimuli.
+ */
+export interface McuContext {
+  readonly conference: 'none' | 'with-im-mcu' | 'without-im-mcu';
+  /** Whether the BeginJoin callback has been called. */
+  readonly joinCompleted: boolean;
+  /** Why the session is retrying: it decides which completion brings it back. */
+  readonly retryCause: 'failover' | 'focus' | 'awaiting-mcu' | null;
+}
+
+export type McuEmitted = { type: 'output'; output: Output };
+
+const out = (output: Output): McuEmitted => ({ type: 'output', output });
+const changedTo = (state: McuState) => out({ channel: 'event', name: 'mcuStateChanged', state });
+
+export function createMcuMachine(profile: Profile) {
+  return setup({
+    types: { context: {} as McuContext, events: {} as ModelEvent, emitted: {} as McuEmitted },
+    guards: {
+      notJoined: ({ context }) => context.conference === 'none',
+      joinPending: ({ context }) => context.conference !== 'none' && !context.joinCompleted,
+      conferenceLacksMcu: ({ context }) => context.conference === 'without-im-mcu',
+      conferenceHasMcu: ({ context }) => context.conference === 'with-im-mcu',
+      joined: ({ context }) => context.conference !== 'none',
+      retryingForFailover: ({ context }) => context.retryCause === 'failover',
+      retryingForFocus: ({ context }) => context.retryCause === 'focus',
+      awaitingMcu: ({ context }) => context.retryCause === 'awaiting-mcu',
+      mcuReportedActive: ({ event }) => event.type === 'server.focusReconnected' && event.mcuActive,
+      backToIdle: () => profile.options.focusReconnectWithoutMcu === 'back-to-idle',
+    },
+    actions: {
+      rememberConference: assign({
+        conference: ({ event }) =>
+          event.type === 'conf.join' && !event.imMcu ? 'without-im-mcu' : 'with-im-mcu',
+      }),
+      completeJoin: assign({ joinCompleted: true }),
+      raiseJoinCompleted: emit(out({ channel: 'event', name: 'joinCompleted' })),
+      raiseChangedTo: emit((_, state: McuState) => changedTo(state)),
+      terminateMcuCall: emit(out({ channel: 'wire', kind: 'mcuCallTerminated' })),
+      retryFor: assign((_, cause: 'failover' | 'focus' | 'awaiting-mcu') => ({ retryCause: cause })),
+      clearRetry: assign({ retryCause: null }),
+      rejectJoin: emit(out({ channel: 'error', operation: 'conf.join', kind: 'invalid-operation' })),
+    },
+  }).createMachine({
+    id: 'mcuSession',
+    initial: 'idle',
+    context: { conference: 'none', joinCompleted: false, retryCause: null },
+    on: {
+      'server.joinCompleted': realises(
+        { id: 'joinCallback', requirements: ['MCU-2'], capability: 'mcuSession' },
+        { guard: 'joinPending', actions: ['completeJoin', 'raiseJoinCompleted'] },
+      ),
+    },
+    states: {
+      idle: {
+        description: 'Bound to a conference session that has not joined, or whose MCU is not active.',
+        on: {
+          'conf.join': realises(
+            { id: 'join', requirements: ['MCU-1', 'MCU-3'], capability: 'mcuSession' },
+            { guard: 'notJoined', actions: 'rememberConference' },
+          ),
+          'server.joinCompleted': realises(
+            { id: 'join.noMcuOfThisType', requirements: ['MCU-3', 'MCU-10'], capability: 'mcuSession' },
+            {
+              guard: 'conferenceLacksMcu',
+              target: 'terminated',
+              actions: ['completeJoin', 'raiseJoinCompleted', { type: 'raiseChangedTo', params: 'terminated' }],
+            },
+          ),
+          'server.mcuActivated': realises(
+            { id: 'activate', requirements: ['MCU-1', 'MCU-2', 'MCU-10'], capability: 'mcuSession' },
+            { guard: 'conferenceHasMcu', target: 'active', actions: { type: 'raiseChangedTo', params: 'active' } },
+          ),
+          'conf.leave': realises(
+            { id: 'idle.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
+            { guard: 'joined', target: 'terminated', actions: { type: 'raiseChangedTo', params: 'terminated' } },
+          ),
+        },
+      },
+      active: {
+        description: 'The IM MCU is active and the session has a call with it.',
+        on: {
+          'server.mcuFailover': realises(
+            { id: 'failover', requirements: ['MCU-4', 'MCU-10'], capability: 'mcuSession' },
+            {
+              target: 'retrying',
+              actions: [
+                { type: 'retryFor', params: 'failover' },
+                'terminateMcuCall',
+                { type: 'raiseChangedTo', params: 'retrying' },
+              ],
+            },
+          ),
+          'server.focusReconnecting': realises(
+            { id: 'focusReconnecting', requirements: ['MCU-5', 'MCU-10'], capability: 'mcuSession' },
+            {
+              target: 'retrying',
+              actions: [{ type: 'retryFor', params: 'focus' }, { type: 'raiseChangedTo', params: 'retrying' }],
+            },
+          ),
+          'conf.leave': realises(
+            { id: 'active.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
+            { target: 'terminated', actions: { type: 'raiseChangedTo', params: 'terminated' } },
+          ),
+        },
+      },
+      retrying: {
+        description: 'The MCU is failing over or the focus connection is being re-established.',
+        on: {
+          'server.failoverCompleted': realises(
+            { id: 'failoverCompleted', requirements: ['MCU-6', 'MCU-10'], capability: 'mcuSession' },
+            {
+              guard: 'retryingForFailover',
+              target: 'active',
+              actions: ['clearRetry', { type: 'raiseChangedTo', params: 'active' }],
+            },
+          ),
+          'server.focusReconnected': [
+            realises(
+              { id: 'focusReconnected.mcuActive', requirements: ['MCU-7', 'MCU-10'], capability: 'mcuSession' },
+              {
+                guard: 'mcuReportedActive',
+                target: 'active',
+                actions: ['clearRetry', { type: 'raiseChangedTo', params: 'active' }],
+              },
+            ),
+            realises(
+              { id: 'focusReconnected.backToIdle', requirements: ['MCU-8', 'MCU-10'], capability: 'mcuSession' },
+              {
+                guard: 'backToIdle',
+                target: 'idle',
+                actions: ['clearRetry', { type: 'raiseChangedTo', params: 'idle' }],
+              },
+            ),
+            realises(
+              { id: 'focusReconnected.stayRetrying', requirements: ['MCU-8'], capability: 'mcuSession' },
+              { actions: { type: 'retryFor', params: 'awaiting-mcu' } },
+            ),
+          ],
+          'server.mcuActivated': realises(
+            { id: 'retrying.activate', requirements: ['MCU-7', 'MCU-8', 'MCU-10'], capability: 'mcuSession' },
+            {
+              guard: 'awaitingMcu',
+              target: 'active',
+              actions: ['clearRetry', { type: 'raiseChangedTo', params: 'active' }],
+            },
+          ),
+          'conf.leave': realises(
+            { id: 'retrying.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
+            { target: 'terminated', actions: ['clearRetry', { type: 'raiseChangedTo', params: 'terminated' }] },
+          ),
+        },
+      },
+      terminated: {
+        description: 'Final: the session cannot join again.',
+        on: {
+          'conf.join': realises(
+            { id: 'terminated.join.rejected', requirements: ['MCU-9'], capability: 'mcuSession' },
+            { actions: 'rejectJoin' },
+          ),
+        },
+      },
+    },
+  });
+}
+
+export type McuMachine = ReturnType<typeof createMcuMachine>;

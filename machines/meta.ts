@@ -1,0 +1,26 @@
+import type { Capabilities } from './profile.ts';
+
+/**
+ * What every transition of every machine declares about itself. The kit reads it to attribute
+ * verdicts and coverage to requirements; the diagrams print it on the edges.
+ */
+export interface TransitionMeta {
+  /** Stable identifier, unique within its machine. */
+  readonly id: string;
+  /** Requirement IDs (see `requirements.ts`) this transition realises. */
+  readonly requirements: readonly string[];
+  /** The transition only happens for an implementation that claims this capability. */
+  readonly capability?: keyof Capabilities;
+  /** The implementation takes this transition on its own, inside a window the model allows. */
+  readonly spontaneous?: true;
+  /** A clock step that reaches a deadline's boundary without crossing it: nothing may happen. */
+  readonly boundary?: true;
+}
+
+/** Attaches the requirement bookkeeping to a transition config, keeping its inferred type. */
+export function realises<const TConfig extends object>(
+  meta: TransitionMeta,
+  config: TConfig,
+): TConfig & { meta: TransitionMeta } {
+  return { ...config, meta };
+}

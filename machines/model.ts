@@ -1,0 +1,325 @@
+import {
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  type AnyStateNode,
+  initialTransition,
+  transition,
+} from 'xstate';
+import {
+  type ModelEvent,
+  type Output,
+  PLAIN_TEXT,
+  type Queries,
+  type SpontaneousMove,
+  type Stimulus,
+  type TemplateSpec,
+  UNSUPPORTED_FORMAT,
+} from './alphabet.ts';
+import { createFlowMachine, type FlowContext } from './flow.ts';
+import { createMcuMachine, type McuContext } from './mcu.ts';
+import type { TransitionMeta } from './meta.ts';
+import { type Capabilities, MAX_COMPOSING_TIMEOUT_MS, type Profile } from './profile.ts';
+import type { RequirementGroup } from './requirements.ts';
+
+/**
+ * The narrow interface through which everything outside `machines/` uses a machine: pure
+ * functions over opaque snapshots. The conformance kit, the diagrams and the CLI need nothing
+ * else, so the machines can change shape without touching them.
+ */
+export interface MachineModel {
+  readonly id: 'imFlow' | 'mcuSession';
+  readonly title: string;
+  readonly groups: readonly RequirementGroup[];
+  /** A capability without which the whole machine is out of scope. */
+  readonly capability?: keyof Capabilities;
+  readonly machine: AnyStateMachine;
+  readonly profile: Profile;
+  initial(): ModelSnapshot;
+  /** Applies one event; returns the next snapshot, the outputs it obliges, the transitions taken. */
+  step(snapshot: ModelSnapshot, event: ModelEvent): StepResult;
+  /** The stimuli with a defined expectation here, bounded so the reachable space stays finite. */
+  stimuli(snapshot: ModelSnapshot): readonly Stimulus[];
+  /** Moves the implementation may make by itself here (inside a tolerance window). */
+  spontaneous(snapshot: ModelSnapshot): readonly SpontaneousMove[];
+  /** Time until the next timer of the model expires, or null when no timer runs. */
+  nextDeadlineMs(snapshot: ModelSnapshot): number | null;
+  /** The state queries the implementation must answer, and their expected values. */
+  queries(snapshot: ModelSnapshot): Queries;
+  /** Active state node paths, e.g. `active.localComposing.composing`. */
+  activeStates(snapshot: ModelSnapshot): readonly string[];
+  serialize(snapshot: ModelSnapshot): string;
+}
+
+export type ModelSnapshot = AnyMachineSnapshot;
+
+export interface StepResult {
+  readonly snapshot: ModelSnapshot;
+  readonly outputs: readonly Output[];
+  readonly transitions: readonly TransitionMeta[];
+}
+
+/** A declared transition of a machine, read from its definition (not from a traversal). */
+export interface DeclaredTransition {
+  readonly source: string;
+  readonly event: string;
+  readonly targets: readonly string[];
+  readonly guard?: string;
+  readonly meta: TransitionMeta;
+}
+
+const BOUND_MESSAGES = 2;
+
+function statePath(node: AnyStateNode): string {
+  return node.path.join('.');
+}
+
+/** Every state node of a machine, depth first, as dotted paths (the root is left out). */
+export function declaredStates(machine: AnyStateMachine): string[] {
+  const paths: string[] = [];
+  const visit = (node: AnyStateNode) => {
+    for (const child of Object.values(node.states) as AnyStateNode[]) {
+      paths.push(statePath(child));
+      visit(child);
+    }
+  };
+  visit(machine.root);
+  return paths;
+}
+
+function guardName(guard: unknown): string | undefined {
+  if (guard === undefined) return undefined;
+  if (typeof guard === 'string') return guard;
+  if (typeof guard === 'object' && guard !== null && 'type' in guard) {
+    return String((guard as { type: unknown }).type);
+  }
+  if (typeof guard === 'function') {
+    const nested = (guard as { guards?: unknown[] }).guards;
+    if (Array.isArray(nested)) return nested.map(guardName).join(' and ');
+    return 'and';
+  }
+  return undefined;
+}
+
+/** Every transition declared in a machine, with its requirement meta. */
+export function declaredTransitions(machine: AnyStateMachine): DeclaredTransition[] {
+  const result: DeclaredTransition[] = [];
+  const visit = (node: AnyStateNode) => {
+    for (const [event, list] of node.transitions) {
+      for (const definition of list) {
+        const meta = definition.meta as TransitionMeta | undefined;
+        if (!meta) throw new Error(`Transition ${statePath(node)} on ${event} has no requirement meta.`);
+        const guard = guardName(definition.guard);
+        result.push({
+          source: statePath(node) || '(root)',
+          event,
+          targets: (definition.target ?? []).map((target: AnyStateNode) => statePath(target)),
+          ...(guard === undefined ? {} : { guard }),
+          meta,
+        });
+      }
+    }
+    for (const child of Object.values(node.states) as AnyStateNode[]) visit(child);
+  };
+  visit(machine.root);
+  return result;
+}
+
+function createMachineModel(
+  definition: Pick<MachineModel, 'id' | 'title' | 'groups' | 'capability' | 'machine' | 'profile'> & {
+    stimuli(snapshot: ModelSnapshot): readonly Stimulus[];
+    nextDeadlineMs(snapshot: ModelSnapshot): number | null;
+    queries(snapshot: ModelSnapshot): Queries;
+  },
+): MachineModel {
+  const { machine } = definition;
+  return {
+    ...definition,
+    initial: () => initialTransition(machine)[0],
+    step(snapshot, event) {
+      const taken = machine.getTransitionData(snapshot as never, event as never);
+      const [next, actions] = transition(machine, snapshot as never, event as never);
+      const outputs = (actions as readonly { type: string; params?: unknown }[])
+        .filter((action) => action.type === 'xstate.emit')
+        .map((action) => (action.params as { event: { output: Output } }).event.output);
+      return {
+        snapshot: next as ModelSnapshot,
+        outputs,
+        transitions: taken.map((t) => t.meta as TransitionMeta),
+      };
+    },
+    spontaneous(snapshot) {
+      return machine.getTransitionData(snapshot as never, { type: 'sut.revert' } as never).length > 0
+        ? [{ type: 'sut.revert' }]
+        : [];
+    },
+    activeStates: (snapshot) =>
+      [...snapshot._nodes]
+        .filter((node: AnyStateNode) => node.path.length > 0)
+        .map((node: AnyStateNode) => statePath(node)),
+    serialize: (snapshot) => JSON.stringify({ value: snapshot.value, context: snapshot.context }),
+  };
+}
+
+/** The templates the flow model exercises: default, each capability, a longer time-out, a bad one. */
+export function flowTemplates(profile: Profile): (TemplateSpec | null)[] {
+  return [
+    null,
+    ...(profile.capabilities.proxiedConsumption
+      ? [{ consumptionMode: 'proxied-to-remote-entity' } as const]
+      : []),
+    { composingTimeoutMs: 2 * profile.timing.refreshPeriodMs + 1000 },
+    { composingTimeoutMs: MAX_COMPOSING_TIMEOUT_MS + 1 },
+  ];
+}
+
+function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
+  const context = snapshot.context as FlowContext;
+  if (snapshot.matches('idle')) {
+    return [
+      ...flowTemplates(profile).map((template) => ({ type: 'app.establish', template }) as const),
+      { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
+      { type: 'app.send', body: 'too-early', contentType: PLAIN_TEXT },
+      { type: 'app.setComposing' },
+    ];
+  }
+  if (snapshot.matches('terminated')) {
+    return [
+      { type: 'app.send', body: 'too-late', contentType: PLAIN_TEXT },
+      { type: 'app.setComposing' },
+      { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
+      { type: 'app.deliverySuccess', message: 1 },
+      { type: 'app.terminate' },
+    ];
+  }
+  const stimuli: Stimulus[] = [{ type: 'app.initialize', template: { composingTimeoutMs: 10_000 } }];
+  if (context.sent < BOUND_MESSAGES) {
+    stimuli.push({ type: 'app.send', body: `to-remote-${context.sent + 1}`, contentType: PLAIN_TEXT });
+  }
+  stimuli.push({ type: 'app.setComposing' }, { type: 'app.setIdle' });
+  if (context.received < BOUND_MESSAGES) {
+    const body = `from-remote-${context.received + 1}`;
+    stimuli.push(
+      { type: 'remote.message', body, contentType: PLAIN_TEXT },
+      { type: 'remote.message', body, contentType: UNSUPPORTED_FORMAT },
+    );
+  }
+  if (context.mode === 'proxied-to-remote-entity') {
+    for (let message = 1; message <= context.received + 1; message++) {
+      stimuli.push(
+        { type: 'app.deliverySuccess', message },
+        { type: 'app.deliveryFailure', message, code: 480 },
+      );
+    }
+    for (const message of context.awaiting) {
+      stimuli.push({ type: 'app.deliveryFailure', message, code: 200 });
+    }
+  } else {
+    stimuli.push(
+      { type: 'app.deliverySuccess', message: 1 },
+      { type: 'app.deliveryFailure', message: 1, code: 480 },
+    );
+  }
+  stimuli.push({ type: 'remote.typing' }, { type: 'remote.idle' });
+  if (context.sent > 0) {
+    stimuli.push(
+      { type: 'remote.deliveryNotification', message: 1, status: 'success' },
+      { type: 'remote.deliveryNotification', message: 1, status: 'failure', code: 480 },
+    );
+  }
+  stimuli.push({ type: 'app.terminate' }, { type: 'remote.bye' });
+  return stimuli;
+}
+
+function minOf(values: readonly (number | null)[]): number | null {
+  const present = values.filter((value): value is number => value !== null);
+  return present.length === 0 ? null : Math.min(...present);
+}
+
+function mcuStimuli(snapshot: ModelSnapshot): Stimulus[] {
+  const context = snapshot.context as McuContext;
+  const stimuli: Stimulus[] = [];
+  if (context.conference === 'none' || snapshot.matches('terminated')) {
+    stimuli.push({ type: 'conf.join', imMcu: true }, { type: 'conf.join', imMcu: false });
+  }
+  if (snapshot.matches('terminated')) return stimuli;
+  if (context.conference !== 'none' && !context.joinCompleted) stimuli.push({ type: 'server.joinCompleted' });
+  if (snapshot.matches('idle') && context.conference === 'with-im-mcu') {
+    stimuli.push({ type: 'server.mcuActivated' });
+  }
+  if (snapshot.matches('active')) {
+    stimuli.push({ type: 'server.mcuFailover' }, { type: 'server.focusReconnecting' });
+  }
+  if (snapshot.matches('retrying')) {
+    if (context.retryCause === 'failover') stimuli.push({ type: 'server.failoverCompleted' });
+    if (context.retryCause === 'focus') {
+      stimuli.push(
+        { type: 'server.focusReconnected', mcuActive: true },
+        { type: 'server.focusReconnected', mcuActive: false },
+      );
+    }
+    if (context.retryCause === 'awaiting-mcu') stimuli.push({ type: 'server.mcuActivated' });
+  }
+  if (context.conference !== 'none') stimuli.push({ type: 'conf.leave' });
+  return stimuli;
+}
+
+/** The machines of the model, built for one profile. */
+export function createModels(profile: Profile): MachineModel[] {
+  const flow = createMachineModel({
+    id: 'imFlow',
+    title: 'InstantMessagingFlow',
+    groups: [
+      'flow-lifecycle',
+      'configuration',
+      'messaging',
+      'delivery-notifications',
+      'local-composing',
+      'remote-composing',
+    ],
+    machine: createFlowMachine(profile),
+    profile,
+    stimuli: (snapshot) => flowStimuli(profile, snapshot),
+    nextDeadlineMs: (snapshot) => {
+      const context = snapshot.context as FlowContext;
+      return minOf([context.refreshInMs, context.timeoutInMs, context.windowInMs, context.remoteIdleInMs]);
+    },
+    queries: (snapshot) => {
+      const flowState = snapshot.matches('idle') ? 'idle' : snapshot.matches('active') ? 'active' : 'terminated';
+      if (flowState !== 'active') return { flowState };
+      return {
+        flowState,
+        localComposingState: snapshot.matches({ active: { localComposing: 'idle' } }) ? 'idle' : 'composing',
+      };
+    },
+  });
+  const mcu = createMachineModel({
+    id: 'mcuSession',
+    title: 'InstantMessagingMcuSession',
+    groups: ['mcu-session'],
+    capability: 'mcuSession',
+    machine: createMcuMachine(profile),
+    profile,
+    stimuli: mcuStimuli,
+    nextDeadlineMs: () => null,
+    queries: (snapshot) => ({ mcuState: snapshot.value as Queries['mcuState'] }),
+  });
+  return [flow, mcu];
+}
+
+/**
+ * The events a traversal explores from a snapshot: the stimuli, plus two clock steps when a
+ * timer runs, one to just before the next deadline and one exactly to it, so that every timer
+ * is tested on both sides of its boundary.
+ */
+export function explorationEvents(model: MachineModel, snapshot: ModelSnapshot): Stimulus[] {
+  const deadline = model.nextDeadlineMs(snapshot);
+  // One millisecond before a deadline is a probe of the boundary, not a place to branch from:
+  // branching there would let timers drift apart a millisecond at a time and blow up the space.
+  if (deadline === 1) return [{ type: 'clock.advance', ms: 1 }];
+  const events: Stimulus[] = [...model.stimuli(snapshot)];
+  if (deadline !== null) {
+    if (deadline > 1) events.push({ type: 'clock.advance', ms: deadline - 1 });
+    events.push({ type: 'clock.advance', ms: deadline });
+  }
+  return events;
+}
