@@ -108,7 +108,12 @@ export type WireOutput =
     }
   | { readonly channel: 'wire'; readonly kind: 'composing'; readonly state: 'typing' | 'idle' }
   /** The answer to the `message`-th received message: 200 consumed, 202 accepted, 415 refused. */
-  | { readonly channel: 'wire'; readonly kind: 'response'; readonly message: number; readonly code: number }
+  | {
+      readonly channel: 'wire';
+      readonly kind: 'response';
+      readonly message: number;
+      readonly code: number;
+    }
   | {
       readonly channel: 'wire';
       readonly kind: 'deliveryNotification';

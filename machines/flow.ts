@@ -73,7 +73,9 @@ export function createFlowMachine(profile: Profile) {
   const explicitIdleAllowed = profile.options.explicitIdle === 'allowed';
 
   const noteOf = (event: ModelEvent): number =>
-    event.type === 'app.deliverySuccess' || event.type === 'app.deliveryFailure' ? event.message : 0;
+    event.type === 'app.deliverySuccess' || event.type === 'app.deliveryFailure'
+      ? event.message
+      : 0;
 
   return setup({
     types: {
@@ -82,7 +84,8 @@ export function createFlowMachine(profile: Profile) {
       emitted: {} as FlowEmitted,
     },
     guards: {
-      templateInvalid: ({ event }) => event.type === 'app.establish' && !templateIsValid(event.template),
+      templateInvalid: ({ event }) =>
+        event.type === 'app.establish' && !templateIsValid(event.template),
       templateProxied: ({ event }) =>
         event.type === 'app.establish' &&
         event.template?.consumptionMode === 'proxied-to-remote-entity',
@@ -97,12 +100,18 @@ export function createFlowMachine(profile: Profile) {
       idleNotificationOnWire: () => idleOnWire,
       idleNotificationOnSend: () => profile.options.sendWhileComposing === 'idle-notification',
       timeoutDue: ({ context, event }) =>
-        event.type === 'clock.advance' && context.timeoutInMs !== null && event.ms >= context.timeoutInMs,
+        event.type === 'clock.advance' &&
+        context.timeoutInMs !== null &&
+        event.ms >= context.timeoutInMs,
       revertImmediately: () => revertToleranceMs === 0,
       refreshDue: ({ context, event }) =>
-        event.type === 'clock.advance' && context.refreshInMs !== null && event.ms >= context.refreshInMs,
+        event.type === 'clock.advance' &&
+        context.refreshInMs !== null &&
+        event.ms >= context.refreshInMs,
       windowEnds: ({ context, event }) =>
-        event.type === 'clock.advance' && context.windowInMs !== null && event.ms >= context.windowInMs,
+        event.type === 'clock.advance' &&
+        context.windowInMs !== null &&
+        event.ms >= context.windowInMs,
       remoteIdleDue: ({ context, event }) =>
         event.type === 'clock.advance' &&
         context.remoteIdleInMs !== null &&
@@ -113,10 +122,14 @@ export function createFlowMachine(profile: Profile) {
       reject: emit(({ event }, kind: 'invalid-operation' | 'invalid-argument') =>
         flowError((event as Stimulus).type, kind),
       ),
-      raiseConfigurationRequested: emit(out({ channel: 'event', name: 'flowConfigurationRequested' })),
+      raiseConfigurationRequested: emit(
+        out({ channel: 'event', name: 'flowConfigurationRequested' }),
+      ),
       rejectTemplate: emit(flowError('app.establish', 'invalid-argument')),
       raiseActive: emit(out({ channel: 'event', name: 'flowStateChanged', state: 'active' })),
-      raiseTerminated: emit(out({ channel: 'event', name: 'flowStateChanged', state: 'terminated' })),
+      raiseTerminated: emit(
+        out({ channel: 'event', name: 'flowStateChanged', state: 'terminated' }),
+      ),
       sendBye: emit(out({ channel: 'wire', kind: 'bye' })),
       applyTemplate: assign(({ event }) => {
         const template = event.type === 'app.establish' ? event.template : null;
@@ -127,7 +140,12 @@ export function createFlowMachine(profile: Profile) {
           composingTimeoutMs: merged.composingTimeoutMs,
         };
       }),
-      stopTimers: assign({ refreshInMs: null, timeoutInMs: null, windowInMs: null, remoteIdleInMs: null }),
+      stopTimers: assign({
+        refreshInMs: null,
+        timeoutInMs: null,
+        windowInMs: null,
+        remoteIdleInMs: null,
+      }),
       sendMessage: emit(({ event }) =>
         out(
           event.type === 'app.send'
@@ -143,16 +161,34 @@ export function createFlowMachine(profile: Profile) {
       raiseMessageReceived: emit(({ event }) =>
         out(
           event.type === 'remote.message'
-            ? { channel: 'event', name: 'messageReceived', body: event.body, contentType: event.contentType }
+            ? {
+                channel: 'event',
+                name: 'messageReceived',
+                body: event.body,
+                contentType: event.contentType,
+              }
             : { channel: 'event', name: 'flowConfigurationRequested' },
         ),
       ),
-      awaitNotification: assign({ awaiting: ({ context }) => [...context.awaiting, context.received] }),
+      awaitNotification: assign({
+        awaiting: ({ context }) => [...context.awaiting, context.received],
+      }),
       sendDeliveryNotification: emit(({ event }) =>
         out(
           event.type === 'app.deliveryFailure'
-            ? { channel: 'wire', kind: 'deliveryNotification', message: event.message, status: 'failure', code: event.code }
-            : { channel: 'wire', kind: 'deliveryNotification', message: noteOf(event), status: 'success' },
+            ? {
+                channel: 'wire',
+                kind: 'deliveryNotification',
+                message: event.message,
+                status: 'failure',
+                code: event.code,
+              }
+            : {
+                channel: 'wire',
+                kind: 'deliveryNotification',
+                message: noteOf(event),
+                status: 'success',
+              },
         ),
       ),
       markNotified: assign(({ context, event }) => ({
@@ -190,12 +226,18 @@ export function createFlowMachine(profile: Profile) {
           windowInMs: elapsed(context.windowInMs, ms),
         };
       }),
-      openRevertWindow: assign({ refreshInMs: null, timeoutInMs: null, windowInMs: revertToleranceMs }),
+      openRevertWindow: assign({
+        refreshInMs: null,
+        timeoutInMs: null,
+        windowInMs: revertToleranceMs,
+      }),
       clearLocalTimers: assign({ refreshInMs: null, timeoutInMs: null, windowInMs: null }),
       raiseRemoteComposing: emit(
         out({ channel: 'event', name: 'remoteComposingStateChanged', state: 'composing' }),
       ),
-      raiseRemoteIdle: emit(out({ channel: 'event', name: 'remoteComposingStateChanged', state: 'idle' })),
+      raiseRemoteIdle: emit(
+        out({ channel: 'event', name: 'remoteComposingStateChanged', state: 'idle' }),
+      ),
       armRemoteIdle: assign({ remoteIdleInMs: remoteIdleMs }),
       clearRemoteIdle: assign({ remoteIdleInMs: null }),
       elapseRemote: assign({
@@ -245,7 +287,10 @@ export function createFlowMachine(profile: Profile) {
               },
             ),
             realises(
-              { id: 'establish', requirements: ['CONF-1', 'CONF-2', 'CONF-4', 'CONF-5', 'CONF-6', 'LIFE-1'] },
+              {
+                id: 'establish',
+                requirements: ['CONF-1', 'CONF-2', 'CONF-4', 'CONF-5', 'CONF-6', 'LIFE-1'],
+              },
               {
                 target: 'active',
                 actions: ['raiseConfigurationRequested', 'applyTemplate', 'raiseActive'],
@@ -268,7 +313,8 @@ export function createFlowMachine(profile: Profile) {
       },
       active: {
         type: 'parallel',
-        description: 'The call is established: the flow sends and receives messages and composing state.',
+        description:
+          'The call is established: the flow sends and receives messages and composing state.',
         on: {
           'app.initialize': realises(
             { id: 'active.initialize.rejected', requirements: ['CONF-2', 'CONF-3'] },
@@ -297,11 +343,20 @@ export function createFlowMachine(profile: Profile) {
                   'remote.message': [
                     realises(
                       { id: 'receive.unsupportedFormat', requirements: ['MSG-5', 'CONF-8'] },
-                      { guard: 'formatUnsupported', actions: ['countReceived', { type: 'answer', params: 415 }] },
+                      {
+                        guard: 'formatUnsupported',
+                        actions: ['countReceived', { type: 'answer', params: 415 }],
+                      },
                     ),
                     realises(
                       { id: 'receive.consumed', requirements: ['MSG-2', 'MSG-3', 'LIFE-2'] },
-                      { actions: ['countReceived', 'raiseMessageReceived', { type: 'answer', params: 200 }] },
+                      {
+                        actions: [
+                          'countReceived',
+                          'raiseMessageReceived',
+                          { type: 'answer', params: 200 },
+                        ],
+                      },
                     ),
                   ],
                   'app.deliverySuccess': realises(
@@ -323,7 +378,11 @@ export function createFlowMachine(profile: Profile) {
                   'Incoming messages are accepted (202) and each is owed exactly one delivery notification.',
                 on: {
                   'app.send': realises(
-                    { id: 'proxied.send', requirements: ['MSG-1'], capability: 'proxiedConsumption' },
+                    {
+                      id: 'proxied.send',
+                      requirements: ['MSG-1'],
+                      capability: 'proxiedConsumption',
+                    },
                     { actions: ['sendMessage', 'countSent'] },
                   ),
                   'remote.message': [
@@ -333,7 +392,10 @@ export function createFlowMachine(profile: Profile) {
                         requirements: ['MSG-5', 'CONF-8'],
                         capability: 'proxiedConsumption',
                       },
-                      { guard: 'formatUnsupported', actions: ['countReceived', { type: 'answer', params: 415 }] },
+                      {
+                        guard: 'formatUnsupported',
+                        actions: ['countReceived', { type: 'answer', params: 415 }],
+                      },
                     ),
                     realises(
                       {
@@ -353,33 +415,76 @@ export function createFlowMachine(profile: Profile) {
                   ],
                   'app.deliverySuccess': [
                     realises(
-                      { id: 'deliverySuccess.unknownMessage', requirements: ['DN-4'], capability: 'proxiedConsumption' },
-                      { guard: 'messageUnknown', actions: { type: 'reject', params: 'invalid-argument' } },
+                      {
+                        id: 'deliverySuccess.unknownMessage',
+                        requirements: ['DN-4'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'messageUnknown',
+                        actions: { type: 'reject', params: 'invalid-argument' },
+                      },
                     ),
                     realises(
-                      { id: 'deliverySuccess.second', requirements: ['DN-3'], capability: 'proxiedConsumption' },
-                      { guard: 'messageAlreadyNotified', actions: { type: 'reject', params: 'invalid-operation' } },
+                      {
+                        id: 'deliverySuccess.second',
+                        requirements: ['DN-3'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'messageAlreadyNotified',
+                        actions: { type: 'reject', params: 'invalid-operation' },
+                      },
                     ),
                     realises(
-                      { id: 'deliverySuccess', requirements: ['DN-1'], capability: 'proxiedConsumption' },
+                      {
+                        id: 'deliverySuccess',
+                        requirements: ['DN-1'],
+                        capability: 'proxiedConsumption',
+                      },
                       { actions: ['sendDeliveryNotification', 'markNotified'] },
                     ),
                   ],
                   'app.deliveryFailure': [
                     realises(
-                      { id: 'deliveryFailure.unknownMessage', requirements: ['DN-4'], capability: 'proxiedConsumption' },
-                      { guard: 'messageUnknown', actions: { type: 'reject', params: 'invalid-argument' } },
+                      {
+                        id: 'deliveryFailure.unknownMessage',
+                        requirements: ['DN-4'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'messageUnknown',
+                        actions: { type: 'reject', params: 'invalid-argument' },
+                      },
                     ),
                     realises(
-                      { id: 'deliveryFailure.second', requirements: ['DN-3'], capability: 'proxiedConsumption' },
-                      { guard: 'messageAlreadyNotified', actions: { type: 'reject', params: 'invalid-operation' } },
+                      {
+                        id: 'deliveryFailure.second',
+                        requirements: ['DN-3'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'messageAlreadyNotified',
+                        actions: { type: 'reject', params: 'invalid-operation' },
+                      },
                     ),
                     realises(
-                      { id: 'deliveryFailure.invalidCode', requirements: ['DN-2'], capability: 'proxiedConsumption' },
-                      { guard: 'failureCodeInvalid', actions: { type: 'reject', params: 'invalid-argument' } },
+                      {
+                        id: 'deliveryFailure.invalidCode',
+                        requirements: ['DN-2'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'failureCodeInvalid',
+                        actions: { type: 'reject', params: 'invalid-argument' },
+                      },
                     ),
                     realises(
-                      { id: 'deliveryFailure', requirements: ['DN-1', 'DN-2'], capability: 'proxiedConsumption' },
+                      {
+                        id: 'deliveryFailure',
+                        requirements: ['DN-1', 'DN-2'],
+                        capability: 'proxiedConsumption',
+                      },
                       { actions: ['sendDeliveryNotification', 'markNotified'] },
                     ),
                   ],
@@ -407,14 +512,18 @@ export function createFlowMachine(profile: Profile) {
                   'app.setIdle': [
                     realises(
                       { id: 'local.idle.setIdle.rejected', requirements: ['LC-6'] },
-                      { guard: 'explicitIdleRejected', actions: { type: 'reject', params: 'invalid-operation' } },
+                      {
+                        guard: 'explicitIdleRejected',
+                        actions: { type: 'reject', params: 'invalid-operation' },
+                      },
                     ),
                     realises({ id: 'local.idle.setIdle', requirements: ['LC-6', 'LC-11'] }, {}),
                   ],
                 },
               },
               composing: {
-                description: 'Typing is refreshed every refresh period until the time-out, Idle or a send.',
+                description:
+                  'Typing is refreshed every refresh period until the time-out, Idle or a send.',
                 on: {
                   'app.setComposing': realises(
                     { id: 'local.composingAgain', requirements: ['LC-4', 'LC-12'] },
@@ -423,11 +532,18 @@ export function createFlowMachine(profile: Profile) {
                   'app.setIdle': [
                     realises(
                       { id: 'local.setIdle.rejected', requirements: ['LC-6'] },
-                      { guard: 'explicitIdleRejected', actions: { type: 'reject', params: 'invalid-operation' } },
+                      {
+                        guard: 'explicitIdleRejected',
+                        actions: { type: 'reject', params: 'invalid-operation' },
+                      },
                     ),
                     realises(
                       { id: 'local.setIdle.notified', requirements: ['LC-6', 'LC-7', 'LC-9'] },
-                      { guard: 'idleNotificationOnWire', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                      {
+                        guard: 'idleNotificationOnWire',
+                        target: 'idle',
+                        actions: ['clearLocalTimers', 'sendIdle'],
+                      },
                     ),
                     realises(
                       { id: 'local.setIdle.silent', requirements: ['LC-6', 'LC-7', 'LC-9'] },
@@ -437,7 +553,11 @@ export function createFlowMachine(profile: Profile) {
                   'app.send': [
                     realises(
                       { id: 'local.send.idleNotification', requirements: ['LC-8'] },
-                      { guard: 'idleNotificationOnSend', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                      {
+                        guard: 'idleNotificationOnSend',
+                        target: 'idle',
+                        actions: ['clearLocalTimers', 'sendIdle'],
+                      },
                     ),
                     realises(
                       { id: 'local.send.messageOnly', requirements: ['LC-8'] },
@@ -446,7 +566,10 @@ export function createFlowMachine(profile: Profile) {
                   ],
                   'clock.advance': [
                     realises(
-                      { id: 'local.timeout.instant.notified', requirements: ['LC-3', 'LC-7', 'LC-10'] },
+                      {
+                        id: 'local.timeout.instant.notified',
+                        requirements: ['LC-3', 'LC-7', 'LC-10'],
+                      },
                       {
                         guard: and(['revertImmediately', 'idleNotificationOnWire', 'timeoutDue']),
                         target: 'idle',
@@ -470,7 +593,11 @@ export function createFlowMachine(profile: Profile) {
                       { guard: 'refreshDue', actions: ['sendTyping', 'rearmRefresh'] },
                     ),
                     realises(
-                      { id: 'local.composing.wait', requirements: ['LC-2', 'LC-3'], boundary: true },
+                      {
+                        id: 'local.composing.wait',
+                        requirements: ['LC-2', 'LC-3'],
+                        boundary: true,
+                      },
                       { actions: 'elapseLocal' },
                     ),
                   ],
@@ -482,8 +609,16 @@ export function createFlowMachine(profile: Profile) {
                 on: {
                   'sut.revert': [
                     realises(
-                      { id: 'local.revert.notified', requirements: ['LC-5', 'LC-7'], spontaneous: true },
-                      { guard: 'idleNotificationOnWire', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                      {
+                        id: 'local.revert.notified',
+                        requirements: ['LC-5', 'LC-7'],
+                        spontaneous: true,
+                      },
+                      {
+                        guard: 'idleNotificationOnWire',
+                        target: 'idle',
+                        actions: ['clearLocalTimers', 'sendIdle'],
+                      },
                     ),
                     realises(
                       { id: 'local.revert', requirements: ['LC-5', 'LC-7'], spontaneous: true },
@@ -504,7 +639,11 @@ export function createFlowMachine(profile: Profile) {
                       { guard: 'windowEnds', target: 'idle', actions: 'clearLocalTimers' },
                     ),
                     realises(
-                      { id: 'local.reverting.wait', requirements: ['LC-5', 'LC-11'], boundary: true },
+                      {
+                        id: 'local.reverting.wait',
+                        requirements: ['LC-5', 'LC-11'],
+                        boundary: true,
+                      },
                       { actions: 'elapseLocal' },
                     ),
                   ],
@@ -515,11 +654,18 @@ export function createFlowMachine(profile: Profile) {
                   'app.setIdle': [
                     realises(
                       { id: 'local.reverting.setIdle.rejected', requirements: ['LC-6'] },
-                      { guard: 'explicitIdleRejected', actions: { type: 'reject', params: 'invalid-operation' } },
+                      {
+                        guard: 'explicitIdleRejected',
+                        actions: { type: 'reject', params: 'invalid-operation' },
+                      },
                     ),
                     realises(
                       { id: 'local.reverting.setIdle.notified', requirements: ['LC-6', 'LC-7'] },
-                      { guard: 'idleNotificationOnWire', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                      {
+                        guard: 'idleNotificationOnWire',
+                        target: 'idle',
+                        actions: ['clearLocalTimers', 'sendIdle'],
+                      },
                     ),
                     realises(
                       { id: 'local.reverting.setIdle.silent', requirements: ['LC-6', 'LC-7'] },
@@ -529,7 +675,11 @@ export function createFlowMachine(profile: Profile) {
                   'app.send': [
                     realises(
                       { id: 'local.reverting.send.idleNotification', requirements: ['LC-8'] },
-                      { guard: 'idleNotificationOnSend', target: 'idle', actions: ['clearLocalTimers', 'sendIdle'] },
+                      {
+                        guard: 'idleNotificationOnSend',
+                        target: 'idle',
+                        actions: ['clearLocalTimers', 'sendIdle'],
+                      },
                     ),
                     realises(
                       { id: 'local.reverting.send.messageOnly', requirements: ['LC-8'] },
@@ -549,7 +699,10 @@ export function createFlowMachine(profile: Profile) {
                     { id: 'remote.startComposing', requirements: ['RC-1'] },
                     { target: 'composing', actions: ['raiseRemoteComposing', 'armRemoteIdle'] },
                   ),
-                  'remote.idle': realises({ id: 'remote.idle.whileIdle', requirements: ['RC-1', 'RC-3'] }, {}),
+                  'remote.idle': realises(
+                    { id: 'remote.idle.whileIdle', requirements: ['RC-1', 'RC-3'] },
+                    {},
+                  ),
                 },
               },
               composing: {
@@ -561,7 +714,11 @@ export function createFlowMachine(profile: Profile) {
                   'remote.idle': [
                     realises(
                       { id: 'remote.idle.raised', requirements: ['RC-1', 'RC-3'] },
-                      { guard: 'remoteIdleRaisesEvent', target: 'idle', actions: ['raiseRemoteIdle', 'clearRemoteIdle'] },
+                      {
+                        guard: 'remoteIdleRaisesEvent',
+                        target: 'idle',
+                        actions: ['raiseRemoteIdle', 'clearRemoteIdle'],
+                      },
                     ),
                     realises(
                       { id: 'remote.idle.silent', requirements: ['RC-3'] },

@@ -45,9 +45,13 @@ export function createMcuMachine(profile: Profile) {
       raiseJoinCompleted: emit(out({ channel: 'event', name: 'joinCompleted' })),
       raiseChangedTo: emit((_, state: McuState) => changedTo(state)),
       terminateMcuCall: emit(out({ channel: 'wire', kind: 'mcuCallTerminated' })),
-      retryFor: assign((_, cause: 'failover' | 'focus' | 'awaiting-mcu') => ({ retryCause: cause })),
+      retryFor: assign((_, cause: 'failover' | 'focus' | 'awaiting-mcu') => ({
+        retryCause: cause,
+      })),
       clearRetry: assign({ retryCause: null }),
-      rejectJoin: emit(out({ channel: 'error', operation: 'conf.join', kind: 'invalid-operation' })),
+      rejectJoin: emit(
+        out({ channel: 'error', operation: 'conf.join', kind: 'invalid-operation' }),
+      ),
     },
   }).createMachine({
     id: 'mcuSession',
@@ -61,27 +65,48 @@ export function createMcuMachine(profile: Profile) {
     },
     states: {
       idle: {
-        description: 'Bound to a conference session that has not joined, or whose MCU is not active.',
+        description:
+          'Bound to a conference session that has not joined, or whose MCU is not active.',
         on: {
           'conf.join': realises(
             { id: 'join', requirements: ['MCU-1', 'MCU-3'], capability: 'mcuSession' },
             { guard: 'notJoined', actions: 'rememberConference' },
           ),
           'server.joinCompleted': realises(
-            { id: 'join.noMcuOfThisType', requirements: ['MCU-3', 'MCU-10'], capability: 'mcuSession' },
+            {
+              id: 'join.noMcuOfThisType',
+              requirements: ['MCU-3', 'MCU-10'],
+              capability: 'mcuSession',
+            },
             {
               guard: 'conferenceLacksMcu',
               target: 'terminated',
-              actions: ['completeJoin', 'raiseJoinCompleted', { type: 'raiseChangedTo', params: 'terminated' }],
+              actions: [
+                'completeJoin',
+                'raiseJoinCompleted',
+                { type: 'raiseChangedTo', params: 'terminated' },
+              ],
             },
           ),
           'server.mcuActivated': realises(
-            { id: 'activate', requirements: ['MCU-1', 'MCU-2', 'MCU-10'], capability: 'mcuSession' },
-            { guard: 'conferenceHasMcu', target: 'active', actions: { type: 'raiseChangedTo', params: 'active' } },
+            {
+              id: 'activate',
+              requirements: ['MCU-1', 'MCU-2', 'MCU-10'],
+              capability: 'mcuSession',
+            },
+            {
+              guard: 'conferenceHasMcu',
+              target: 'active',
+              actions: { type: 'raiseChangedTo', params: 'active' },
+            },
           ),
           'conf.leave': realises(
             { id: 'idle.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
-            { guard: 'joined', target: 'terminated', actions: { type: 'raiseChangedTo', params: 'terminated' } },
+            {
+              guard: 'joined',
+              target: 'terminated',
+              actions: { type: 'raiseChangedTo', params: 'terminated' },
+            },
           ),
         },
       },
@@ -100,10 +125,17 @@ export function createMcuMachine(profile: Profile) {
             },
           ),
           'server.focusReconnecting': realises(
-            { id: 'focusReconnecting', requirements: ['MCU-5', 'MCU-10'], capability: 'mcuSession' },
+            {
+              id: 'focusReconnecting',
+              requirements: ['MCU-5', 'MCU-10'],
+              capability: 'mcuSession',
+            },
             {
               target: 'retrying',
-              actions: [{ type: 'retryFor', params: 'focus' }, { type: 'raiseChangedTo', params: 'retrying' }],
+              actions: [
+                { type: 'retryFor', params: 'focus' },
+                { type: 'raiseChangedTo', params: 'retrying' },
+              ],
             },
           ),
           'conf.leave': realises(
@@ -116,7 +148,11 @@ export function createMcuMachine(profile: Profile) {
         description: 'The MCU is failing over or the focus connection is being re-established.',
         on: {
           'server.failoverCompleted': realises(
-            { id: 'failoverCompleted', requirements: ['MCU-6', 'MCU-10'], capability: 'mcuSession' },
+            {
+              id: 'failoverCompleted',
+              requirements: ['MCU-6', 'MCU-10'],
+              capability: 'mcuSession',
+            },
             {
               guard: 'retryingForFailover',
               target: 'active',
@@ -125,7 +161,11 @@ export function createMcuMachine(profile: Profile) {
           ),
           'server.focusReconnected': [
             realises(
-              { id: 'focusReconnected.mcuActive', requirements: ['MCU-7', 'MCU-10'], capability: 'mcuSession' },
+              {
+                id: 'focusReconnected.mcuActive',
+                requirements: ['MCU-7', 'MCU-10'],
+                capability: 'mcuSession',
+              },
               {
                 guard: 'mcuReportedActive',
                 target: 'active',
@@ -133,7 +173,11 @@ export function createMcuMachine(profile: Profile) {
               },
             ),
             realises(
-              { id: 'focusReconnected.backToIdle', requirements: ['MCU-8', 'MCU-10'], capability: 'mcuSession' },
+              {
+                id: 'focusReconnected.backToIdle',
+                requirements: ['MCU-8', 'MCU-10'],
+                capability: 'mcuSession',
+              },
               {
                 guard: 'backToIdle',
                 target: 'idle',
@@ -141,12 +185,20 @@ export function createMcuMachine(profile: Profile) {
               },
             ),
             realises(
-              { id: 'focusReconnected.stayRetrying', requirements: ['MCU-8'], capability: 'mcuSession' },
+              {
+                id: 'focusReconnected.stayRetrying',
+                requirements: ['MCU-8'],
+                capability: 'mcuSession',
+              },
               { actions: { type: 'retryFor', params: 'awaiting-mcu' } },
             ),
           ],
           'server.mcuActivated': realises(
-            { id: 'retrying.activate', requirements: ['MCU-7', 'MCU-8', 'MCU-10'], capability: 'mcuSession' },
+            {
+              id: 'retrying.activate',
+              requirements: ['MCU-7', 'MCU-8', 'MCU-10'],
+              capability: 'mcuSession',
+            },
             {
               guard: 'awaitingMcu',
               target: 'active',
@@ -155,7 +207,10 @@ export function createMcuMachine(profile: Profile) {
           ),
           'conf.leave': realises(
             { id: 'retrying.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
-            { target: 'terminated', actions: ['clearRetry', { type: 'raiseChangedTo', params: 'terminated' }] },
+            {
+              target: 'terminated',
+              actions: ['clearRetry', { type: 'raiseChangedTo', params: 'terminated' }],
+            },
           ),
         },
       },

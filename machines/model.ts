@@ -107,7 +107,8 @@ export function declaredTransitions(machine: AnyStateMachine): DeclaredTransitio
     for (const [event, list] of node.transitions) {
       for (const definition of list) {
         const meta = definition.meta as TransitionMeta | undefined;
-        if (!meta) throw new Error(`Transition ${statePath(node)} on ${event} has no requirement meta.`);
+        if (!meta)
+          throw new Error(`Transition ${statePath(node)} on ${event} has no requirement meta.`);
         const guard = guardName(definition.guard);
         result.push({
           source: statePath(node) || '(root)',
@@ -125,7 +126,10 @@ export function declaredTransitions(machine: AnyStateMachine): DeclaredTransitio
 }
 
 function createMachineModel(
-  definition: Pick<MachineModel, 'id' | 'title' | 'groups' | 'capability' | 'machine' | 'profile'> & {
+  definition: Pick<
+    MachineModel,
+    'id' | 'title' | 'groups' | 'capability' | 'machine' | 'profile'
+  > & {
     stimuli(snapshot: ModelSnapshot): readonly Stimulus[];
     nextDeadlineMs(snapshot: ModelSnapshot): number | null;
     queries(snapshot: ModelSnapshot): Queries;
@@ -148,7 +152,8 @@ function createMachineModel(
       };
     },
     spontaneous(snapshot) {
-      return machine.getTransitionData(snapshot as never, { type: 'sut.revert' } as never).length > 0
+      return machine.getTransitionData(snapshot as never, { type: 'sut.revert' } as never).length >
+        0
         ? [{ type: 'sut.revert' }]
         : [];
     },
@@ -191,9 +196,15 @@ function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
       { type: 'app.terminate' },
     ];
   }
-  const stimuli: Stimulus[] = [{ type: 'app.initialize', template: { composingTimeoutMs: 10_000 } }];
+  const stimuli: Stimulus[] = [
+    { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
+  ];
   if (context.sent < BOUND_MESSAGES) {
-    stimuli.push({ type: 'app.send', body: `to-remote-${context.sent + 1}`, contentType: PLAIN_TEXT });
+    stimuli.push({
+      type: 'app.send',
+      body: `to-remote-${context.sent + 1}`,
+      contentType: PLAIN_TEXT,
+    });
   }
   stimuli.push({ type: 'app.setComposing' }, { type: 'app.setIdle' });
   if (context.received < BOUND_MESSAGES) {
@@ -242,7 +253,8 @@ function mcuStimuli(snapshot: ModelSnapshot): Stimulus[] {
     stimuli.push({ type: 'conf.join', imMcu: true }, { type: 'conf.join', imMcu: false });
   }
   if (snapshot.matches('terminated')) return stimuli;
-  if (context.conference !== 'none' && !context.joinCompleted) stimuli.push({ type: 'server.joinCompleted' });
+  if (context.conference !== 'none' && !context.joinCompleted)
+    stimuli.push({ type: 'server.joinCompleted' });
   if (snapshot.matches('idle') && context.conference === 'with-im-mcu') {
     stimuli.push({ type: 'server.mcuActivated' });
   }
@@ -281,14 +293,25 @@ export function createModels(profile: Profile): MachineModel[] {
     stimuli: (snapshot) => flowStimuli(profile, snapshot),
     nextDeadlineMs: (snapshot) => {
       const context = snapshot.context as FlowContext;
-      return minOf([context.refreshInMs, context.timeoutInMs, context.windowInMs, context.remoteIdleInMs]);
+      return minOf([
+        context.refreshInMs,
+        context.timeoutInMs,
+        context.windowInMs,
+        context.remoteIdleInMs,
+      ]);
     },
     queries: (snapshot) => {
-      const flowState = snapshot.matches('idle') ? 'idle' : snapshot.matches('active') ? 'active' : 'terminated';
+      const flowState = snapshot.matches('idle')
+        ? 'idle'
+        : snapshot.matches('active')
+          ? 'active'
+          : 'terminated';
       if (flowState !== 'active') return { flowState };
       return {
         flowState,
-        localComposingState: snapshot.matches({ active: { localComposing: 'idle' } }) ? 'idle' : 'composing',
+        localComposingState: snapshot.matches({ active: { localComposing: 'idle' } })
+          ? 'idle'
+          : 'composing',
       };
     },
   });

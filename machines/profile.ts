@@ -111,7 +111,11 @@ export const basicProfile: Profile = {
   options: guideProfile.options,
 };
 
-export const builtInProfiles: readonly Profile[] = [guideProfile, referencePageProfile, basicProfile];
+export const builtInProfiles: readonly Profile[] = [
+  guideProfile,
+  referencePageProfile,
+  basicProfile,
+];
 export const defaultProfile: Profile = guideProfile;
 
 /** Raised for a profile that cannot be used; `issues` names every bad field. */
@@ -184,7 +188,9 @@ export function parseProfile(input: unknown, origin = 'profile'): Profile {
   const known = new Set(['name', 'description', 'extends', ...Object.keys(schema)]);
   for (const key of Object.keys(input)) {
     if (!known.has(key)) {
-      issues.push(`${origin}.${key} is not a profile field; known fields: ${[...known].join(', ')}.`);
+      issues.push(
+        `${origin}.${key} is not a profile field; known fields: ${[...known].join(', ')}.`,
+      );
     }
   }
   let base = defaultProfile;

@@ -1,0 +1,42 @@
+import { cac } from 'cac';
+import { registerModel } from './commands/model.ts';
+import { registerRequirements } from './commands/requirements.ts';
+import { EXIT, type Io, processIo, UsageError } from './io.ts';
+
+type Register = (cli: ReturnType<typeof cac>, io: Io, done: (code: number) => void) => void;
+
+const commands: Register[] = [registerRequirements, registerModel];
+
+/**
+ * Runs the CLI on `argv` (without the node and script names) and resolves to the exit code:
+ * 0 conformant or done, 1 not conformant, 2 usage or load error.
+ */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const cli = cac('imflow');
+  let exitCode: number = EXIT.ok;
+  const done = (code: number) => {
+    exitCode = code;
+  };
+  for (const register of commands) register(cli, io, done);
+  cli.help();
+  try {
+    cli.parse(['node', 'imflow', ...argv], { run: false });
+    if (!cli.matchedCommand) {
+      const first = argv[0];
+      if (first !== undefined && !first.startsWith('-')) {
+        throw new UsageError(`Unknown command "${first}". Run "imflow --help" for the commands.`);
+      }
+      if (!cli.options.help) cli.outputHelp();
+      return EXIT.ok;
+    }
+    await cli.runMatchedCommand();
+    return exitCode;
+  } catch (error) {
+    if (error instanceof UsageError || (error as Error).name === 'CACError') {
+      io.err(`imflow: ${(error as Error).message}`);
+      return EXIT.usage;
+    }
+    io.err(`imflow: ${(error as Error).stack ?? String(error)}`);
+    return EXIT.usage;
+  }
+}

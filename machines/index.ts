@@ -1,0 +1,19 @@
+/**
+ * The model: machines, requirement catalogue, profiles. Everything outside `machines/` imports
+ * from here and nowhere deeper.
+ */
+export * from './alphabet.ts';
+export type { TransitionMeta } from './meta.ts';
+export {
+  createModels,
+  type DeclaredTransition,
+  declaredStates,
+  declaredTransitions,
+  explorationEvents,
+  flowTemplates,
+  type MachineModel,
+  type ModelSnapshot,
+  type StepResult,
+} from './model.ts';
+export * from './profile.ts';
+export * from './requirements.ts';
