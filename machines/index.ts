@@ -17,3 +17,4 @@ export {
 } from './model.ts';
 export * from './profile.ts';
 export * from './requirements.ts';
+export { rulesForQuery, rulesForUnexpectedOutput } from './attribution.ts';

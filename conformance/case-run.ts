@@ -1,0 +1,270 @@
+import type { MachineModel, ModelSnapshot, Output, Queries, Stimulus } from '../machines/index.ts';
+import { type Adapter, refusalKind, type SystemUnderTest } from './adapter.ts';
+import { judgeStep } from './oracle.ts';
+import { outputShapeProblem, queriesProblem, snapshotOutput } from './output-shape.ts';
+import { TRACE_FORMAT, type TimedOutput, type Trace, type TraceStep } from './trace.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+/** How long the kit waits for an adapter, in real time; nothing an adapter does can hang the kit. */
+export interface Limits {
+  /** Real milliseconds one stimulus, settle or query may take. */
+  readonly stepTimeoutMs: number;
+  /** Event-loop turns the kit waits for late outputs when the adapter has no `settle`. */
+  readonly drainTurns: number;
+}
+
+export const defaultLimits: Limits = { stepTimeoutMs: 5000, drainTurns: 20 };
+
+class AdapterTimeout extends Error {}
+
+async function within<T>(work: () => T | Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AdapterTimeout(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  const attempt = Promise.resolve().then(work);
+  // A promise abandoned after a time-out must not surface later as an unhandled rejection.
+  attempt.catch(() => undefined);
+  try {
+    return await Promise.race([attempt, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Why a step could not be judged on its outputs: the adapter itself misbehaved. */
+function adapterFailure(message: string, requirements: readonly string[]): TraceStep['failure'] {
+  return { message, requirements };
+}
+
+/**
+ * One test case in progress: a fresh system under test and the model, stepped side by side.
+ * Each stimulus is applied, the system settles, its outputs and state readings are judged
+ * against the model; the first failure ends the case.
+ */
+export class CaseRun {
+  readonly steps: TraceStep[] = [];
+  #snapshot: ModelSnapshot;
+  #buffer: TimedOutput[] = [];
+  #malformed: string[] = [];
+  #broken = false;
+  #closed = false;
+
+  private constructor(
+    readonly model: MachineModel,
+    readonly name: string,
+    readonly origin: Trace['origin'],
+    private readonly limits: Limits,
+    private readonly clock: VirtualClock,
+    private sut: SystemUnderTest | undefined,
+    private readonly adapterName: string,
+  ) {
+    this.#snapshot = model.initial();
+  }
+
+  static async start(options: {
+    adapter: Adapter;
+    model: MachineModel;
+    name: string;
+    origin: Trace['origin'];
+    limits?: Limits;
+  }): Promise<CaseRun> {
+    const limits = options.limits ?? defaultLimits;
+    const clock = new VirtualClock();
+    const run = new CaseRun(options.model, options.name, options.origin, limits, clock, undefined, options.adapter.name);
+    try {
+      const sut = await within(
+        () =>
+          options.adapter.create({
+            clock,
+            machine: options.model.id,
+            observe: (output) => run.#record(output),
+          }),
+        limits.stepTimeoutMs,
+        'adapter.create()',
+      );
+      if (typeof sut !== 'object' || sut === null || typeof sut.apply !== 'function' || typeof sut.query !== 'function') {
+        throw new Error('adapter.create() must return an object with apply() and query() methods');
+      }
+      run.sut = sut;
+    } catch (error) {
+      run.#broken = true;
+      run.steps.push({
+        stimulus: { type: 'app.terminate' },
+        at: 0,
+        observed: [],
+        queries: {},
+        verdict: 'fail',
+        transitions: [],
+        failure: adapterFailure(`Could not create the system under test: ${(error as Error).message}`, []),
+      });
+    }
+    return run;
+  }
+
+  get failed(): boolean {
+    return this.steps.some((step) => step.verdict === 'fail');
+  }
+
+  get snapshot(): ModelSnapshot {
+    return this.#snapshot;
+  }
+
+  #record(output: Output) {
+    if (this.#closed) return;
+    const problem = outputShapeProblem(output);
+    if (problem) this.#malformed.push(problem);
+    else this.#buffer.push({ output: snapshotOutput(output), at: this.clock.now() });
+  }
+
+  async #settle() {
+    const sut = this.sut;
+    if (sut?.settle) {
+      await within(() => sut.settle?.(), this.limits.stepTimeoutMs, 'settle()');
+      await nextTurn();
+    } else {
+      for (let turn = 0; turn < this.limits.drainTurns; turn++) await nextTurn();
+    }
+  }
+
+  /**
+   * Applies a stimulus. A clock advance is cut at the model's deadlines and each piece is
+   * judged on its own, so an output is checked at the very instant it is due.
+   * Returns false once the case has failed.
+   */
+  async step(stimulus: Stimulus): Promise<boolean> {
+    if (stimulus.type !== 'clock.advance') return this.#judged(stimulus);
+    let remaining = stimulus.ms;
+    while (remaining > 0) {
+      const deadline = this.model.nextDeadlineMs(this.#snapshot);
+      const ms = deadline === null ? remaining : Math.min(remaining, deadline);
+      if (!(await this.#judged({ type: 'clock.advance', ms }))) return false;
+      remaining -= ms;
+    }
+    return true;
+  }
+
+  async #judged(stimulus: Stimulus): Promise<boolean> {
+    if (this.#broken || !this.sut || this.failed) return false;
+    const sut = this.sut;
+    const at = this.clock.now();
+    this.#buffer = [];
+    this.#malformed = [];
+    const expectedStep = this.model.step(this.#snapshot, stimulus);
+    const blame = [...new Set(expectedStep.transitions.flatMap((t) => t.requirements))].sort();
+    const fail = (message: string, requirements: readonly string[] = blame, queries: Queries = {}) => {
+      this.steps.push({
+        stimulus,
+        at,
+        observed: this.#buffer,
+        queries,
+        verdict: 'fail',
+        transitions: expectedStep.transitions.map((t) => t.id),
+        failure: adapterFailure(message, requirements),
+      });
+      return false;
+    };
+    try {
+      if (stimulus.type === 'clock.advance') {
+        await within(() => this.clock.advance(stimulus.ms, () => this.#settle()), this.limits.stepTimeoutMs * 4, 'advancing the clock');
+      } else {
+        try {
+          await within(() => sut.apply(stimulus), this.limits.stepTimeoutMs, `apply(${stimulus.type})`);
+        } catch (error) {
+          if (error instanceof AdapterTimeout) throw error;
+          const kind = refusalKind(error);
+          if (!kind) {
+            return fail(`apply(${stimulus.type}) threw: ${(error as Error)?.message ?? String(error)}`);
+          }
+          this.#buffer.push({ output: { channel: 'error', operation: stimulus.type, kind }, at });
+        }
+      }
+      await this.#settle();
+    } catch (error) {
+      this.#broken = true;
+      return fail(`${(error as Error).message}; the case was abandoned.`);
+    }
+    if (this.clock.callbackErrors.length > 0) {
+      const errors = this.clock.callbackErrors.splice(0);
+      return fail(`A timer callback of the implementation threw: ${(errors[0] as Error)?.message ?? String(errors[0])}`);
+    }
+    if (this.#malformed.length > 0) {
+      return fail(`The adapter reported a malformed output: ${this.#malformed.join('; ')}`);
+    }
+    let queries: Queries;
+    try {
+      queries = await within(() => sut.query(), this.limits.stepTimeoutMs, 'query()');
+      const problem = queriesProblem(queries);
+      if (problem) return fail(`The adapter's ${problem}`);
+      queries = { ...queries };
+    } catch (error) {
+      if (error instanceof AdapterTimeout) this.#broken = true;
+      return fail(`query() failed: ${(error as Error)?.message ?? String(error)}`);
+    }
+    const observed = this.#buffer;
+    const judgement = judgeStep(this.model, this.#snapshot, stimulus, {
+      outputs: observed.map((timed) => timed.output),
+      queries,
+    });
+    if (judgement.ok) {
+      this.#snapshot = judgement.snapshot;
+      this.steps.push({
+        stimulus,
+        at,
+        observed,
+        queries,
+        verdict: 'pass',
+        transitions: judgement.transitions.map((t) => t.id),
+        ...(judgement.branch.length > 1 ? { branch: judgement.branch } : {}),
+      });
+      return true;
+    }
+    this.steps.push({
+      stimulus,
+      at,
+      observed,
+      queries,
+      verdict: 'fail',
+      transitions: judgement.transitions.map((t) => t.id),
+      failure: {
+        message: 'The observed outputs or states differ from every continuation the model allows.',
+        requirements: judgement.requirements,
+        expected: judgement.expected,
+        missing: judgement.missing,
+        unexpected: judgement.unexpected,
+        queryMismatches: judgement.queryMismatches,
+      },
+    });
+    return false;
+  }
+
+  /** Ends the case and releases the system under test. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const sut = this.sut;
+    if (sut?.dispose && !this.#broken) {
+      try {
+        await within(() => sut.dispose?.(), this.limits.stepTimeoutMs, 'dispose()');
+      } catch {
+        // A system that cannot be disposed of cannot change a verdict already reached.
+      }
+    }
+  }
+
+  trace(replay?: string): Trace {
+    return {
+      format: TRACE_FORMAT,
+      name: this.name,
+      origin: this.origin,
+      machine: this.model.id,
+      profile: this.model.profile,
+      adapter: this.adapterName,
+      steps: this.steps,
+      verdict: this.failed ? 'fail' : 'pass',
+      ...(replay ? { replay } : {}),
+    };
+  }
+}

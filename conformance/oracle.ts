@@ -1,0 +1,166 @@
+import {
+  formatOutput,
+  type MachineModel,
+  type ModelEvent,
+  type ModelSnapshot,
+  type Output,
+  type Queries,
+  rulesForQuery,
+  rulesForUnexpectedOutput,
+  type Stimulus,
+  type TransitionMeta,
+} from '../machines/index.ts';
+
+/** What the implementation did in one step, as the kit saw it. */
+export interface Observation {
+  readonly outputs: readonly Output[];
+  readonly queries: Queries;
+}
+
+export interface QueryMismatch {
+  readonly query: keyof Queries;
+  readonly expected: string;
+  readonly observed: string;
+}
+
+export type Judgement =
+  | {
+      readonly ok: true;
+      readonly snapshot: ModelSnapshot;
+      readonly transitions: readonly TransitionMeta[];
+      /** The moves the model made, in order, when the implementation chose among several. */
+      readonly branch: readonly string[];
+      readonly expected: Observation;
+    }
+  | {
+      readonly ok: false;
+      readonly transitions: readonly TransitionMeta[];
+      readonly expected: Observation;
+      readonly missing: readonly Output[];
+      readonly unexpected: readonly Output[];
+      readonly queryMismatches: readonly QueryMismatch[];
+      readonly requirements: readonly string[];
+    };
+
+interface Candidate {
+  readonly events: readonly ModelEvent[];
+  readonly snapshot: ModelSnapshot;
+  readonly outputs: readonly Output[];
+  readonly transitions: readonly TransitionMeta[];
+}
+
+function run(model: MachineModel, snapshot: ModelSnapshot, events: readonly ModelEvent[]): Candidate {
+  let current = snapshot;
+  const outputs: Output[] = [];
+  const transitions: TransitionMeta[] = [];
+  for (const event of events) {
+    const result = model.step(current, event);
+    current = result.snapshot;
+    outputs.push(...result.outputs);
+    transitions.push(...result.transitions);
+  }
+  return { events, snapshot: current, outputs, transitions };
+}
+
+/**
+ * Every way the model allows this step to go. A clock step may carry a spontaneous move of the
+ * implementation (the revert inside its window) just before or just after the time passes.
+ */
+function candidates(model: MachineModel, snapshot: ModelSnapshot, stimulus: Stimulus): Candidate[] {
+  const plain = run(model, snapshot, [stimulus]);
+  const result = [plain];
+  if (stimulus.type !== 'clock.advance') return result;
+  for (const move of model.spontaneous(plain.snapshot)) result.push(run(model, snapshot, [stimulus, move]));
+  for (const move of model.spontaneous(snapshot)) result.push(run(model, snapshot, [move, stimulus]));
+  return result;
+}
+
+/** Multiset difference of outputs, compared by their canonical text. */
+function difference(left: readonly Output[], right: readonly Output[]): Output[] {
+  const remaining = right.map(formatOutput);
+  const extra: Output[] = [];
+  for (const output of left) {
+    const index = remaining.indexOf(formatOutput(output));
+    if (index === -1) extra.push(output);
+    else remaining.splice(index, 1);
+  }
+  return extra;
+}
+
+function compareQueries(expected: Queries, observed: Queries): QueryMismatch[] {
+  const mismatches: QueryMismatch[] = [];
+  for (const query of Object.keys(expected) as (keyof Queries)[]) {
+    const want = expected[query];
+    const got = observed[query];
+    if (want !== undefined && got !== undefined && want !== got) {
+      mismatches.push({ query, expected: want, observed: got });
+    }
+  }
+  return mismatches;
+}
+
+/**
+ * Judges one step: the observation must equal, as a multiset of outputs and as state readings,
+ * what one of the model's allowed continuations predicts. No missing output, no extra one.
+ */
+export function judgeStep(
+  model: MachineModel,
+  snapshot: ModelSnapshot,
+  stimulus: Stimulus,
+  observation: Observation,
+): Judgement {
+  const options = candidates(model, snapshot, stimulus);
+  for (const option of options) {
+    const expected = { outputs: option.outputs, queries: model.queries(option.snapshot) };
+    const matches =
+      difference(observation.outputs, option.outputs).length === 0 &&
+      difference(option.outputs, observation.outputs).length === 0 &&
+      compareQueries(expected.queries, observation.queries).length === 0;
+    if (matches) {
+      return {
+        ok: true,
+        snapshot: option.snapshot,
+        transitions: option.transitions,
+        branch: option.events.map((event) => event.type),
+        expected,
+      };
+    }
+  }
+  // Report against the continuation closest to what was seen, so the diff is small.
+  const scored = options.map((option) => {
+    const expected = { outputs: option.outputs, queries: model.queries(option.snapshot) };
+    const missing = difference(option.outputs, observation.outputs);
+    const unexpected = difference(observation.outputs, option.outputs);
+    const queryMismatches = compareQueries(expected.queries, observation.queries);
+    return { option, expected, missing, unexpected, queryMismatches, score: missing.length + unexpected.length + queryMismatches.length };
+  });
+  scored.sort((a, b) => a.score - b.score);
+  const best = scored[0] as (typeof scored)[number];
+  const requirements = new Set<string>();
+  if (best.missing.length > 0 || best.queryMismatches.length > 0) {
+    for (const transition of best.option.transitions) {
+      for (const id of transition.requirements) requirements.add(id);
+    }
+  }
+  const inPlay = new Set(best.option.transitions.flatMap((transition) => transition.requirements));
+  for (const output of best.unexpected) {
+    // Of the rules that govern such an output, blame those the step was exercising if any.
+    const rules = rulesForUnexpectedOutput(output);
+    const focused = rules.filter((id) => inPlay.has(id));
+    for (const id of focused.length > 0 ? focused : rules) requirements.add(id);
+  }
+  if (best.option.transitions.length === 0 || requirements.size === 0) {
+    for (const mismatch of best.queryMismatches) {
+      for (const id of rulesForQuery(mismatch.query)) requirements.add(id);
+    }
+  }
+  return {
+    ok: false,
+    transitions: best.option.transitions,
+    expected: best.expected,
+    missing: best.missing,
+    unexpected: best.unexpected,
+    queryMismatches: best.queryMismatches,
+    requirements: [...requirements].sort(),
+  };
+}

@@ -1,0 +1,132 @@
+import { getAdjacencyMap } from 'xstate/graph';
+import {
+  declaredTransitions,
+  explorationEvents,
+  type MachineModel,
+  type ModelSnapshot,
+  type Profile,
+  type Stimulus,
+} from '../machines/index.ts';
+
+/** A generated test case: a sequence of stimuli from the initial state. */
+export interface PlannedPath {
+  readonly name: string;
+  readonly stimuli: readonly Stimulus[];
+  /** Transition IDs this path is the first to cover. */
+  readonly covers: readonly string[];
+}
+
+export interface PathPlan {
+  readonly machine: MachineModel['id'];
+  readonly paths: readonly PlannedPath[];
+  /** Every declared transition, by ID, with why it is or is not planned. */
+  readonly transitions: ReadonlyMap<string, 'planned' | 'spontaneous' | 'not-claimed' | 'unreachable'>;
+  readonly reachableStates: number;
+  readonly edges: number;
+  readonly totalSteps: number;
+}
+
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly stimulus: Stimulus;
+  readonly transitionIds: readonly string[];
+}
+
+function claimed(profile: Profile, capability: keyof Profile['capabilities'] | undefined): boolean {
+  return capability === undefined || profile.capabilities[capability];
+}
+
+/**
+ * Plans path tests that take every reachable transition of the model at least once, timer
+ * boundaries included, with few steps in total.
+ *
+ * `xstate/graph` enumerates the reachable state graph (events come from the model, clock steps
+ * to just before and exactly at each deadline included). A greedy walk then repeatedly goes,
+ * by a shortest route, to the nearest edge that takes a transition not yet covered, starting a
+ * new case when going back to the start is cheaper (a fresh system costs no steps).
+ */
+export function planPaths(model: MachineModel): PathPlan {
+  const serialize = (snapshot: ModelSnapshot) => model.serialize(snapshot);
+  const adjacency = getAdjacencyMap(model.machine, {
+    events: (snapshot) => explorationEvents(model, snapshot as ModelSnapshot) as never,
+    serializeState: (snapshot) => serialize(snapshot as ModelSnapshot),
+  });
+  const outgoing = new Map<string, Edge[]>();
+  let edgeCount = 0;
+  for (const [from, { state, transitions }] of Object.entries(adjacency)) {
+    const edges: Edge[] = [];
+    for (const { event, state: next } of Object.values(transitions) as { event: unknown; state: unknown }[]) {
+      const stimulus = event as unknown as Stimulus;
+      const taken = model.step(state as ModelSnapshot, stimulus).transitions;
+      edges.push({ from, to: serialize(next as ModelSnapshot), stimulus, transitionIds: taken.map((t) => t.id) });
+    }
+    outgoing.set(from, edges);
+    edgeCount += edges.length;
+  }
+
+  const status = new Map<string, 'planned' | 'spontaneous' | 'not-claimed' | 'unreachable'>();
+  const onSomeEdge = new Set([...outgoing.values()].flat().flatMap((edge) => edge.transitionIds));
+  for (const transition of declaredTransitions(model.machine)) {
+    const { id, capability, spontaneous } = transition.meta;
+    if (!claimed(model.profile, capability) || (model.capability && !claimed(model.profile, model.capability))) {
+      status.set(id, 'not-claimed');
+    } else if (spontaneous) status.set(id, 'spontaneous');
+    else status.set(id, onSomeEdge.has(id) ? 'planned' : 'unreachable');
+  }
+  const uncovered = new Set([...status].filter(([, s]) => s === 'planned').map(([id]) => id));
+  const start = serialize(model.initial());
+
+  /** Shortest route from `origin` to an edge that covers something new, or undefined. */
+  const routeToNewCoverage = (origin: string): Edge[] | undefined => {
+    const cameBy = new Map<string, Edge | null>([[origin, null]]);
+    const queue = [origin];
+    for (let head = 0; head < queue.length; head++) {
+      const node = queue[head] as string;
+      for (const edge of outgoing.get(node) ?? []) {
+        if (edge.transitionIds.some((id) => uncovered.has(id))) {
+          const route = [edge];
+          for (let back = cameBy.get(node); back; back = cameBy.get(back.from)) route.unshift(back);
+          return route;
+        }
+        if (!cameBy.has(edge.to)) {
+          cameBy.set(edge.to, edge);
+          queue.push(edge.to);
+        }
+      }
+    }
+    return undefined;
+  };
+
+  const paths: PlannedPath[] = [];
+  while (uncovered.size > 0) {
+    const stimuli: Stimulus[] = [];
+    const covers: string[] = [];
+    let at = start;
+    for (;;) {
+      const here = routeToNewCoverage(at);
+      if (!here) break;
+      if (stimuli.length > 0) {
+        const fresh = routeToNewCoverage(start);
+        if (fresh && fresh.length < here.length) break;
+      }
+      for (const edge of here) {
+        stimuli.push(edge.stimulus);
+        for (const id of edge.transitionIds) {
+          if (uncovered.delete(id)) covers.push(id);
+        }
+      }
+      at = (here[here.length - 1] as Edge).to;
+    }
+    if (stimuli.length === 0) break;
+    paths.push({ name: `${model.id} path ${paths.length + 1}`, stimuli, covers });
+  }
+  return {
+    machine: model.id,
+    paths,
+    transitions: status,
+    reachableStates: outgoing.size,
+    edges: edgeCount,
+    totalSteps: paths.reduce((sum, path) => sum + path.stimuli.length, 0),
+  };
+}

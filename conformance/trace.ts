@@ -1,0 +1,89 @@
+import type { Output, Profile, Queries, Stimulus } from '../machines/index.ts';
+
+/** The portable record of one test case: enough to replay it or to judge it again offline. */
+export const TRACE_FORMAT = 'imflow-trace/1';
+
+export interface TimedOutput {
+  readonly output: Output;
+  /** Virtual time at which the implementation reported it. */
+  readonly at: number;
+}
+
+export interface StepFailure {
+  readonly message: string;
+  readonly requirements: readonly string[];
+  readonly expected?: { readonly outputs: readonly Output[]; readonly queries: Queries };
+  readonly missing?: readonly Output[];
+  readonly unexpected?: readonly Output[];
+  readonly queryMismatches?: readonly { query: string; expected: string; observed: string }[];
+}
+
+export interface TraceStep {
+  readonly stimulus: Stimulus;
+  /** Virtual time when the stimulus was applied. */
+  readonly at: number;
+  readonly observed: readonly TimedOutput[];
+  readonly queries: Queries;
+  readonly verdict: 'pass' | 'fail';
+  /** Transitions the model took (its IDs), and how it resolved an implementation's choice. */
+  readonly transitions: readonly string[];
+  readonly branch?: readonly string[];
+  readonly failure?: StepFailure;
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export interface Trace {
+  readonly format: typeof TRACE_FORMAT;
+  readonly name: string;
+  readonly origin: 'path' | 'property' | 'recorded' | 'replay';
+  readonly machine: 'imFlow' | 'mcuSession';
+  readonly profile: Profile;
+  readonly adapter?: string;
+  readonly steps: readonly TraceStep[];
+  readonly verdict: Verdict;
+  /** For inconclusive cases: why the case could not decide. */
+  readonly reason?: string;
+  /** The shell command that reproduces this case. */
+  readonly replay?: string;
+}
+
+export class TraceFormatError extends Error {
+  override name = 'TraceFormatError';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks the shape of a trace read from a file, naming the first problem and where it is.
+ * Recorded traces need only `format`, `machine`, `profile` and steps with `stimulus`,
+ * `observed` and `queries`; everything a judgement adds is optional.
+ */
+export function assertTraceShape(data: unknown, origin: string): asserts data is Trace {
+  const fail = (what: string): never => {
+    throw new TraceFormatError(`${origin}: ${what}`);
+  };
+  if (!isRecord(data)) fail('a trace must be a JSON object.');
+  const trace = data as Record<string, unknown>;
+  if (trace.format !== TRACE_FORMAT) fail(`"format" must be "${TRACE_FORMAT}", got ${JSON.stringify(trace.format)}.`);
+  if (trace.machine !== 'imFlow' && trace.machine !== 'mcuSession') {
+    fail(`"machine" must be "imFlow" or "mcuSession", got ${JSON.stringify(trace.machine)}.`);
+  }
+  if (!Array.isArray(trace.steps)) fail('"steps" must be an array.');
+  (trace.steps as unknown[]).forEach((step, index) => {
+    if (!isRecord(step)) fail(`steps[${index}] must be an object.`);
+    const s = step as Record<string, unknown>;
+    if (!isRecord(s.stimulus) || typeof s.stimulus.type !== 'string') {
+      fail(`steps[${index}].stimulus must be an object with a "type".`);
+    }
+    if (!Array.isArray(s.observed)) fail(`steps[${index}].observed must be an array of {output, at}.`);
+    for (const [j, timed] of (s.observed as unknown[]).entries()) {
+      if (!isRecord(timed) || !isRecord(timed.output) || typeof timed.output.channel !== 'string') {
+        fail(`steps[${index}].observed[${j}] must be {output: {channel, ...}, at}.`);
+      }
+    }
+    if (s.queries !== undefined && !isRecord(s.queries)) fail(`steps[${index}].queries must be an object.`);
+  });
+}

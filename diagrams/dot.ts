@@ -1,0 +1,254 @@
+import {
+  allStates,
+  type DiagramState,
+  type DiagramTransition,
+  guardText,
+  isClock,
+  type MachineDiagram,
+  markers,
+} from './structure.ts';
+
+/**
+ * Graphviz DOT for a machine, laid out left to right:
+ * - an atomic state is a rounded box; a compound state, a parallel state and the machine itself
+ *   are clusters, and each region of a parallel state is a dashed cluster inside it;
+ * - a black dot points at the initial child of every compound state;
+ * - targetless transitions (actions only, the state is not left) are listed in a compartment
+ *   under the state's name, as UML draws internal transitions, rather than as a tangle of
+ *   self-loops;
+ * - transitions between the same two states share one edge, one entry per transition;
+ *   spontaneous ones have their own dashed edge, and clock (timer) triggers are orange.
+ */
+
+// The WebAssembly Graphviz has no font files, only built-in metrics for a few families.
+const FONT = 'Helvetica';
+const COLORS = {
+  state: '#2f5f8a',
+  stateFill: '#e9f1fa',
+  compoundFill: '#f6f8fb',
+  parallelFill: '#fbf7ec',
+  parallel: '#8a6d2f',
+  region: '#8a6d2f',
+  edge: '#4d4d4d',
+  clock: '#b35c00',
+  requirements: '#5f6b7a',
+  description: '#555555',
+} as const;
+
+/** Escapes text for a Graphviz HTML-like label. */
+export function escapeHtml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
+}
+
+/** Quotes a DOT identifier or attribute value. */
+function quote(text: string): string {
+  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+}
+
+const nodeId = (path: string) => quote(path);
+const clusterId = (path: string) => quote(`cluster:${path}`);
+const initId = (path: string) => quote(`init:${path}`);
+
+/** Breaks text into lines of at most `width` characters, at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+function triggerHtml(transition: DiagramTransition): string {
+  const guard = guardText(transition);
+  const event = `<B>${escapeHtml(transition.event)}</B>`;
+  const parts = [event, ...(guard ? [escapeHtml(guard)] : []), ...markers(transition)];
+  const text = parts.join(' ');
+  return isClock(transition) ? `<FONT COLOR="${COLORS.clock}">${text}</FONT>` : text;
+}
+
+function requirementsHtml(transition: DiagramTransition): string {
+  return `<FONT POINT-SIZE="8" COLOR="${COLORS.requirements}">${escapeHtml(transition.requirements.join(' '))}</FONT>`;
+}
+
+/** One table row per transition: trigger, then its requirement IDs. */
+function transitionRows(transitions: readonly DiagramTransition[]): string {
+  return transitions
+    .map(
+      (t) =>
+        `<TR><TD ALIGN="LEFT" BALIGN="LEFT">${triggerHtml(t)}<BR/>${requirementsHtml(t)}</TD></TR>`,
+    )
+    .join('');
+}
+
+/** The label of a state: its name, its description, and its internal transitions. */
+function stateLabel(
+  title: string,
+  description: string | undefined,
+  internal: readonly DiagramTransition[],
+  subtitle?: string,
+): string {
+  const rows = [`<TR><TD><B>${escapeHtml(title)}</B></TD></TR>`];
+  if (subtitle) {
+    rows.push(
+      `<TR><TD><FONT POINT-SIZE="9" COLOR="${COLORS.description}">${escapeHtml(subtitle)}</FONT></TD></TR>`,
+    );
+  }
+  if (description) {
+    const lines = wrap(description, 44).map(escapeHtml).join('<BR/>');
+    rows.push(
+      `<TR><TD><FONT POINT-SIZE="9" COLOR="${COLORS.description}"><I>${lines}</I></FONT></TD></TR>`,
+    );
+  }
+  let table = `<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">${rows.join('')}`;
+  if (internal.length > 0) table += `<HR/>${transitionRows(internal)}`;
+  return `<${table}</TABLE>>`;
+}
+
+interface Edge {
+  readonly tail: string;
+  readonly head: string;
+  readonly spontaneous: boolean;
+  readonly transitions: DiagramTransition[];
+}
+
+export function renderDot(diagram: MachineDiagram): string {
+  const states = new Map(allStates(diagram.root).map((state) => [state.path, state]));
+  const internal = new Map<string, DiagramTransition[]>();
+  const edges = new Map<string, Edge>();
+  for (const t of diagram.transitions) {
+    if (t.targets.length === 0) {
+      internal.set(t.source, [...(internal.get(t.source) ?? []), t]);
+      continue;
+    }
+    for (const target of t.targets) {
+      const key = `${t.source}\u0000${target}\u0000${t.spontaneous}`;
+      const edge = edges.get(key) ?? {
+        tail: t.source,
+        head: target,
+        spontaneous: t.spontaneous,
+        transitions: [],
+      };
+      edge.transitions.push(t);
+      edges.set(key, edge);
+    }
+  }
+
+  /** A node inside a cluster state for edges to attach to (clipped at the cluster's border). */
+  const anchor = (state: DiagramState): string => {
+    if (state.kind === 'atomic' || state.kind === 'final') return nodeId(state.path);
+    if (state.kind === 'parallel') {
+      const first = state.children[0];
+      if (!first) throw new Error(`Parallel state ${state.path} has no regions.`);
+      return anchor(first);
+    }
+    return initId(state.path);
+  };
+  const isCluster = (state: DiagramState) => state.kind !== 'atomic' && state.kind !== 'final';
+
+  const lines: string[] = [];
+  const emit = (depth: number, text: string) => lines.push(`${'  '.repeat(depth)}${text}`);
+
+  const visit = (state: DiagramState, depth: number, inParallel: boolean) => {
+    const own = internal.get(state.path) ?? [];
+    if (!isCluster(state)) {
+      const peripheries = state.kind === 'final' ? ' peripheries=2' : '';
+      emit(
+        depth,
+        `${nodeId(state.path)} [label=${stateLabel(state.key, state.description, own)}${peripheries}]`,
+      );
+      return;
+    }
+    emit(depth, `subgraph ${clusterId(state.path)} {`);
+    const inner = depth + 1;
+    if (state.kind === 'root') {
+      emit(
+        inner,
+        `label=${stateLabel(diagram.title, state.description, own, `${diagram.id}, profile ${diagram.profile}`)}`,
+      );
+      emit(inner, `style="rounded" color="${COLORS.state}" penwidth=1.5`);
+    } else if (state.kind === 'parallel') {
+      emit(inner, `label=${stateLabel(state.key, state.description, own, 'parallel regions')}`);
+      emit(
+        inner,
+        `style="rounded,filled" color="${COLORS.parallel}" fillcolor="${COLORS.parallelFill}" penwidth=1.5`,
+      );
+    } else if (inParallel) {
+      emit(inner, `label=${stateLabel(state.key, state.description, own, 'region')}`);
+      emit(
+        inner,
+        `style="dashed,rounded,filled" color="${COLORS.region}" fillcolor="white" penwidth=1.2`,
+      );
+    } else {
+      emit(inner, `label=${stateLabel(state.key, state.description, own)}`);
+      emit(
+        inner,
+        `style="rounded,filled" color="${COLORS.state}" fillcolor="${COLORS.compoundFill}"`,
+      );
+    }
+    if (state.kind !== 'parallel') {
+      emit(inner, `${initId(state.path)} [shape=point width=0.12 label="" tooltip="initial"]`);
+    }
+    for (const child of state.children) visit(child, inner, state.kind === 'parallel');
+    if (state.initial !== undefined) {
+      const initial = states.get(state.initial);
+      if (!initial) throw new Error(`Unknown initial state ${state.initial}.`);
+      const lhead = isCluster(initial) ? ` lhead=${clusterId(initial.path)}` : '';
+      emit(inner, `${initId(state.path)} -> ${anchor(initial)} [arrowhead=normal${lhead}]`);
+    }
+    emit(depth, '}');
+  };
+
+  emit(0, `digraph ${quote(diagram.id)} {`);
+  emit(
+    1,
+    `graph [rankdir=LR compound=true newrank=true nodesep=0.35 ranksep=0.7 bgcolor="white" fontname="${FONT}" fontsize=12 labelloc=b labeljust=l label=${legend()}]`,
+  );
+  emit(
+    1,
+    `node [shape=box style="rounded,filled" fontname="${FONT}" fontsize=11 color="${COLORS.state}" fillcolor="${COLORS.stateFill}" margin="0.12,0.06"]`,
+  );
+  emit(1, `edge [fontname="${FONT}" fontsize=10 color="${COLORS.edge}" arrowsize=0.8]`);
+  visit(diagram.root, 1, false);
+
+  for (const edge of edges.values()) {
+    const tail = states.get(edge.tail);
+    const head = states.get(edge.head);
+    if (!tail || !head) throw new Error(`Unknown state in edge ${edge.tail} -> ${edge.head}.`);
+    const attributes = [
+      `label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${transitionRows(edge.transitions)}</TABLE>>`,
+    ];
+    if (isCluster(tail)) attributes.push(`ltail=${clusterId(tail.path)}`);
+    if (isCluster(head)) attributes.push(`lhead=${clusterId(head.path)}`);
+    if (edge.spontaneous) attributes.push('style=dashed');
+    if (edge.transitions.every(isClock)) attributes.push(`color="${COLORS.clock}"`);
+    emit(1, `${anchor(tail)} -> ${anchor(head)} [${attributes.join(' ')}]`);
+  }
+  emit(0, '}');
+  return `${lines.join('\n')}\n`;
+}
+
+function legend(): string {
+  const entries = [
+    'Edge and compartment entries: <B>event</B> [guard], then the requirement IDs it realises.',
+    '[else]: taken when no earlier guard of the same event on the same state holds (guards are tried in the order listed).',
+    'Entries under a state name: targetless transitions (actions only, the state is not left).',
+    `<FONT COLOR="${COLORS.clock}"><B>clock.advance</B></FONT>: a timer; its guard names the deadline. (boundary): a clock step that reaches no deadline.`,
+    'Dashed edge (spontaneous): the implementation moves by itself, inside the window the model allows.',
+    'Dashed boxes: the regions of a parallel state, all active at once.',
+  ];
+  const rows = entries
+    .map((entry) => `<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">${entry}</FONT></TD></TR>`)
+    .join('');
+  return `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${rows}</TABLE>>`;
+}
