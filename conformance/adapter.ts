@@ -1,4 +1,4 @@
-import type { ErrorKind, Output, Queries, Stimulus } from '../machines/index.ts';
+import type { ErrorKind, Output, Profile, Queries, Stimulus } from '../machines/index.ts';
 import type { KitClock } from './virtual-clock.ts';
 
 /**
@@ -38,6 +38,11 @@ export interface SutContext {
   readonly observe: (output: Output) => void;
   /** The machine this test case drives, so an adapter can set up only what it needs. */
   readonly machine: 'imFlow' | 'mcuSession';
+  /**
+   * The validated profile this run checks. A configurable implementation sets itself up from
+   * it; a fixed one can ignore it (and fails where it does not behave as the profile says).
+   */
+  readonly profile: Profile;
 }
 
 /** One instance of the implementation, wired to the kit. */

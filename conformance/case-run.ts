@@ -80,6 +80,7 @@ export class CaseRun {
           options.adapter.create({
             clock,
             machine: options.model.id,
+            profile: options.model.profile,
             observe: (output) => run.#record(output),
           }),
         limits.stepTimeoutMs,

@@ -137,22 +137,22 @@ export function judgeStep(
   scored.sort((a, b) => a.score - b.score);
   const best = scored[0] as (typeof scored)[number];
   const requirements = new Set<string>();
-  if (best.missing.length > 0 || best.queryMismatches.length > 0) {
-    for (const transition of best.option.transitions) {
-      for (const id of transition.requirements) requirements.add(id);
-    }
-  }
   const inPlay = new Set(best.option.transitions.flatMap((transition) => transition.requirements));
-  for (const output of best.unexpected) {
-    // Of the rules that govern such an output, blame those the step was exercising if any.
-    const rules = rulesForUnexpectedOutput(output);
-    const focused = rules.filter((id) => inPlay.has(id));
-    for (const id of focused.length > 0 ? focused : rules) requirements.add(id);
+  // Of the rules that govern an observation, blame those the step was exercising, if any.
+  const focused = (rules: readonly string[], fallback: readonly string[]) => {
+    const inStep = rules.filter((id) => inPlay.has(id));
+    return inStep.length > 0 ? inStep : fallback;
+  };
+  for (const output of best.missing) {
+    for (const id of focused(rulesForUnexpectedOutput(output), [...inPlay])) requirements.add(id);
   }
-  if (best.option.transitions.length === 0 || requirements.size === 0) {
-    for (const mismatch of best.queryMismatches) {
-      for (const id of rulesForQuery(mismatch.query)) requirements.add(id);
-    }
+  for (const output of best.unexpected) {
+    const rules = rulesForUnexpectedOutput(output);
+    for (const id of focused(rules, rules)) requirements.add(id);
+  }
+  for (const mismatch of best.queryMismatches) {
+    const rules = rulesForQuery(mismatch.query);
+    for (const id of focused(rules, inPlay.size > 0 ? [...inPlay] : rules)) requirements.add(id);
   }
   return {
     ok: false,

@@ -2,10 +2,9 @@ import {
   allStates,
   type DiagramState,
   type DiagramTransition,
-  guardText,
   isClock,
   type MachineDiagram,
-  markers,
+  triggerText,
 } from './structure.ts';
 
 /**
@@ -22,6 +21,7 @@ import {
 
 // The WebAssembly Graphviz has no font files, only built-in metrics for a few families.
 const FONT = 'Helvetica';
+const RANKDIR = process.env.RANKDIR ?? 'TB';
 const COLORS = {
   state: '#2f5f8a',
   stateFill: '#e9f1fa',
@@ -30,6 +30,7 @@ const COLORS = {
   parallel: '#8a6d2f',
   region: '#8a6d2f',
   edge: '#4d4d4d',
+  text: '#1a1a1a',
   clock: '#b35c00',
   requirements: '#5f6b7a',
   description: '#555555',
@@ -69,12 +70,14 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
+/**
+ * `event [guard] (markers)` as one run of text: Graphviz places each run at a position computed
+ * from estimated font metrics, so a bold event followed by a plain guard would overlap wherever
+ * the viewer's font is wider than the estimate.
+ */
 function triggerHtml(transition: DiagramTransition): string {
-  const guard = guardText(transition);
-  const event = `<B>${escapeHtml(transition.event)}</B>`;
-  const parts = [event, ...(guard ? [escapeHtml(guard)] : []), ...markers(transition)];
-  const text = parts.join(' ');
-  return isClock(transition) ? `<FONT COLOR="${COLORS.clock}">${text}</FONT>` : text;
+  const text = escapeHtml(triggerText(transition));
+  return `<FONT COLOR="${isClock(transition) ? COLORS.clock : COLORS.text}">${text}</FONT>`;
 }
 
 function requirementsHtml(transition: DiagramTransition): string {
@@ -171,6 +174,7 @@ export function renderDot(diagram: MachineDiagram): string {
     }
     emit(depth, `subgraph ${clusterId(state.path)} {`);
     const inner = depth + 1;
+    emit(inner, 'labelloc=t labeljust=l');
     if (state.kind === 'root') {
       emit(
         inner,
@@ -212,7 +216,7 @@ export function renderDot(diagram: MachineDiagram): string {
   emit(0, `digraph ${quote(diagram.id)} {`);
   emit(
     1,
-    `graph [rankdir=LR compound=true newrank=true nodesep=0.35 ranksep=0.7 bgcolor="white" fontname="${FONT}" fontsize=12 labelloc=b labeljust=l label=${legend()}]`,
+    `graph [rankdir=${RANKDIR} compound=true nodesep=0.35 ranksep=0.7 bgcolor="white" fontname="${FONT}" fontsize=12 labelloc=b labeljust=l label=${legend()}]`,
   );
   emit(
     1,
@@ -233,6 +237,13 @@ export function renderDot(diagram: MachineDiagram): string {
     if (edge.spontaneous) attributes.push('style=dashed');
     if (edge.transitions.every(isClock)) attributes.push(`color="${COLORS.clock}"`);
     emit(1, `${anchor(tail)} -> ${anchor(head)} [${attributes.join(' ')}]`);
+    if (isCluster(tail)) {
+      // An edge leaving a cluster starts at one node inside it; invisible edges from all of its
+      // states keep the target below the whole cluster instead of beside it.
+      for (const leaf of allStates(tail).filter((state) => !isCluster(state))) {
+        emit(1, `${nodeId(leaf.path)} -> ${anchor(head)} [style=invis]`);
+      }
+    }
   }
   emit(0, '}');
   return `${lines.join('\n')}\n`;
@@ -240,10 +251,10 @@ export function renderDot(diagram: MachineDiagram): string {
 
 function legend(): string {
   const entries = [
-    'Edge and compartment entries: <B>event</B> [guard], then the requirement IDs it realises.',
+    'Edge and compartment entries: event [guard], then the requirement IDs it realises.',
     '[else]: taken when no earlier guard of the same event on the same state holds (guards are tried in the order listed).',
     'Entries under a state name: targetless transitions (actions only, the state is not left).',
-    `<FONT COLOR="${COLORS.clock}"><B>clock.advance</B></FONT>: a timer; its guard names the deadline. (boundary): a clock step that reaches no deadline.`,
+    'clock.advance (orange): a timer; its guard names the deadline. (boundary): a clock step that reaches no deadline.',
     'Dashed edge (spontaneous): the implementation moves by itself, inside the window the model allows.',
     'Dashed boxes: the regions of a parallel state, all active at once.',
   ];

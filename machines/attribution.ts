@@ -1,25 +1,25 @@
 import type { Output, Queries } from './alphabet.ts';
 
 /**
- * The requirements an unexpected observation breaks. An output the model did not allow is
- * attributed to the rules that say when such an output may appear; a wrong state reading to
- * the rules that say what the state is.
+ * The rules that govern each kind of observation: when an output of this kind may or must
+ * appear, and what a state reading must be. The kit narrows them to the rules in play in the
+ * failing step when it names the requirements a failure breaks.
  */
 const unexpectedOutputRules: Record<string, readonly string[]> = {
   'event flowConfigurationRequested': ['CONF-4'],
-  'event flowStateChanged': ['LIFE-1'],
+  'event flowStateChanged': ['LIFE-1', 'LIFE-4', 'LIFE-5'],
   'event messageReceived': ['MSG-2', 'MSG-5'],
   'event deliveryNotificationReceived': ['DN-6'],
   'event remoteComposingStateChanged': ['RC-1', 'RC-3', 'RC-4', 'LC-9'],
   'event mcuStateChanged': ['MCU-10'],
   'event joinCompleted': ['MCU-2'],
   'wire message': ['MSG-1'],
-  'wire composing': ['LC-1', 'LC-2', 'LC-7', 'LC-11'],
+  'wire composing': ['LC-1', 'LC-2', 'LC-6', 'LC-7', 'LC-8', 'LC-11'],
   'wire response': ['MSG-3', 'MSG-4', 'MSG-5'],
-  'wire deliveryNotification': ['DN-1', 'DN-3'],
+  'wire deliveryNotification': ['DN-1', 'DN-2', 'DN-3', 'DN-4', 'DN-5'],
   'wire bye': ['LIFE-4'],
   'wire mcuCallTerminated': ['MCU-4', 'MCU-5'],
-  error: ['LIFE-3', 'LIFE-6'],
+  error: ['LIFE-3', 'LIFE-6', 'CONF-3', 'CONF-7', 'DN-2', 'DN-3', 'DN-4', 'DN-5', 'LC-6', 'MCU-9'],
 };
 
 export function rulesForUnexpectedOutput(output: Output): readonly string[] {
@@ -31,9 +31,9 @@ export function rulesForUnexpectedOutput(output: Output): readonly string[] {
 }
 
 const queryRules: Record<keyof Queries, readonly string[]> = {
-  flowState: ['LIFE-1'],
-  localComposingState: ['LC-3', 'LC-5', 'LC-6', 'LC-8'],
-  mcuState: ['MCU-10'],
+  flowState: ['LIFE-1', 'LIFE-4', 'LIFE-5'],
+  localComposingState: ['LC-1', 'LC-3', 'LC-4', 'LC-5', 'LC-6', 'LC-8', 'LC-13'],
+  mcuState: ['MCU-1', 'MCU-3', 'MCU-4', 'MCU-5', 'MCU-6', 'MCU-7', 'MCU-8', 'MCU-9'],
 };
 
 export function rulesForQuery(query: keyof Queries): readonly string[] {

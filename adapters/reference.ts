@@ -1,0 +1,275 @@
+/**
+ * The adapter for imflow's reference implementation, and the worked example for adapter
+ * authors: everything an adapter does is here, in the order a first-time reader needs it.
+ *
+ * An adapter has three jobs:
+ *  1. build a fresh system under test per test case, on the kit's virtual clock;
+ *  2. turn each stimulus into calls on the implementation (or, for the remote party and the
+ *     conference server, into what those would send);
+ *  3. report every output as it happens (`observe`) and answer state queries.
+ */
+import type { Adapter, SutContext, SystemUnderTest } from '../conformance/index.ts';
+import type { Profile, Stimulus } from '../machines/index.ts';
+import {
+  type Clock,
+  type ConferenceSession,
+  Endpoint,
+  FocusServer,
+  InMemoryNetwork,
+  type InstantMessagingCall,
+  InstantMessagingFlowTemplate,
+  InvalidOperationError,
+  type PlatformSettings,
+  type Transport,
+  type WireMessage,
+} from '../reference/index.ts';
+
+const SUT = 'sut';
+const REMOTE = 'remote';
+
+/** Step 0: map the profile being checked onto the implementation's own settings. */
+function settingsFor(profile: Profile): Partial<PlatformSettings> {
+  return {
+    refreshPeriodMs: profile.timing.refreshPeriodMs,
+    defaultComposingTimeoutMs: profile.timing.composingTimeoutMs,
+    // The reference reverts exactly at the time-out, which every tolerance window accepts.
+    revertDelayMs: 0,
+    remotePresumedIdleMs: profile.timing.remoteIdleMs,
+    explicitIdleAllowed: profile.options.explicitIdle === 'allowed',
+    idleNotificationOnWire: profile.options.idleNotification === 'sent',
+    idleNotificationOnSend: profile.options.sendWhileComposing === 'idle-notification',
+    remoteIdleRaisesEvent: profile.options.remoteIdleEvent === 'raised',
+    mcuAfterReconnectWithoutMcu: profile.options.focusReconnectWithoutMcu,
+  };
+}
+
+/** The refusal an adapter reports when the API has no object to call yet (no flow before establish). */
+function noFlowYet(what: string): never {
+  throw new InvalidOperationError(`Cannot ${what}: the call has no flow before it is established.`);
+}
+
+class ReferenceSystem implements SystemUnderTest {
+  readonly #network = new InMemoryNetwork();
+  readonly #focus = new FocusServer(this.#network);
+  readonly #endpoint: Endpoint;
+  readonly #observe: SutContext['observe'];
+  #call: InstantMessagingCall | undefined;
+  /** The far end of the call: the kit plays the remote participant through it. */
+  #remote: Transport | undefined;
+  /** Message ids by arrival index (received) and by send order (sent): the kit counts from 1. */
+  readonly #receivedIds: string[] = [];
+  readonly #sentIds: string[] = [];
+  #conference: ConferenceSession | undefined;
+  #conferenceUri: string | undefined;
+
+  constructor({ clock, observe, profile }: SutContext) {
+    this.#observe = observe;
+    this.#endpoint = new Endpoint({
+      name: SUT,
+      network: this.#network,
+      clock: clock as Clock,
+      settings: settingsFor(profile),
+    });
+    // Step 1: watch the wire. Everything the implementation sends to the remote is an output.
+    this.#network.onSend((from, _to, message) => {
+      if (from === SUT) this.#reportWire(message);
+    });
+    // The remote participant: accepts the call, answers each message 200 like any client.
+    this.#network.attach(REMOTE, (transport) => {
+      this.#remote = transport;
+      transport.listen({
+        message: (message) => {
+          if (message.type === 'message') transport.send({ type: 'response', id: message.id, code: 200 });
+        },
+        answered: () => undefined,
+      });
+      transport.answer();
+    });
+  }
+
+  #reportWire(message: WireMessage) {
+    switch (message.type) {
+      case 'message':
+        this.#observe({ channel: 'wire', kind: 'message', body: message.body, contentType: message.contentType });
+        return;
+      case 'composing':
+        this.#observe({ channel: 'wire', kind: 'composing', state: message.state });
+        return;
+      case 'response':
+        this.#observe({ channel: 'wire', kind: 'response', message: this.#receivedIds.indexOf(message.id) + 1, code: message.code });
+        return;
+      case 'delivery-notification':
+        this.#observe({
+          channel: 'wire',
+          kind: 'deliveryNotification',
+          message: this.#receivedIds.indexOf(message.id) + 1,
+          status: message.status,
+          ...(message.code === undefined ? {} : { code: message.code }),
+        });
+        return;
+      case 'bye':
+        this.#observe({ channel: 'wire', kind: 'bye' });
+    }
+  }
+
+  // Step 2: one branch per stimulus. Refusals are thrown errors with a `kind`, which the kit
+  // records as error outputs; the reference's own errors already carry one.
+  async apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): Promise<void> {
+    const flow = this.#call?.flow;
+    switch (stimulus.type) {
+      case 'app.establish':
+        return this.#establish(stimulus.template);
+      case 'app.initialize':
+        return (flow ?? noFlowYet('initialize')).initialize(new InstantMessagingFlowTemplate(stimulus.template));
+      case 'app.send': {
+        const id = await (flow ?? noFlowYet('send')).sendInstantMessage({
+          contentType: stimulus.contentType,
+          body: stimulus.body,
+        });
+        this.#sentIds.push(id);
+        return;
+      }
+      case 'app.setComposing':
+        (flow ?? noFlowYet('set the composing state')).localComposingState = 'composing';
+        return;
+      case 'app.setIdle':
+        (flow ?? noFlowYet('set the composing state')).localComposingState = 'idle';
+        return;
+      case 'app.deliverySuccess':
+        return (flow ?? noFlowYet('notify')).sendSuccessDeliveryNotification(this.#receivedId(stimulus.message));
+      case 'app.deliveryFailure':
+        return (flow ?? noFlowYet('notify')).sendFailureDeliveryNotification(
+          this.#receivedId(stimulus.message),
+          stimulus.code,
+        );
+      case 'app.terminate':
+        return (this.#call ?? noFlowYet('terminate')).terminate();
+      case 'remote.message': {
+        const id = `remote-${this.#receivedIds.length + 1}`;
+        this.#receivedIds.push(id);
+        return this.#fromRemote({ type: 'message', id, contentType: stimulus.contentType, body: stimulus.body });
+      }
+      case 'remote.typing':
+        return this.#fromRemote({ type: 'composing', state: 'typing' });
+      case 'remote.idle':
+        return this.#fromRemote({ type: 'composing', state: 'idle' });
+      case 'remote.deliveryNotification':
+        return this.#fromRemote({
+          type: 'delivery-notification',
+          id: this.#sentIds[stimulus.message - 1] ?? `unknown-${stimulus.message}`,
+          status: stimulus.status,
+          ...(stimulus.code === undefined ? {} : { code: stimulus.code }),
+        });
+      case 'remote.bye':
+        return this.#fromRemote({ type: 'bye' });
+      default:
+        return this.#applyConference(stimulus);
+    }
+  }
+
+  #receivedId(index: number): string {
+    return this.#receivedIds[index - 1] ?? `never-received-${index}`;
+  }
+
+  #fromRemote(message: WireMessage) {
+    if (!this.#remote) throw new Error('The remote participant has no call to send on.');
+    this.#remote.send(message);
+  }
+
+  async #establish(template: Stimulus & { type: 'app.establish' } extends { template: infer T } ? T : never) {
+    const call = this.#endpoint.createCall(REMOTE);
+    this.#call = call;
+    call.on('instantMessagingFlowConfigurationRequested', ({ flow }) => {
+      this.#observe({ channel: 'event', name: 'flowConfigurationRequested' });
+      flow.on('stateChanged', ({ state }) => this.#observe({ channel: 'event', name: 'flowStateChanged', state }));
+      flow.on('messageReceived', ({ body, contentType }) =>
+        this.#observe({ channel: 'event', name: 'messageReceived', body, contentType }),
+      );
+      flow.on('deliveryNotificationReceived', ({ messageId, status, code }) =>
+        this.#observe({
+          channel: 'event',
+          name: 'deliveryNotificationReceived',
+          message: this.#sentIds.indexOf(messageId) + 1,
+          status,
+          ...(code === undefined ? {} : { code }),
+        }),
+      );
+      flow.on('remoteComposingStateChanged', ({ state }) =>
+        this.#observe({ channel: 'event', name: 'remoteComposingStateChanged', state }),
+      );
+      // Initialize is valid only here, inside the handler; a refusal is still an output.
+      if (template) {
+        try {
+          flow.initialize(new InstantMessagingFlowTemplate(template));
+        } catch (error) {
+          const kind = (error as { kind?: 'invalid-operation' | 'invalid-argument' }).kind;
+          if (!kind) throw error;
+          this.#observe({ channel: 'error', operation: 'app.establish', kind });
+        }
+      }
+    });
+    await call.establish();
+  }
+
+  async #applyConference(stimulus: Stimulus) {
+    const uri = this.#conferenceUri;
+    switch (stimulus.type) {
+      case 'conf.join': {
+        if (this.#conference && this.#conference.instantMessagingMcuSession.state === 'terminated') {
+          // A terminated session cannot join again: the API refuses on the same session.
+          return void (await this.#conference.beginJoin(this.#conferenceUri ?? ''));
+        }
+        const conference = this.#endpoint.createConferenceSession();
+        this.#conference = conference;
+        this.#conferenceUri = this.#focus.createConference({ imMcu: stimulus.imMcu });
+        const mcu = conference.instantMessagingMcuSession;
+        mcu.on('stateChanged', ({ state }) => this.#observe({ channel: 'event', name: 'mcuStateChanged', state }));
+        mcu.on('mcuCallTerminated', () => this.#observe({ channel: 'wire', kind: 'mcuCallTerminated' }));
+        // The BeginJoin callback: reported when it runs, whenever the server completes the join.
+        conference.beginJoin(this.#conferenceUri).then(
+          () => this.#observe({ channel: 'event', name: 'joinCompleted' }),
+          () => undefined,
+        );
+        return;
+      }
+      case 'conf.leave':
+        return this.#conference?.leave();
+      case 'server.joinCompleted':
+        return this.#focus.completeJoin(uri);
+      case 'server.mcuActivated':
+        return this.#focus.activateMcu(uri);
+      case 'server.mcuFailover':
+        return this.#focus.failoverMcu(uri);
+      case 'server.focusReconnecting':
+        return this.#focus.focusReconnecting(uri);
+      case 'server.failoverCompleted':
+        return this.#focus.completeFailover(uri);
+      case 'server.focusReconnected':
+        return this.#focus.focusReconnected({ mcuActive: stimulus.mcuActive, ...(uri ? { conferenceUri: uri } : {}) });
+      default:
+        throw new Error(`The reference adapter does not know the stimulus ${stimulus.type}.`);
+    }
+  }
+
+  // Step 3: answer the state queries, and let the in-memory network drain before judging.
+  query() {
+    const flow = this.#call?.flow;
+    return {
+      flowState: flow?.state ?? 'idle',
+      ...(flow ? { localComposingState: flow.localComposingState } : {}),
+      mcuState: this.#conference?.instantMessagingMcuSession.state ?? 'idle',
+    };
+  }
+
+  settle(): Promise<void> {
+    return this.#network.settled();
+  }
+}
+
+const referenceAdapter: Adapter = {
+  name: 'imflow reference implementation',
+  profile: 'ucma-guide',
+  create: (context) => new ReferenceSystem(context),
+};
+
+export default referenceAdapter;
