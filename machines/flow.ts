@@ -538,7 +538,10 @@ export function createFlowMachine(profile: Profile) {
                       },
                     ),
                     realises(
-                      { id: 'local.setIdle.notified', requirements: ['LC-6', 'LC-7', 'LC-9'] },
+                      {
+                        id: 'local.setIdle.notified',
+                        requirements: ['LC-6', 'LC-7', 'LC-9', 'LC-11'],
+                      },
                       {
                         guard: 'idleNotificationOnWire',
                         target: 'idle',
@@ -546,13 +549,16 @@ export function createFlowMachine(profile: Profile) {
                       },
                     ),
                     realises(
-                      { id: 'local.setIdle.silent', requirements: ['LC-6', 'LC-7', 'LC-9'] },
+                      {
+                        id: 'local.setIdle.silent',
+                        requirements: ['LC-6', 'LC-7', 'LC-9', 'LC-11'],
+                      },
                       { target: 'idle', actions: 'clearLocalTimers' },
                     ),
                   ],
                   'app.send': [
                     realises(
-                      { id: 'local.send.idleNotification', requirements: ['LC-8'] },
+                      { id: 'local.send.idleNotification', requirements: ['LC-8', 'LC-11'] },
                       {
                         guard: 'idleNotificationOnSend',
                         target: 'idle',
@@ -560,7 +566,7 @@ export function createFlowMachine(profile: Profile) {
                       },
                     ),
                     realises(
-                      { id: 'local.send.messageOnly', requirements: ['LC-8'] },
+                      { id: 'local.send.messageOnly', requirements: ['LC-8', 'LC-11'] },
                       { target: 'idle', actions: 'clearLocalTimers' },
                     ),
                   ],
@@ -568,7 +574,7 @@ export function createFlowMachine(profile: Profile) {
                     realises(
                       {
                         id: 'local.timeout.instant.notified',
-                        requirements: ['LC-3', 'LC-7', 'LC-10'],
+                        requirements: ['LC-3', 'LC-7', 'LC-10', 'LC-5', 'LC-11'],
                       },
                       {
                         guard: and(['revertImmediately', 'idleNotificationOnWire', 'timeoutDue']),
@@ -577,7 +583,10 @@ export function createFlowMachine(profile: Profile) {
                       },
                     ),
                     realises(
-                      { id: 'local.timeout.instant', requirements: ['LC-3', 'LC-10'] },
+                      {
+                        id: 'local.timeout.instant',
+                        requirements: ['LC-3', 'LC-10', 'LC-5', 'LC-11'],
+                      },
                       {
                         guard: and(['revertImmediately', 'timeoutDue']),
                         target: 'idle',
@@ -585,7 +594,7 @@ export function createFlowMachine(profile: Profile) {
                       },
                     ),
                     realises(
-                      { id: 'local.timeout', requirements: ['LC-3', 'LC-5', 'LC-10'] },
+                      { id: 'local.timeout', requirements: ['LC-3', 'LC-5', 'LC-10', 'LC-11'] },
                       { guard: 'timeoutDue', target: 'reverting', actions: 'openRevertWindow' },
                     ),
                     realises(

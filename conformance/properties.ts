@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import type { MachineModel, Stimulus } from '../machines/index.ts';
+import type { Adapter } from './adapter.ts';
+import { CaseRun, type Limits } from './case-run.ts';
+import type { Trace } from './trace.ts';
+
+/** Thrown by a command whose step the oracle failed; fast-check shrinks on it. */
+class StepFailed extends Error {}
+
+interface Harness {
+  readonly run: CaseRun;
+}
+
+/**
+ * A stimulus chosen among those the model defines in the current state. The choice is an
+ * index, so shrinking can drop earlier commands and the rest still pick something meaningful.
+ */
+class StimulusCommand implements fc.AsyncCommand<Harness, Harness> {
+  #label = 'stimulus';
+  constructor(readonly choice: number) {}
+  check = () => true;
+  async run(harness: Harness): Promise<void> {
+    const options = harness.run.model.stimuli(harness.run.snapshot);
+    const stimulus = options[this.choice % options.length] as Stimulus;
+    this.#label = JSON.stringify(stimulus);
+    if (!(await harness.run.step(stimulus))) throw new StepFailed(this.#label);
+  }
+  toString = () => this.#label;
+}
+
+/** Virtual time passes; the runner cuts it at the model's deadlines. */
+class AdvanceCommand implements fc.AsyncCommand<Harness, Harness> {
+  constructor(readonly ms: number) {}
+  check = () => true;
+  async run(harness: Harness): Promise<void> {
+    if (!(await harness.run.step({ type: 'clock.advance', ms: this.ms }))) {
+      throw new StepFailed(this.toString());
+    }
+  }
+  toString = () => `advance ${this.ms} ms`;
+}
+
+/**
+ * Two server completions whose order the scheduler picks (the BeginJoin callback against the
+ * MCU activation): both orders conform, and fast-check shrinks and replays the interleaving.
+ */
+class RacingCompletionsCommand implements fc.AsyncCommand<Harness, Harness> {
+  #label = 'race join completion and MCU activation';
+  constructor(readonly scheduler: fc.Scheduler) {}
+  check = (harness: Readonly<Harness>) => {
+    const types = harness.run.model.stimuli(harness.run.snapshot).map((s) => s.type);
+    return types.includes('server.joinCompleted') && types.includes('server.mcuActivated');
+  };
+  async run(harness: Harness): Promise<void> {
+    const order: Stimulus[] = [];
+    const racers: Stimulus[] = [{ type: 'server.joinCompleted' }, { type: 'server.mcuActivated' }];
+    const arrivals = racers.map((stimulus) =>
+      this.scheduler.schedule(Promise.resolve(stimulus), stimulus.type).then((s) => order.push(s)),
+    );
+    await this.scheduler.waitAll();
+    await Promise.all(arrivals);
+    this.#label = `race: ${order.map((s) => s.type).join(' then ')}`;
+    for (const stimulus of order) {
+      if (!(await harness.run.step(stimulus))) throw new StepFailed(this.#label);
+    }
+  }
+  toString = () => this.#label;
+}
+
+export interface PropertyOptions {
+  readonly adapter: Adapter;
+  readonly model: MachineModel;
+  readonly runs: number;
+  readonly seed: number;
+  /** fast-check's replay path of a failure, to re-run exactly that counterexample. */
+  readonly path?: string;
+  readonly limits?: Limits;
+  /** Builds the shell command that replays a failure, given seed and path. */
+  readonly replayCommand: (seed: number, path: string) => string;
+  /** Called after every executed case, passing or not. */
+  readonly onCase?: (trace: Trace) => void;
+}
+
+export interface PropertyResult {
+  readonly machine: MachineModel['id'];
+  readonly runs: number;
+  readonly seed: number;
+  readonly passed: boolean;
+  readonly failure?: {
+    readonly trace: Trace;
+    readonly path: string;
+    readonly replay: string;
+    readonly shrinks: number;
+  };
+  /** Why the property could not run to the end, if it could not (time limit, adapter crash). */
+  readonly error?: string;
+}
+
+function commandsFor(model: MachineModel) {
+  const longestTimer = Math.max(
+    model.profile.timing.composingTimeoutMs,
+    model.profile.timing.refreshPeriodMs,
+    model.profile.timing.remoteIdleMs,
+  );
+  const base = [
+    fc.nat({ max: 63 }).map((choice) => new StimulusCommand(choice)),
+    fc.integer({ min: 1, max: longestTimer + model.profile.timing.revertToleranceMs + 1 }).map((ms) => new AdvanceCommand(ms)),
+  ];
+  const racing = model.id === 'mcuSession' ? [fc.scheduler().map((s) => new RacingCompletionsCommand(s))] : [];
+  return fc.commands([...base, ...racing], { maxCommands: 40 });
+}
+
+/**
+ * Model-based property test: random sequences of stimuli and clock advances run against a
+ * fresh system and the model side by side; a failure is shrunk to a minimal trace.
+ */
+export async function runProperty(options: PropertyOptions): Promise<PropertyResult> {
+  const { adapter, model, runs, seed, limits } = options;
+  const start = (name: string) => CaseRun.start({ adapter, model, name, origin: 'property', ...(limits ? { limits } : {}) });
+  let executed = 0;
+  const property = fc.asyncProperty(commandsFor(model), async (commands) => {
+    const run = await start(`${model.id} property`);
+    try {
+      await fc.asyncModelRun(() => ({ model: { run }, real: { run } }), commands);
+    } finally {
+      await run.close();
+      executed++;
+      options.onCase?.(run.trace());
+    }
+  });
+  const details = await fc.check(property, {
+    numRuns: runs,
+    seed,
+    ...(options.path ? { path: options.path, endOnFailure: true } : {}),
+    interruptAfterTimeLimit: 120_000,
+  });
+  if (!details.failed) {
+    return { machine: model.id, runs: executed, seed, passed: true };
+  }
+  const counterexample = details.counterexample?.[0];
+  if (!counterexample || !details.counterexamplePath) {
+    return {
+      machine: model.id,
+      runs: executed,
+      seed,
+      passed: false,
+      error: details.interrupted
+        ? 'The property was interrupted by its time limit before it finished.'
+        : `The property failed without a counterexample: ${String(details.errorInstance)}`,
+    };
+  }
+  // Run the shrunk counterexample once more to record its trace.
+  const run = await start(`${model.id} property counterexample`);
+  try {
+    for (const command of counterexample) {
+      const harness = { run };
+      if (!command.check(harness)) continue;
+      try {
+        await command.run(harness, harness);
+      } catch {
+        break;
+      }
+    }
+  } finally {
+    await run.close();
+  }
+  const replay = options.replayCommand(details.seed, details.counterexamplePath);
+  return {
+    machine: model.id,
+    runs: executed,
+    seed,
+    passed: false,
+    failure: { trace: run.trace(replay), path: details.counterexamplePath, replay, shrinks: details.numShrinks },
+  };
+}

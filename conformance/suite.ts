@@ -1,0 +1,256 @@
+import {
+  createModels,
+  declaredStates,
+  declaredTransitions,
+  type MachineModel,
+  type Profile,
+  type RequirementGroup,
+  requirements,
+} from '../machines/index.ts';
+import type { Adapter } from './adapter.ts';
+import { CaseRun, type Limits } from './case-run.ts';
+import { planPaths } from './paths.ts';
+import { type PropertyResult, runProperty } from './properties.ts';
+import type {
+  MachineCoverage,
+  MachineResult,
+  ProfileResult,
+  RequirementVerdict,
+  SuiteResult,
+  TransitionCoverage,
+} from './results.ts';
+import type { Trace } from './trace.ts';
+
+/** Hooks a reporter can implement; every one is optional and called as the run goes. */
+export interface SuiteListener {
+  /** Before a profile's machines run, with the number of test cases planned for it. */
+  onProfileStart?(profile: Profile, plannedCases: number): void;
+  /** After each test case, path or property. */
+  onCaseEnd?(trace: Trace): void;
+  onProfileEnd?(result: ProfileResult): void;
+}
+
+export interface SuiteOptions {
+  readonly adapter: Adapter;
+  /** How the adapter was named on the command line; used in replay commands. */
+  readonly adapterModule?: string;
+  readonly profiles: readonly Profile[];
+  /** Seed of the property tests; random when absent, and always reported. */
+  readonly seed?: number;
+  /** Property-test runs per machine. */
+  readonly runs?: number;
+  /** Run only the tests of one requirement group. */
+  readonly only?: RequirementGroup;
+  /** Run only one machine (used by replay commands). */
+  readonly machine?: MachineModel['id'];
+  /** fast-check path of a property failure to replay (with `seed`). */
+  readonly path?: string;
+  /** Skip the path tests (used when replaying a property failure). */
+  readonly propertiesOnly?: boolean;
+  readonly limits?: Limits;
+  readonly listener?: SuiteListener;
+}
+
+export const DEFAULT_RUNS = 100;
+
+function replayCommand(options: SuiteOptions, profile: Profile, machine: string, seed: number, path: string) {
+  const adapter = options.adapterModule ? ` --adapter ${options.adapterModule}` : '';
+  return `npx imflow check${adapter} --profile ${profile.name} --machine ${machine} --seed ${seed} --path ${path}`;
+}
+
+function coverageOf(model: MachineModel, traces: readonly Trace[], planned: ReturnType<typeof planPaths>): MachineCoverage {
+  const taken = new Set<string>();
+  const failed = new Set<string>();
+  const visited = new Set<string>();
+  for (const trace of traces) {
+    let snapshot = model.initial();
+    for (const state of model.activeStates(snapshot)) visited.add(state);
+    for (const step of trace.steps) {
+      for (const id of step.transitions) (step.verdict === 'pass' ? taken : failed).add(id);
+      if (step.verdict !== 'pass') break;
+      // Replaying the model along the recorded branch gives the states the step visited.
+      for (const event of step.branch ?? [step.stimulus.type]) {
+        const move = event === step.stimulus.type ? step.stimulus : { type: event as 'sut.revert' };
+        snapshot = model.step(snapshot, move).snapshot;
+      }
+      for (const state of model.activeStates(snapshot)) visited.add(state);
+    }
+  }
+  const transitions: Record<string, TransitionCoverage> = {};
+  for (const { meta } of declaredTransitions(model.machine)) {
+    const planStatus = planned.transitions.get(meta.id);
+    transitions[meta.id] = taken.has(meta.id)
+      ? 'covered'
+      : failed.has(meta.id)
+        ? 'failed'
+        : planStatus === 'not-claimed'
+          ? 'not-claimed'
+          : planStatus === 'unreachable'
+            ? 'other-reading'
+            : planStatus === 'spontaneous'
+              ? 'not-chosen'
+              : 'not-reached';
+  }
+  // A planned transition missed by a path that passed to its end was steered around by an
+  // allowed choice of the implementation (a revert inside its window, say): not a gap.
+  for (const path of planned.paths) {
+    const trace = traces.find((t) => t.name === path.name);
+    if (trace?.verdict !== 'pass' || trace.steps.length < path.stimuli.length) continue;
+    for (const id of path.covers) if (transitions[id] === 'not-reached') transitions[id] = 'not-chosen';
+  }
+  const states = declaredStates(model.machine);
+  return {
+    states: { total: states.length, covered: states.filter((s) => visited.has(s)).length, uncovered: states.filter((s) => !visited.has(s)) },
+    transitions,
+  };
+}
+
+function groupFilter(only: RequirementGroup | undefined) {
+  const ids = new Set(requirements.filter((r) => !only || r.group === only).map((r) => r.id));
+  return (requirementIds: readonly string[]) => requirementIds.some((id) => ids.has(id));
+}
+
+async function runMachine(options: SuiteOptions, model: MachineModel, seed: number): Promise<MachineResult> {
+  const started = performance.now();
+  const planStarted = performance.now();
+  const plan = planPaths(model);
+  const planMs = Math.round(performance.now() - planStarted);
+  const base = {
+    machine: model.id,
+    title: model.title,
+    plan: { paths: plan.paths.length, totalSteps: plan.totalSteps, transitions: plan.transitions.size, reachableStates: plan.reachableStates, planMs },
+  };
+  if (model.capability && !model.profile.capabilities[model.capability]) {
+    return { ...base, status: 'not-claimed', pathCases: [], coverage: coverageOf(model, [], plan), durationMs: 0 };
+  }
+  const inGroup = groupFilter(options.only);
+  const metaById = new Map(declaredTransitions(model.machine).map((t) => [t.meta.id, t.meta]));
+  const pathCases: Trace[] = [];
+  if (!options.propertiesOnly) {
+    for (const path of plan.paths) {
+      if (options.only && !path.covers.some((id) => inGroup(metaById.get(id)?.requirements ?? []))) continue;
+      const run = await CaseRun.start({ adapter: options.adapter, model, name: path.name, origin: 'path', ...(options.limits ? { limits: options.limits } : {}) });
+      for (const stimulus of path.stimuli) {
+        if (!(await run.step(stimulus))) break;
+      }
+      await run.close();
+      const trace = run.trace(
+        `npx imflow replay <trace.json>${options.adapterModule ? ` --adapter ${options.adapterModule}` : ''}`,
+      );
+      pathCases.push(trace);
+      options.listener?.onCaseEnd?.(trace);
+    }
+  }
+  let property: PropertyResult | undefined;
+  const runs = options.runs ?? DEFAULT_RUNS;
+  if (runs > 0) {
+    property = await runProperty({
+      adapter: options.adapter,
+      model,
+      runs,
+      seed,
+      ...(options.path ? { path: options.path } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+      replayCommand: (s, p) => replayCommand(options, model.profile, model.id, s, p),
+      ...(options.listener?.onCaseEnd ? { onCase: options.listener.onCaseEnd } : {}),
+    });
+  }
+  const traces = [...pathCases, ...(property?.failure ? [property.failure.trace] : [])];
+  return {
+    ...base,
+    status: 'run',
+    pathCases,
+    ...(property ? { property } : {}),
+    coverage: coverageOf(model, traces, plan),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function requirementVerdicts(profile: Profile, machines: readonly MachineResult[], only?: RequirementGroup): RequirementVerdict[] {
+  const exercised = new Map<string, Set<string>>();
+  const failing = new Map<string, Set<string>>();
+  const models = createModels(profile);
+  const add = (map: Map<string, Set<string>>, id: string, test: string) => {
+    const set = map.get(id) ?? new Set<string>();
+    set.add(test);
+    map.set(id, set);
+  };
+  for (const machine of machines) {
+    const model = models.find((m) => m.id === machine.machine);
+    const metaById = new Map(model ? declaredTransitions(model.machine).map((t) => [t.meta.id, t.meta]) : []);
+    const traces = [...machine.pathCases, ...(machine.property?.failure ? [machine.property.failure.trace] : [])];
+    for (const trace of traces) {
+      for (const step of trace.steps) {
+        if (step.verdict === 'pass') {
+          for (const id of step.transitions) for (const req of metaById.get(id)?.requirements ?? []) add(exercised, req, trace.name);
+        } else {
+          for (const req of step.failure?.requirements ?? []) add(failing, req, trace.name);
+        }
+      }
+    }
+    if (machine.property?.passed) {
+      // A passing property run exercised what its paths' transitions realise as well.
+      for (const [id, status] of Object.entries(machine.coverage.transitions)) {
+        if (status === 'covered') for (const req of metaById.get(id)?.requirements ?? []) add(exercised, req, `${machine.machine} property`);
+      }
+    }
+  }
+  const unclaimed = new Set<string>();
+  for (const machine of machines) {
+    const model = models.find((m) => m.id === machine.machine);
+    for (const t of model ? declaredTransitions(model.machine) : []) {
+      const status = machine.coverage.transitions[t.meta.id];
+      if (status === 'not-claimed' || status === 'other-reading') for (const req of t.meta.requirements) unclaimed.add(req);
+    }
+  }
+  return requirements
+    .filter((requirement) => !only || requirement.group === only)
+    .map((requirement) => {
+      const tests = [...(exercised.get(requirement.id) ?? [])];
+      const failures = [...(failing.get(requirement.id) ?? [])];
+      if (requirement.untestable) return { requirement, verdict: 'untestable', tests, failures, reason: requirement.untestable };
+      if (failures.length > 0) return { requirement, verdict: 'fail', tests, failures };
+      if (tests.length > 0) return { requirement, verdict: 'pass', tests, failures };
+      return {
+        requirement,
+        verdict: 'inconclusive',
+        tests,
+        failures,
+        reason: unclaimed.has(requirement.id)
+          ? 'Not exercised: the profile does not claim the capability or reading it needs.'
+          : 'Not exercised by any test that ran.',
+      };
+    });
+}
+
+/** Runs path tests and property tests of every machine, for every profile. */
+export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
+  const started = performance.now();
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const profiles: ProfileResult[] = [];
+  for (const profile of options.profiles) {
+    const models = createModels(profile).filter(
+      (model) =>
+        (!options.machine || model.id === options.machine) &&
+        (!options.only || model.groups.includes(options.only)),
+    );
+    options.listener?.onProfileStart?.(profile, models.length);
+    const machines: MachineResult[] = [];
+    for (const model of models) machines.push(await runMachine(options, model, seed));
+    const verdicts = requirementVerdicts(profile, machines, options.only);
+    const failed =
+      verdicts.some((v) => v.verdict === 'fail') ||
+      machines.some((m) => m.pathCases.some((c) => c.verdict === 'fail') || (m.property && !m.property.passed));
+    const result: ProfileResult = { profile, machines, requirements: verdicts, verdict: failed ? 'not-conformant' : 'conformant' };
+    options.listener?.onProfileEnd?.(result);
+    profiles.push(result);
+  }
+  return {
+    adapter: options.adapter.name,
+    ...(options.only ? { only: options.only } : {}),
+    seed,
+    profiles,
+    verdict: profiles.every((p) => p.verdict === 'conformant') ? 'conformant' : 'not-conformant',
+    durationMs: Math.round(performance.now() - started),
+  };
+}
