@@ -32,8 +32,9 @@ function settingsFor(profile: Profile): Partial<PlatformSettings> {
   return {
     refreshPeriodMs: profile.timing.refreshPeriodMs,
     defaultComposingTimeoutMs: profile.timing.composingTimeoutMs,
-    // The reference reverts exactly at the time-out, which every tolerance window accepts.
-    revertDelayMs: 0,
+    // Reverting halfway through the tolerance window lets the tests reach both sides of it:
+    // the window still open (Composing may be set again) and the revert inside it.
+    revertDelayMs: Math.floor(profile.timing.revertToleranceMs / 2),
     remotePresumedIdleMs: profile.timing.remoteIdleMs,
     explicitIdleAllowed: profile.options.explicitIdle === 'allowed',
     idleNotificationOnWire: profile.options.idleNotification === 'sent',

@@ -47,6 +47,18 @@ function claimed(profile: Profile, capability: keyof Profile['capabilities'] | u
  * new case when going back to the start is cheaper (a fresh system costs no steps).
  */
 export function planPaths(model: MachineModel): PathPlan {
+  // Plans depend only on the machine's definition and the profile; reuse them within a process.
+  const key = `${model.id}:${JSON.stringify(model.profile)}`;
+  const known = planCache.get(key);
+  if (known) return known;
+  const plan = computePlan(model);
+  planCache.set(key, plan);
+  return plan;
+}
+
+const planCache = new Map<string, PathPlan>();
+
+function computePlan(model: MachineModel): PathPlan {
   const serialize = (snapshot: ModelSnapshot) => model.serialize(snapshot);
   const adjacency = getAdjacencyMap(model.machine, {
     events: (snapshot) => explorationEvents(model, snapshot as ModelSnapshot) as never,
@@ -58,7 +70,7 @@ export function planPaths(model: MachineModel): PathPlan {
     const edges: Edge[] = [];
     for (const { event, state: next } of Object.values(transitions) as { event: unknown; state: unknown }[]) {
       const stimulus = event as unknown as Stimulus;
-      const taken = model.step(state as ModelSnapshot, stimulus).transitions;
+      const taken = model.transitionsTaken(state as ModelSnapshot, stimulus);
       edges.push({ from, to: serialize(next as ModelSnapshot), stimulus, transitionIds: taken.map((t) => t.id) });
     }
     outgoing.set(from, edges);
@@ -67,11 +79,18 @@ export function planPaths(model: MachineModel): PathPlan {
 
   const status = new Map<string, 'planned' | 'spontaneous' | 'not-claimed' | 'unreachable'>();
   const onSomeEdge = new Set([...outgoing.values()].flat().flatMap((edge) => edge.transitionIds));
+  // Moves the implementation makes by itself are never planned, but they must be possible.
+  const spontaneousHere = new Set<string>();
+  for (const { state } of Object.values(adjacency)) {
+    for (const move of model.spontaneous(state as ModelSnapshot)) {
+      for (const meta of model.transitionsTaken(state as ModelSnapshot, move)) spontaneousHere.add(meta.id);
+    }
+  }
   for (const transition of declaredTransitions(model.machine)) {
     const { id, capability, spontaneous } = transition.meta;
     if (!claimed(model.profile, capability) || (model.capability && !claimed(model.profile, model.capability))) {
       status.set(id, 'not-claimed');
-    } else if (spontaneous) status.set(id, 'spontaneous');
+    } else if (spontaneous) status.set(id, spontaneousHere.has(id) ? 'spontaneous' : 'unreachable');
     else status.set(id, onSomeEdge.has(id) ? 'planned' : 'unreachable');
   }
   const uncovered = new Set([...status].filter(([, s]) => s === 'planned').map(([id]) => id));

@@ -9,7 +9,7 @@ import {
 } from '../machines/index.ts';
 import type { Adapter } from './adapter.ts';
 import { CaseRun, type Limits } from './case-run.ts';
-import { planPaths } from './paths.ts';
+import { type PathPlan, planPaths } from './paths.ts';
 import { type PropertyResult, runProperty } from './properties.ts';
 import type {
   MachineCoverage,
@@ -110,36 +110,48 @@ function groupFilter(only: RequirementGroup | undefined) {
   return (requirementIds: readonly string[]) => requirementIds.some((id) => ids.has(id));
 }
 
-async function runMachine(options: SuiteOptions, model: MachineModel, seed: number): Promise<MachineResult> {
+interface MachinePlan {
+  readonly model: MachineModel;
+  readonly plan: PathPlan;
+  readonly planMs: number;
+}
+
+function isClaimed(model: MachineModel): boolean {
+  return !model.capability || model.profile.capabilities[model.capability];
+}
+
+/** The planned paths this run executes: none when only properties run, else those of the group. */
+function pathsToRun(options: SuiteOptions, { model, plan }: MachinePlan) {
+  if (options.propertiesOnly || !isClaimed(model)) return [];
+  if (!options.only) return plan.paths;
+  const inGroup = groupFilter(options.only);
+  const metaById = new Map(declaredTransitions(model.machine).map((t) => [t.meta.id, t.meta]));
+  return plan.paths.filter((path) => path.covers.some((id) => inGroup(metaById.get(id)?.requirements ?? [])));
+}
+
+async function runMachine(options: SuiteOptions, planned: MachinePlan, seed: number): Promise<MachineResult> {
   const started = performance.now();
-  const planStarted = performance.now();
-  const plan = planPaths(model);
-  const planMs = Math.round(performance.now() - planStarted);
+  const { model, plan, planMs } = planned;
   const base = {
     machine: model.id,
     title: model.title,
     plan: { paths: plan.paths.length, totalSteps: plan.totalSteps, transitions: plan.transitions.size, reachableStates: plan.reachableStates, planMs },
   };
-  if (model.capability && !model.profile.capabilities[model.capability]) {
+  if (!isClaimed(model)) {
     return { ...base, status: 'not-claimed', pathCases: [], coverage: coverageOf(model, [], plan), durationMs: 0 };
   }
-  const inGroup = groupFilter(options.only);
-  const metaById = new Map(declaredTransitions(model.machine).map((t) => [t.meta.id, t.meta]));
   const pathCases: Trace[] = [];
-  if (!options.propertiesOnly) {
-    for (const path of plan.paths) {
-      if (options.only && !path.covers.some((id) => inGroup(metaById.get(id)?.requirements ?? []))) continue;
-      const run = await CaseRun.start({ adapter: options.adapter, model, name: path.name, origin: 'path', ...(options.limits ? { limits: options.limits } : {}) });
-      for (const stimulus of path.stimuli) {
-        if (!(await run.step(stimulus))) break;
-      }
-      await run.close();
-      const trace = run.trace(
-        `npx imflow replay <trace.json>${options.adapterModule ? ` --adapter ${options.adapterModule}` : ''}`,
-      );
-      pathCases.push(trace);
-      options.listener?.onCaseEnd?.(trace);
+  for (const path of pathsToRun(options, planned)) {
+    const run = await CaseRun.start({ adapter: options.adapter, model, name: path.name, origin: 'path', ...(options.limits ? { limits: options.limits } : {}) });
+    for (const stimulus of path.stimuli) {
+      if (!(await run.step(stimulus))) break;
     }
+    await run.close();
+    const trace = run.trace(
+      `npx imflow replay <trace.json>${options.adapterModule ? ` --adapter ${options.adapterModule}` : ''}`,
+    );
+    pathCases.push(trace);
+    options.listener?.onCaseEnd?.(trace);
   }
   let property: PropertyResult | undefined;
   const runs = options.runs ?? DEFAULT_RUNS;
@@ -162,7 +174,7 @@ async function runMachine(options: SuiteOptions, model: MachineModel, seed: numb
     pathCases,
     ...(property ? { property } : {}),
     coverage: coverageOf(model, traces, plan),
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(performance.now() - started) + planMs,
   };
 }
 
@@ -234,9 +246,20 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         (!options.machine || model.id === options.machine) &&
         (!options.only || model.groups.includes(options.only)),
     );
-    options.listener?.onProfileStart?.(profile, models.length);
+    // Plan first, so that listeners learn how many test cases the profile will run.
+    const plans = models.map((model): MachinePlan => {
+      const planStarted = performance.now();
+      const plan = planPaths(model);
+      return { model, plan, planMs: Math.round(performance.now() - planStarted) };
+    });
+    const runs = options.runs ?? DEFAULT_RUNS;
+    const plannedCases = plans.reduce(
+      (sum, planned) => sum + pathsToRun(options, planned).length + (isClaimed(planned.model) ? runs : 0),
+      0,
+    );
+    options.listener?.onProfileStart?.(profile, plannedCases);
     const machines: MachineResult[] = [];
-    for (const model of models) machines.push(await runMachine(options, model, seed));
+    for (const planned of plans) machines.push(await runMachine(options, planned, seed));
     const verdicts = requirementVerdicts(profile, machines, options.only);
     const failed =
       verdicts.some((v) => v.verdict === 'fail') ||

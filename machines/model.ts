@@ -37,6 +37,8 @@ export interface MachineModel {
   initial(): ModelSnapshot;
   /** Applies one event; returns the next snapshot, the outputs it obliges, the transitions taken. */
   step(snapshot: ModelSnapshot, event: ModelEvent): StepResult;
+  /** The transitions `step` would take, without computing the step (cheap, for traversals). */
+  transitionsTaken(snapshot: ModelSnapshot, event: ModelEvent): readonly TransitionMeta[];
   /** The stimuli with a defined expectation here, bounded so the reachable space stays finite. */
   stimuli(snapshot: ModelSnapshot): readonly Stimulus[];
   /** Moves the implementation may make by itself here (inside a tolerance window). */
@@ -151,6 +153,10 @@ function createMachineModel(
         transitions: taken.map((t) => t.meta as TransitionMeta),
       };
     },
+    transitionsTaken: (snapshot, event) =>
+      machine
+        .getTransitionData(snapshot as never, event as never)
+        .map((t) => t.meta as TransitionMeta),
     spontaneous(snapshot) {
       return machine.getTransitionData(snapshot as never, { type: 'sut.revert' } as never).length >
         0
