@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{machines,conformance,reference,scripts,test}/**/*.test.ts'],
+    include: ['{machines,conformance,reference,scripts,test,diagrams}/**/*.test.ts'],
     testTimeout: 60_000,
   },
 });

@@ -1,27 +1,31 @@
+import { isClock, notationNotes, plainNote, triggerText } from './notation.ts';
 import {
   allStates,
   type DiagramState,
   type DiagramTransition,
-  isClock,
   type MachineDiagram,
-  triggerText,
 } from './structure.ts';
 
 /**
- * Graphviz DOT for a machine, laid out left to right:
+ * Graphviz DOT for a machine, laid out top to bottom:
  * - an atomic state is a rounded box; a compound state, a parallel state and the machine itself
- *   are clusters, and each region of a parallel state is a dashed cluster inside it;
+ *   are clusters, and each region of a parallel state is a dashed cluster inside it, side by
+ *   side in declaration order;
+ * - a state box shows its name and description; the machine's box, its title, id and profile;
  * - a black dot points at the initial child of every compound state;
  * - targetless transitions (actions only, the state is not left) are listed in a compartment
  *   under the state's name, as UML draws internal transitions, rather than as a tangle of
- *   self-loops;
+ *   self-loops (those of the machine itself under its title: they apply in every state);
  * - transitions between the same two states share one edge, one entry per transition;
- *   spontaneous ones have their own dashed edge, and clock (timer) triggers are orange.
+ *   spontaneous ones have their own dashed edge, and clock (timer) triggers are orange;
+ * - a legend under the diagram explains the notation the machine uses.
+ *
+ * Only the text of one label line is one run of text (see `triggerHtml`), and only fonts with
+ * Graphviz's built-in metrics are named, so the layout does not depend on installed fonts.
  */
 
 // The WebAssembly Graphviz has no font files, only built-in metrics for a few families.
 const FONT = 'Helvetica';
-const RANKDIR = process.env.RANKDIR ?? 'TB';
 const COLORS = {
   state: '#2f5f8a',
   stateFill: '#e9f1fa',
@@ -150,11 +154,6 @@ export function renderDot(diagram: MachineDiagram): string {
   /** A node inside a cluster state for edges to attach to (clipped at the cluster's border). */
   const anchor = (state: DiagramState): string => {
     if (state.kind === 'atomic' || state.kind === 'final') return nodeId(state.path);
-    if (state.kind === 'parallel') {
-      const first = state.children[0];
-      if (!first) throw new Error(`Parallel state ${state.path} has no regions.`);
-      return anchor(first);
-    }
     return initId(state.path);
   };
   const isCluster = (state: DiagramState) => state.kind !== 'atomic' && state.kind !== 'final';
@@ -174,7 +173,7 @@ export function renderDot(diagram: MachineDiagram): string {
     }
     emit(depth, `subgraph ${clusterId(state.path)} {`);
     const inner = depth + 1;
-    emit(inner, 'labelloc=t labeljust=l');
+    emit(inner, `labelloc=t labeljust=${state.kind === 'root' ? 'l' : 'c'}`);
     if (state.kind === 'root') {
       emit(
         inner,
@@ -200,15 +199,33 @@ export function renderDot(diagram: MachineDiagram): string {
         `style="rounded,filled" color="${COLORS.state}" fillcolor="${COLORS.compoundFill}"`,
       );
     }
-    if (state.kind !== 'parallel') {
+    if (state.kind === 'parallel') {
+      // An invisible point above the regions: edges into the parallel state end there, and the
+      // regions hang from it so that they start side by side.
+      emit(
+        inner,
+        `${initId(state.path)} [shape=point style=invis width=0.01 label="" ordering=out]`,
+      );
+    } else {
       emit(inner, `${initId(state.path)} [shape=point width=0.12 label="" tooltip="initial"]`);
     }
     for (const child of state.children) visit(child, inner, state.kind === 'parallel');
+    if (state.kind === 'parallel') {
+      for (const region of state.children) {
+        emit(inner, `${initId(state.path)} -> ${anchor(region)} [style=invis]`);
+      }
+    }
     if (state.initial !== undefined) {
       const initial = states.get(state.initial);
       if (!initial) throw new Error(`Unknown initial state ${state.initial}.`);
       const lhead = isCluster(initial) ? ` lhead=${clusterId(initial.path)}` : '';
       emit(inner, `${initId(state.path)} -> ${anchor(initial)} [arrowhead=normal${lhead}]`);
+      // Every other child below the initial dot too, so that a state entered from outside is
+      // not drawn above the start of its parent.
+      for (const child of state.children) {
+        if (child !== initial)
+          emit(inner, `${initId(state.path)} -> ${anchor(child)} [style=invis]`);
+      }
     }
     emit(depth, '}');
   };
@@ -216,7 +233,7 @@ export function renderDot(diagram: MachineDiagram): string {
   emit(0, `digraph ${quote(diagram.id)} {`);
   emit(
     1,
-    `graph [rankdir=${RANKDIR} compound=true nodesep=0.35 ranksep=0.7 bgcolor="white" fontname="${FONT}" fontsize=12 labelloc=b labeljust=l label=${legend()}]`,
+    `graph [rankdir=TB compound=true nodesep=0.35 ranksep=0.7 bgcolor="white" fontname="${FONT}" fontsize=12 labelloc=b labeljust=l label=${legend(diagram)}]`,
   );
   emit(
     1,
@@ -249,17 +266,25 @@ export function renderDot(diagram: MachineDiagram): string {
   return `${lines.join('\n')}\n`;
 }
 
-function legend(): string {
-  const entries = [
-    'Edge and compartment entries: event [guard], then the requirement IDs it realises.',
-    '[else]: taken when no earlier guard of the same event on the same state holds (guards are tried in the order listed).',
-    'Entries under a state name: targetless transitions (actions only, the state is not left).',
-    'clock.advance (orange): a timer; its guard names the deadline. (boundary): a clock step that reaches no deadline.',
-    'Dashed edge (spontaneous): the implementation moves by itself, inside the window the model allows.',
-    'Dashed boxes: the regions of a parallel state, all active at once.',
+/** The notes under the diagram: how to read labels, and the notation this machine uses. */
+function legend(diagram: MachineDiagram): string {
+  const notes = [
+    'Labels: event [guard], and under it the requirement IDs the transition realises.',
+    'Entries under a state name: its targetless transitions (actions only, the state is not left).',
+    ...(diagram.transitions.some((t) => t.source === '')
+      ? ["Entries under the machine's title: transitions that apply in every state."]
+      : []),
+    ...notationNotes(diagram).map(plainNote),
   ];
-  const rows = entries
-    .map((entry) => `<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">${entry}</FONT></TD></TR>`)
+  if (diagram.transitions.some(isClock)) notes.push('Orange: clock (timer) transitions.');
+  if (diagram.transitions.some((t) => t.spontaneous && t.targets.length > 0)) {
+    notes.push('Dashed edge: spontaneous transitions.');
+  }
+  if (allStates(diagram.root).some((state) => state.kind === 'parallel')) {
+    notes.push('Dashed boxes: the regions of a parallel state.');
+  }
+  const rows = notes
+    .map((note) => `<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">${escapeHtml(note)}</FONT></TD></TR>`)
     .join('');
   return `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${rows}</TABLE>>`;
 }

@@ -57,9 +57,6 @@ export interface MachineDiagram {
   readonly transitions: readonly DiagramTransition[];
 }
 
-/** The event of the model's clock: its transitions are the timers. */
-export const CLOCK_EVENT = 'clock.advance';
-
 function kindOf(node: AnyStateNode, isRoot: boolean): StateKind {
   switch (node.type) {
     case 'atomic':
@@ -136,31 +133,6 @@ export function describeMachine(model: MachineModel): MachineDiagram {
     root: { ...root, key: model.id },
     transitions,
   };
-}
-
-/** `[a and b]`, `[else]` for an unguarded fallback, or `''`. */
-export function guardText(transition: DiagramTransition): string {
-  if (transition.guards.length > 0) return `[${transition.guards.join(' and ')}]`;
-  return transition.otherwise ? '[else]' : '';
-}
-
-/** The short markers a label carries besides event, guard and requirements. */
-export function markers(transition: DiagramTransition): string[] {
-  const result: string[] = [];
-  if (transition.spontaneous) result.push('(spontaneous)');
-  if (transition.boundary) result.push('(boundary)');
-  return result;
-}
-
-/** `event [guard] (markers)` on one line, without the requirements. */
-export function triggerText(transition: DiagramTransition): string {
-  return [transition.event, guardText(transition), ...markers(transition)]
-    .filter((part) => part !== '')
-    .join(' ');
-}
-
-export function isClock(transition: DiagramTransition): boolean {
-  return transition.event === CLOCK_EVENT;
 }
 
 /** The deepest state that contains (or is) every one of the paths; `''` is the root. */

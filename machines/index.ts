@@ -3,6 +3,7 @@
  * from here and nowhere deeper.
  */
 export * from './alphabet.ts';
+export { rulesForQuery, rulesForUnexpectedOutput } from './attribution.ts';
 export type { TransitionMeta } from './meta.ts';
 export {
   createModels,
@@ -17,4 +18,3 @@ export {
 } from './model.ts';
 export * from './profile.ts';
 export * from './requirements.ts';
-export { rulesForQuery, rulesForUnexpectedOutput } from './attribution.ts';

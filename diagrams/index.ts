@@ -1,0 +1,24 @@
+/**
+ * Diagrams generated from the machines: Mermaid in Markdown, SVG through Graphviz, and SCXML.
+ * `imflow diagrams` writes them to `docs/diagrams/`; `imflow diagrams --check` tells when they
+ * no longer match the machines.
+ */
+export { renderDot } from './dot.ts';
+export {
+  compareDiagrams,
+  DEFAULT_DIAGRAMS_DIR,
+  type DiagramDrift,
+  type DiagramFile,
+  generateDiagrams,
+  writeDiagrams,
+} from './generate.ts';
+export { renderMarkdown } from './markdown.ts';
+export { escapeMermaid, mermaidId, renderMermaid } from './mermaid.ts';
+export { renderScxml, scxmlId } from './scxml.ts';
+export {
+  type DiagramState,
+  type DiagramTransition,
+  describeMachine,
+  type MachineDiagram,
+} from './structure.ts';
+export { renderSvg } from './svg.ts';
