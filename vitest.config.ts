@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{machines,conformance,reference,scripts,test,diagrams}/**/*.test.ts'],
+    include: ['{machines,conformance,reference,scripts,test,diagrams,cli}/**/*.test.ts'],
     testTimeout: 60_000,
   },
 });

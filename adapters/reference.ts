@@ -80,7 +80,8 @@ class ReferenceSystem implements SystemUnderTest {
       this.#remote = transport;
       transport.listen({
         message: (message) => {
-          if (message.type === 'message') transport.send({ type: 'response', id: message.id, code: 200 });
+          if (message.type === 'message')
+            transport.send({ type: 'response', id: message.id, code: 200 });
         },
         answered: () => undefined,
       });
@@ -91,13 +92,23 @@ class ReferenceSystem implements SystemUnderTest {
   #reportWire(message: WireMessage) {
     switch (message.type) {
       case 'message':
-        this.#observe({ channel: 'wire', kind: 'message', body: message.body, contentType: message.contentType });
+        this.#observe({
+          channel: 'wire',
+          kind: 'message',
+          body: message.body,
+          contentType: message.contentType,
+        });
         return;
       case 'composing':
         this.#observe({ channel: 'wire', kind: 'composing', state: message.state });
         return;
       case 'response':
-        this.#observe({ channel: 'wire', kind: 'response', message: this.#receivedIds.indexOf(message.id) + 1, code: message.code });
+        this.#observe({
+          channel: 'wire',
+          kind: 'response',
+          message: this.#receivedIds.indexOf(message.id) + 1,
+          code: message.code,
+        });
         return;
       case 'delivery-notification':
         this.#observe({
@@ -121,7 +132,9 @@ class ReferenceSystem implements SystemUnderTest {
       case 'app.establish':
         return this.#establish(stimulus.template);
       case 'app.initialize':
-        return (flow ?? noFlowYet('initialize')).initialize(new InstantMessagingFlowTemplate(stimulus.template));
+        return (flow ?? noFlowYet('initialize')).initialize(
+          new InstantMessagingFlowTemplate(stimulus.template),
+        );
       case 'app.send': {
         const id = await (flow ?? noFlowYet('send')).sendInstantMessage({
           contentType: stimulus.contentType,
@@ -137,7 +150,9 @@ class ReferenceSystem implements SystemUnderTest {
         (flow ?? noFlowYet('set the composing state')).localComposingState = 'idle';
         return;
       case 'app.deliverySuccess':
-        return (flow ?? noFlowYet('notify')).sendSuccessDeliveryNotification(this.#receivedId(stimulus.message));
+        return (flow ?? noFlowYet('notify')).sendSuccessDeliveryNotification(
+          this.#receivedId(stimulus.message),
+        );
       case 'app.deliveryFailure':
         return (flow ?? noFlowYet('notify')).sendFailureDeliveryNotification(
           this.#receivedId(stimulus.message),
@@ -148,7 +163,12 @@ class ReferenceSystem implements SystemUnderTest {
       case 'remote.message': {
         const id = `remote-${this.#receivedIds.length + 1}`;
         this.#receivedIds.push(id);
-        return this.#fromRemote({ type: 'message', id, contentType: stimulus.contentType, body: stimulus.body });
+        return this.#fromRemote({
+          type: 'message',
+          id,
+          contentType: stimulus.contentType,
+          body: stimulus.body,
+        });
       }
       case 'remote.typing':
         return this.#fromRemote({ type: 'composing', state: 'typing' });
@@ -177,12 +197,16 @@ class ReferenceSystem implements SystemUnderTest {
     this.#remote.send(message);
   }
 
-  async #establish(template: Stimulus & { type: 'app.establish' } extends { template: infer T } ? T : never) {
+  async #establish(
+    template: Stimulus & { type: 'app.establish' } extends { template: infer T } ? T : never,
+  ) {
     const call = this.#endpoint.createCall(REMOTE);
     this.#call = call;
     call.on('instantMessagingFlowConfigurationRequested', ({ flow }) => {
       this.#observe({ channel: 'event', name: 'flowConfigurationRequested' });
-      flow.on('stateChanged', ({ state }) => this.#observe({ channel: 'event', name: 'flowStateChanged', state }));
+      flow.on('stateChanged', ({ state }) =>
+        this.#observe({ channel: 'event', name: 'flowStateChanged', state }),
+      );
       flow.on('messageReceived', ({ body, contentType }) =>
         this.#observe({ channel: 'event', name: 'messageReceived', body, contentType }),
       );
@@ -216,7 +240,10 @@ class ReferenceSystem implements SystemUnderTest {
     const uri = this.#conferenceUri;
     switch (stimulus.type) {
       case 'conf.join': {
-        if (this.#conference && this.#conference.instantMessagingMcuSession.state === 'terminated') {
+        if (
+          this.#conference &&
+          this.#conference.instantMessagingMcuSession.state === 'terminated'
+        ) {
           // A terminated session cannot join again: the API refuses on the same session.
           return void (await this.#conference.beginJoin(this.#conferenceUri ?? ''));
         }
@@ -224,8 +251,12 @@ class ReferenceSystem implements SystemUnderTest {
         this.#conference = conference;
         this.#conferenceUri = this.#focus.createConference({ imMcu: stimulus.imMcu });
         const mcu = conference.instantMessagingMcuSession;
-        mcu.on('stateChanged', ({ state }) => this.#observe({ channel: 'event', name: 'mcuStateChanged', state }));
-        mcu.on('mcuCallTerminated', () => this.#observe({ channel: 'wire', kind: 'mcuCallTerminated' }));
+        mcu.on('stateChanged', ({ state }) =>
+          this.#observe({ channel: 'event', name: 'mcuStateChanged', state }),
+        );
+        mcu.on('mcuCallTerminated', () =>
+          this.#observe({ channel: 'wire', kind: 'mcuCallTerminated' }),
+        );
         // The BeginJoin callback: reported when it runs, whenever the server completes the join.
         conference.beginJoin(this.#conferenceUri).then(
           () => this.#observe({ channel: 'event', name: 'joinCompleted' }),
@@ -246,7 +277,10 @@ class ReferenceSystem implements SystemUnderTest {
       case 'server.failoverCompleted':
         return this.#focus.completeFailover(uri);
       case 'server.focusReconnected':
-        return this.#focus.focusReconnected({ mcuActive: stimulus.mcuActive, ...(uri ? { conferenceUri: uri } : {}) });
+        return this.#focus.focusReconnected({
+          mcuActive: stimulus.mcuActive,
+          ...(uri ? { conferenceUri: uri } : {}),
+        });
       default:
         throw new Error(`The reference adapter does not know the stimulus ${stimulus.type}.`);
     }

@@ -2,6 +2,8 @@
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Writes to stdout as is, without adding a newline (progress bars redraw one line with it). */
+  write?(text: string): void;
   /** Whether stdout is an interactive terminal (progress bars only make sense there). */
   readonly interactive: boolean;
 }
@@ -9,6 +11,7 @@ export interface Io {
 export const processIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  write: (text) => process.stdout.write(text),
   interactive: Boolean(process.stdout.isTTY),
 };
 

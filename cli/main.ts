@@ -1,11 +1,22 @@
 import { cac } from 'cac';
+import { registerCheck } from './commands/check.ts';
+import { registerDiagrams } from './commands/diagrams.ts';
 import { registerModel } from './commands/model.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerRequirements } from './commands/requirements.ts';
+import { registerVerifyTrace } from './commands/verify-trace.ts';
 import { EXIT, type Io, processIo, UsageError } from './io.ts';
 
 type Register = (cli: ReturnType<typeof cac>, io: Io, done: (code: number) => void) => void;
 
-const commands: Register[] = [registerRequirements, registerModel];
+const commands: Register[] = [
+  registerRequirements,
+  registerModel,
+  registerDiagrams,
+  registerCheck,
+  registerReplay,
+  registerVerifyTrace,
+];
 
 /**
  * Runs the CLI on `argv` (without the node and script names) and resolves to the exit code:
@@ -21,12 +32,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   cli.help();
   try {
     cli.parse(['node', 'imflow', ...argv], { run: false });
+    // cac has already printed help for `--help`, with or without a command.
+    if (cli.options.help) return EXIT.ok;
     if (!cli.matchedCommand) {
       const first = argv[0];
       if (first !== undefined && !first.startsWith('-')) {
         throw new UsageError(`Unknown command "${first}". Run "imflow --help" for the commands.`);
       }
-      if (!cli.options.help) cli.outputHelp();
+      cli.outputHelp();
       return EXIT.ok;
     }
     await cli.runMatchedCommand();

@@ -1,6 +1,6 @@
-import type { MachineModel, ModelSnapshot, Output, Queries, Stimulus } from '../machines/index.ts';
+import { formatOutput, type MachineModel, type ModelSnapshot, type Output, type Queries, type Stimulus } from '../machines/index.ts';
 import { type Adapter, refusalKind, type SystemUnderTest } from './adapter.ts';
-import { judgeStep } from './oracle.ts';
+import { type Judgement, judgeStep } from './oracle.ts';
 import { outputShapeProblem, queriesProblem, snapshotOutput } from './output-shape.ts';
 import { TRACE_FORMAT, type TimedOutput, type Trace, type TraceStep } from './trace.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -37,6 +37,16 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Why a step could not be judged on its outputs: the adapter itself misbehaved. */
 function adapterFailure(message: string, requirements: readonly string[]): TraceStep['failure'] {
   return { message, requirements };
+}
+
+/** Why the oracle refused a step, in one sentence; early outputs are named with their time. */
+function judgementMessage(judgement: Judgement & { ok: false }, early: readonly TimedOutput[], end: number): string {
+  const differs = 'The observed outputs or states differ from every continuation the model allows';
+  if (judgement.untimely.length === 0) return `${differs}.`;
+  const untimely = new Set(judgement.untimely.map(formatOutput));
+  const when = early.filter((timed) => untimely.has(formatOutput(timed.output))).map((timed) => `${formatOutput(timed.output)} at ${timed.at} ms`);
+  const onlyTime = judgement.missing.length + judgement.unexpected.length + judgement.queryMismatches.length === 0;
+  return `${onlyTime ? 'The outputs are right but not their time' : differs}: reported before it was due at ${end} ms, ${when.join(', ')}.`;
 }
 
 /**
@@ -115,9 +125,14 @@ export class CaseRun {
 
   #record(output: Output) {
     if (this.#closed) return;
-    const problem = outputShapeProblem(output);
-    if (problem) this.#malformed.push(problem);
-    else this.#buffer.push({ output: snapshotOutput(output), at: this.clock.now() });
+    // Called by untrusted code, perhaps from a callback of its own: report, never throw.
+    try {
+      const problem = outputShapeProblem(output);
+      if (problem) this.#malformed.push(problem);
+      else this.#buffer.push({ output: snapshotOutput(output), at: this.clock.now() });
+    } catch (error) {
+      this.#malformed.push(`an output that is not plain data (${(error as Error)?.message ?? String(error)})`);
+    }
   }
 
   async #settle() {
@@ -185,6 +200,8 @@ export class CaseRun {
       await this.#settle();
     } catch (error) {
       this.#broken = true;
+      // Whatever the abandoned step left running (a timer re-arming itself, say) stops here.
+      this.clock.stop();
       return fail(`${(error as Error).message}; the case was abandoned.`);
     }
     if (this.clock.callbackErrors.length > 0) {
@@ -205,9 +222,12 @@ export class CaseRun {
       return fail(`query() failed: ${(error as Error)?.message ?? String(error)}`);
     }
     const observed = this.#buffer;
+    // What time obliges is due at the end of a clock step: anything seen before it came early.
+    const early = stimulus.type === 'clock.advance' ? observed.filter((timed) => timed.at < at + stimulus.ms) : [];
     const judgement = judgeStep(this.model, this.#snapshot, stimulus, {
       outputs: observed.map((timed) => timed.output),
       queries,
+      early: early.map((timed) => timed.output),
     });
     if (judgement.ok) {
       this.#snapshot = judgement.snapshot;
@@ -230,7 +250,7 @@ export class CaseRun {
       verdict: 'fail',
       transitions: judgement.transitions.map((t) => t.id),
       failure: {
-        message: 'The observed outputs or states differ from every continuation the model allows.',
+        message: judgementMessage(judgement, early, at + (stimulus.type === 'clock.advance' ? stimulus.ms : 0)),
         requirements: judgement.requirements,
         expected: judgement.expected,
         missing: judgement.missing,
@@ -245,6 +265,7 @@ export class CaseRun {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.clock.stop();
     const sut = this.sut;
     if (sut?.dispose && !this.#broken) {
       try {

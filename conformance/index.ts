@@ -2,7 +2,17 @@
 export type { Adapter, SutContext, SystemUnderTest } from './adapter.ts';
 export { refusalKind } from './adapter.ts';
 export { CaseRun, defaultLimits, type Limits } from './case-run.ts';
-export { judgeStep, type Judgement, type Observation } from './oracle.ts';
+export {
+  AdapterLoadError,
+  adapterProfile,
+  assertAdapter,
+  loadAdapter,
+} from './load-adapter.ts';
+export { type Judgement, judgeStep, type Observation } from './oracle.ts';
 export { type PathPlan, type PlannedPath, planPaths } from './paths.ts';
+export type { PropertyResult } from './properties.ts';
+export * from './reporters/index.ts';
+export type * from './results.ts';
+export { DEFAULT_RUNS, runSuite, type SuiteListener, type SuiteOptions } from './suite.ts';
 export * from './trace.ts';
 export { type KitClock, VirtualClock } from './virtual-clock.ts';

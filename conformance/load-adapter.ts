@@ -24,6 +24,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'function') return 'a function';
@@ -33,19 +34,15 @@ function describe(value: unknown): string {
 
 /**
  * The export that holds the adapter: `export default`, or a named `adapter` export. A module
- * compiled to CommonJS arrives wrapped once more in `default`, which is unwrapped too.
+ * compiled to CommonJS (a .ts file outside an ESM package) arrives as `default`, marked
+ * `__esModule`, with its exports inside.
  */
 function exportedAdapter(namespace: Record<string, unknown>): unknown {
-  const candidates = [namespace.default, namespace.adapter];
-  for (const candidate of candidates) {
-    if (candidate === undefined) continue;
-    if (isRecord(candidate) && !('create' in candidate)) {
-      const inner = candidate.default ?? candidate.adapter;
-      if (inner !== undefined) return inner;
-    }
-    return candidate;
+  const main = namespace.default;
+  if (isRecord(main) && (main as { __esModule?: unknown }).__esModule === true) {
+    return main.default ?? main.adapter;
   }
-  return undefined;
+  return main ?? namespace.adapter;
 }
 
 /**
@@ -59,7 +56,9 @@ export function assertAdapter(value: unknown, origin: string): asserts value is 
   if (!isRecord(value)) fail(`the exported adapter must be an object, got ${describe(value)}.`);
   const adapter = value as Record<string, unknown>;
   if (typeof adapter.name !== 'string' || adapter.name.trim() === '') {
-    fail(`adapter.name must be a non-empty string (it is shown in reports), got ${describe(adapter.name)}.`);
+    fail(
+      `adapter.name must be a non-empty string (it is shown in reports), got ${describe(adapter.name)}.`,
+    );
   }
   const profile = adapter.profile;
   if (typeof profile !== 'string' && (!isRecord(profile) || Array.isArray(profile))) {
@@ -146,7 +145,9 @@ export function adapterProfile(adapter: Adapter): Profile {
     return parseProfile(declared, 'adapter.profile');
   } catch (error) {
     if (error instanceof ProfileError) {
-      throw new AdapterLoadError(`The adapter's profile is invalid:\n${error.issues.map((i) => `  - ${i}`).join('\n')}`);
+      throw new AdapterLoadError(
+        `The adapter's profile is invalid:\n${error.issues.map((i) => `  - ${i}`).join('\n')}`,
+      );
     }
     throw error;
   }

@@ -15,6 +15,12 @@ import {
 export interface Observation {
   readonly outputs: readonly Output[];
   readonly queries: Queries;
+  /**
+   * Of `outputs`, those a clock step saw before its end. What time obliges is due at the very
+   * end of a clock step (the runner cuts clock steps at the model's deadlines); only a
+   * spontaneous move of the implementation (the revert inside its window) may come earlier.
+   */
+  readonly early?: readonly Output[];
 }
 
 export interface QueryMismatch {
@@ -38,6 +44,8 @@ export type Judgement =
       readonly expected: Observation;
       readonly missing: readonly Output[];
       readonly unexpected: readonly Output[];
+      /** Expected outputs reported before they were due (see `Observation.early`). */
+      readonly untimely: readonly Output[];
       readonly queryMismatches: readonly QueryMismatch[];
       readonly requirements: readonly string[];
     };
@@ -46,20 +54,24 @@ interface Candidate {
   readonly events: readonly ModelEvent[];
   readonly snapshot: ModelSnapshot;
   readonly outputs: readonly Output[];
+  /** The outputs of the implementation's own moves, which may come at any time in the step. */
+  readonly spontaneousOutputs: readonly Output[];
   readonly transitions: readonly TransitionMeta[];
 }
 
 function run(model: MachineModel, snapshot: ModelSnapshot, events: readonly ModelEvent[]): Candidate {
   let current = snapshot;
   const outputs: Output[] = [];
+  const spontaneousOutputs: Output[] = [];
   const transitions: TransitionMeta[] = [];
   for (const event of events) {
     const result = model.step(current, event);
     current = result.snapshot;
     outputs.push(...result.outputs);
+    if (event.type === 'sut.revert') spontaneousOutputs.push(...result.outputs);
     transitions.push(...result.transitions);
   }
-  return { events, snapshot: current, outputs, transitions };
+  return { events, snapshot: current, outputs, spontaneousOutputs, transitions };
 }
 
 /**
@@ -101,7 +113,8 @@ function compareQueries(expected: Queries, observed: Queries): QueryMismatch[] {
 
 /**
  * Judges one step: the observation must equal, as a multiset of outputs and as state readings,
- * what one of the model's allowed continuations predicts. No missing output, no extra one.
+ * what one of the model's allowed continuations predicts. No missing output, no extra one, and
+ * none early: only that continuation's spontaneous moves may explain `observation.early`.
  */
 export function judgeStep(
   model: MachineModel,
@@ -115,6 +128,7 @@ export function judgeStep(
     const matches =
       difference(observation.outputs, option.outputs).length === 0 &&
       difference(option.outputs, observation.outputs).length === 0 &&
+      difference(observation.early ?? [], option.spontaneousOutputs).length === 0 &&
       compareQueries(expected.queries, observation.queries).length === 0;
     if (matches) {
       return {
@@ -131,8 +145,10 @@ export function judgeStep(
     const expected = { outputs: option.outputs, queries: model.queries(option.snapshot) };
     const missing = difference(option.outputs, observation.outputs);
     const unexpected = difference(observation.outputs, option.outputs);
+    // Early and expected: right output, wrong time (an early one not expected is unexpected).
+    const untimely = difference(difference(observation.early ?? [], option.spontaneousOutputs), unexpected);
     const queryMismatches = compareQueries(expected.queries, observation.queries);
-    return { option, expected, missing, unexpected, queryMismatches, score: missing.length + unexpected.length + queryMismatches.length };
+    return { option, expected, missing, unexpected, untimely, queryMismatches, score: missing.length + unexpected.length + untimely.length + queryMismatches.length };
   });
   scored.sort((a, b) => a.score - b.score);
   const best = scored[0] as (typeof scored)[number];
@@ -146,7 +162,7 @@ export function judgeStep(
   for (const output of best.missing) {
     for (const id of focused(rulesForUnexpectedOutput(output), [...inPlay])) requirements.add(id);
   }
-  for (const output of best.unexpected) {
+  for (const output of [...best.unexpected, ...best.untimely]) {
     const rules = rulesForUnexpectedOutput(output);
     for (const id of focused(rules, rules)) requirements.add(id);
   }
@@ -160,6 +176,7 @@ export function judgeStep(
     expected: best.expected,
     missing: best.missing,
     unexpected: best.unexpected,
+    untimely: best.untimely,
     queryMismatches: best.queryMismatches,
     requirements: [...requirements].sort(),
   };

@@ -9,7 +9,14 @@ const eventNames = new Set([
   'mcuStateChanged',
   'joinCompleted',
 ]);
-const wireKinds = new Set(['message', 'composing', 'response', 'deliveryNotification', 'bye', 'mcuCallTerminated']);
+const wireKinds = new Set([
+  'message',
+  'composing',
+  'response',
+  'deliveryNotification',
+  'bye',
+  'mcuCallTerminated',
+]);
 const errorKinds = new Set(['invalid-operation', 'invalid-argument']);
 
 /**
@@ -17,7 +24,8 @@ const errorKinds = new Set(['invalid-operation', 'invalid-argument']);
  * description of what is wrong, or undefined; adapters are untrusted, so nothing is assumed.
  */
 export function outputShapeProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return `an output must be an object, got ${String(value)}`;
+  if (typeof value !== 'object' || value === null)
+    return `an output must be an object, got ${String(value)}`;
   const output = value as Record<string, unknown>;
   switch (output.channel) {
     case 'event':
@@ -49,10 +57,12 @@ const queryValues: Record<keyof Queries, readonly string[]> = {
 };
 
 export function queriesProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return `query() must return an object, got ${String(value)}`;
+  if (typeof value !== 'object' || value === null)
+    return `query() must return an object, got ${String(value)}`;
   for (const [key, answer] of Object.entries(value)) {
     const allowed = queryValues[key as keyof Queries];
-    if (!allowed) return `query() returned unknown key "${key}"; known: ${Object.keys(queryValues).join(', ')}`;
+    if (!allowed)
+      return `query() returned unknown key "${key}"; known: ${Object.keys(queryValues).join(', ')}`;
     if (answer !== undefined && !allowed.includes(answer as string)) {
       return `query().${key} is ${JSON.stringify(answer)}; allowed: ${allowed.join(', ')}`;
     }

@@ -20,7 +20,10 @@ export interface PathPlan {
   readonly machine: MachineModel['id'];
   readonly paths: readonly PlannedPath[];
   /** Every declared transition, by ID, with why it is or is not planned. */
-  readonly transitions: ReadonlyMap<string, 'planned' | 'spontaneous' | 'not-claimed' | 'unreachable'>;
+  readonly transitions: ReadonlyMap<
+    string,
+    'planned' | 'spontaneous' | 'not-claimed' | 'unreachable'
+  >;
   readonly reachableStates: number;
   readonly edges: number;
   readonly totalSteps: number;
@@ -68,10 +71,18 @@ function computePlan(model: MachineModel): PathPlan {
   let edgeCount = 0;
   for (const [from, { state, transitions }] of Object.entries(adjacency)) {
     const edges: Edge[] = [];
-    for (const { event, state: next } of Object.values(transitions) as { event: unknown; state: unknown }[]) {
+    for (const { event, state: next } of Object.values(transitions) as {
+      event: unknown;
+      state: unknown;
+    }[]) {
       const stimulus = event as unknown as Stimulus;
       const taken = model.transitionsTaken(state as ModelSnapshot, stimulus);
-      edges.push({ from, to: serialize(next as ModelSnapshot), stimulus, transitionIds: taken.map((t) => t.id) });
+      edges.push({
+        from,
+        to: serialize(next as ModelSnapshot),
+        stimulus,
+        transitionIds: taken.map((t) => t.id),
+      });
     }
     outgoing.set(from, edges);
     edgeCount += edges.length;
@@ -83,12 +94,16 @@ function computePlan(model: MachineModel): PathPlan {
   const spontaneousHere = new Set<string>();
   for (const { state } of Object.values(adjacency)) {
     for (const move of model.spontaneous(state as ModelSnapshot)) {
-      for (const meta of model.transitionsTaken(state as ModelSnapshot, move)) spontaneousHere.add(meta.id);
+      for (const meta of model.transitionsTaken(state as ModelSnapshot, move))
+        spontaneousHere.add(meta.id);
     }
   }
   for (const transition of declaredTransitions(model.machine)) {
     const { id, capability, spontaneous } = transition.meta;
-    if (!claimed(model.profile, capability) || (model.capability && !claimed(model.profile, model.capability))) {
+    if (
+      !claimed(model.profile, capability) ||
+      (model.capability && !claimed(model.profile, model.capability))
+    ) {
       status.set(id, 'not-claimed');
     } else if (spontaneous) status.set(id, spontaneousHere.has(id) ? 'spontaneous' : 'unreachable');
     else status.set(id, onSomeEdge.has(id) ? 'planned' : 'unreachable');

@@ -72,7 +72,11 @@ export interface PropertyOptions {
   readonly model: MachineModel;
   readonly runs: number;
   readonly seed: number;
-  /** fast-check's replay path of a failure, to re-run exactly that counterexample. */
+  /**
+   * The replay path of a failure, to re-run exactly that counterexample: fast-check's
+   * counterexample path, then `@` and the commands' replay log (which commands ran), without
+   * which fast-check cannot walk the shrink tree of a command sequence again.
+   */
   readonly path?: string;
   readonly limits?: Limits;
   /** Builds the shell command that replays a failure, given seed and path. */
@@ -96,7 +100,13 @@ export interface PropertyResult {
   readonly error?: string;
 }
 
-function commandsFor(model: MachineModel) {
+/** Splits a replay path into fast-check's counterexample path and the commands' replay log. */
+function splitPath(path: string): { path: string; replayPath?: string } {
+  const at = path.indexOf('@');
+  return at === -1 ? { path } : { path: path.slice(0, at), replayPath: path.slice(at + 1) };
+}
+
+function commandsFor(model: MachineModel, replayPath: string | undefined) {
   const longestTimer = Math.max(
     model.profile.timing.composingTimeoutMs,
     model.profile.timing.refreshPeriodMs,
@@ -104,10 +114,16 @@ function commandsFor(model: MachineModel) {
   );
   const base = [
     fc.nat({ max: 63 }).map((choice) => new StimulusCommand(choice)),
-    fc.integer({ min: 1, max: longestTimer + model.profile.timing.revertToleranceMs + 1 }).map((ms) => new AdvanceCommand(ms)),
+    fc
+      .integer({ min: 1, max: longestTimer + model.profile.timing.revertToleranceMs + 1 })
+      .map((ms) => new AdvanceCommand(ms)),
   ];
-  const racing = model.id === 'mcuSession' ? [fc.scheduler().map((s) => new RacingCompletionsCommand(s))] : [];
-  return fc.commands([...base, ...racing], { maxCommands: 40 });
+  const racing =
+    model.id === 'mcuSession' ? [fc.scheduler().map((s) => new RacingCompletionsCommand(s))] : [];
+  return fc.commands([...base, ...racing], {
+    maxCommands: 40,
+    ...(replayPath ? { replayPath } : {}),
+  });
 }
 
 /**
@@ -116,9 +132,11 @@ function commandsFor(model: MachineModel) {
  */
 export async function runProperty(options: PropertyOptions): Promise<PropertyResult> {
   const { adapter, model, runs, seed, limits } = options;
-  const start = (name: string) => CaseRun.start({ adapter, model, name, origin: 'property', ...(limits ? { limits } : {}) });
+  const start = (name: string) =>
+    CaseRun.start({ adapter, model, name, origin: 'property', ...(limits ? { limits } : {}) });
   let executed = 0;
-  const property = fc.asyncProperty(commandsFor(model), async (commands) => {
+  const replaying = options.path ? splitPath(options.path) : undefined;
+  const property = fc.asyncProperty(commandsFor(model, replaying?.replayPath), async (commands) => {
     const run = await start(`${model.id} property`);
     try {
       await fc.asyncModelRun(() => ({ model: { run }, real: { run } }), commands);
@@ -131,7 +149,7 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
   const details = await fc.check(property, {
     numRuns: runs,
     seed,
-    ...(options.path ? { path: options.path, endOnFailure: true } : {}),
+    ...(replaying ? { path: replaying.path, endOnFailure: true } : {}),
     interruptAfterTimeLimit: 120_000,
   });
   if (!details.failed) {
@@ -164,12 +182,15 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
   } finally {
     await run.close();
   }
-  const replay = options.replayCommand(details.seed, details.counterexamplePath);
+  // The commands' replay log is only in their printed form: `cmd,cmd /*replayPath="..."*/`.
+  const log = /\/\*replayPath="([^"]*)"\*\//.exec(String(counterexample))?.[1];
+  const path = log ? `${details.counterexamplePath}@${log}` : details.counterexamplePath;
+  const replay = options.replayCommand(details.seed, path);
   return {
     machine: model.id,
     runs: executed,
     seed,
     passed: false,
-    failure: { trace: run.trace(replay), path: details.counterexamplePath, replay, shrinks: details.numShrinks },
+    failure: { trace: run.trace(replay), path, replay, shrinks: details.numShrinks },
   };
 }

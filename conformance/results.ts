@@ -22,7 +22,11 @@ export type TransitionCoverage =
   | 'not-reached';
 
 export interface MachineCoverage {
-  readonly states: { readonly total: number; readonly covered: number; readonly uncovered: readonly string[] };
+  readonly states: {
+    readonly total: number;
+    readonly covered: number;
+    readonly uncovered: readonly string[];
+  };
   readonly transitions: Readonly<Record<string, TransitionCoverage>>;
 }
 
@@ -70,4 +74,9 @@ export interface SuiteResult {
   readonly profiles: readonly ProfileResult[];
   readonly verdict: 'conformant' | 'not-conformant';
   readonly durationMs: number;
+  /**
+   * Problems outside any test case, such as errors an adapter raised asynchronously where no
+   * step could catch them (set by the command line, which then reports the run not conformant).
+   */
+  readonly notes?: readonly string[];
 }

@@ -53,12 +53,22 @@ export interface SuiteOptions {
 
 export const DEFAULT_RUNS = 100;
 
-function replayCommand(options: SuiteOptions, profile: Profile, machine: string, seed: number, path: string) {
+function replayCommand(
+  options: SuiteOptions,
+  profile: Profile,
+  machine: string,
+  seed: number,
+  path: string,
+) {
   const adapter = options.adapterModule ? ` --adapter ${options.adapterModule}` : '';
   return `npx imflow check${adapter} --profile ${profile.name} --machine ${machine} --seed ${seed} --path ${path}`;
 }
 
-function coverageOf(model: MachineModel, traces: readonly Trace[], planned: ReturnType<typeof planPaths>): MachineCoverage {
+function coverageOf(
+  model: MachineModel,
+  traces: readonly Trace[],
+  planned: ReturnType<typeof planPaths>,
+): MachineCoverage {
   const taken = new Set<string>();
   const failed = new Set<string>();
   const visited = new Set<string>();
@@ -96,11 +106,16 @@ function coverageOf(model: MachineModel, traces: readonly Trace[], planned: Retu
   for (const path of planned.paths) {
     const trace = traces.find((t) => t.name === path.name);
     if (trace?.verdict !== 'pass' || trace.steps.length < path.stimuli.length) continue;
-    for (const id of path.covers) if (transitions[id] === 'not-reached') transitions[id] = 'not-chosen';
+    for (const id of path.covers)
+      if (transitions[id] === 'not-reached') transitions[id] = 'not-chosen';
   }
   const states = declaredStates(model.machine);
   return {
-    states: { total: states.length, covered: states.filter((s) => visited.has(s)).length, uncovered: states.filter((s) => !visited.has(s)) },
+    states: {
+      total: states.length,
+      covered: states.filter((s) => visited.has(s)).length,
+      uncovered: states.filter((s) => !visited.has(s)),
+    },
     transitions,
   };
 }
@@ -126,23 +141,47 @@ function pathsToRun(options: SuiteOptions, { model, plan }: MachinePlan) {
   if (!options.only) return plan.paths;
   const inGroup = groupFilter(options.only);
   const metaById = new Map(declaredTransitions(model.machine).map((t) => [t.meta.id, t.meta]));
-  return plan.paths.filter((path) => path.covers.some((id) => inGroup(metaById.get(id)?.requirements ?? [])));
+  return plan.paths.filter((path) =>
+    path.covers.some((id) => inGroup(metaById.get(id)?.requirements ?? [])),
+  );
 }
 
-async function runMachine(options: SuiteOptions, planned: MachinePlan, seed: number): Promise<MachineResult> {
+async function runMachine(
+  options: SuiteOptions,
+  planned: MachinePlan,
+  seed: number,
+): Promise<MachineResult> {
   const started = performance.now();
   const { model, plan, planMs } = planned;
   const base = {
     machine: model.id,
     title: model.title,
-    plan: { paths: plan.paths.length, totalSteps: plan.totalSteps, transitions: plan.transitions.size, reachableStates: plan.reachableStates, planMs },
+    plan: {
+      paths: plan.paths.length,
+      totalSteps: plan.totalSteps,
+      transitions: plan.transitions.size,
+      reachableStates: plan.reachableStates,
+      planMs,
+    },
   };
   if (!isClaimed(model)) {
-    return { ...base, status: 'not-claimed', pathCases: [], coverage: coverageOf(model, [], plan), durationMs: 0 };
+    return {
+      ...base,
+      status: 'not-claimed',
+      pathCases: [],
+      coverage: coverageOf(model, [], plan),
+      durationMs: 0,
+    };
   }
   const pathCases: Trace[] = [];
   for (const path of pathsToRun(options, planned)) {
-    const run = await CaseRun.start({ adapter: options.adapter, model, name: path.name, origin: 'path', ...(options.limits ? { limits: options.limits } : {}) });
+    const run = await CaseRun.start({
+      adapter: options.adapter,
+      model,
+      name: path.name,
+      origin: 'path',
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
     for (const stimulus of path.stimuli) {
       if (!(await run.step(stimulus))) break;
     }
@@ -178,7 +217,11 @@ async function runMachine(options: SuiteOptions, planned: MachinePlan, seed: num
   };
 }
 
-function requirementVerdicts(profile: Profile, machines: readonly MachineResult[], only?: RequirementGroup): RequirementVerdict[] {
+function requirementVerdicts(
+  profile: Profile,
+  machines: readonly MachineResult[],
+  only?: RequirementGroup,
+): RequirementVerdict[] {
   const exercised = new Map<string, Set<string>>();
   const failing = new Map<string, Set<string>>();
   const models = createModels(profile);
@@ -189,12 +232,18 @@ function requirementVerdicts(profile: Profile, machines: readonly MachineResult[
   };
   for (const machine of machines) {
     const model = models.find((m) => m.id === machine.machine);
-    const metaById = new Map(model ? declaredTransitions(model.machine).map((t) => [t.meta.id, t.meta]) : []);
-    const traces = [...machine.pathCases, ...(machine.property?.failure ? [machine.property.failure.trace] : [])];
+    const metaById = new Map(
+      model ? declaredTransitions(model.machine).map((t) => [t.meta.id, t.meta]) : [],
+    );
+    const traces = [
+      ...machine.pathCases,
+      ...(machine.property?.failure ? [machine.property.failure.trace] : []),
+    ];
     for (const trace of traces) {
       for (const step of trace.steps) {
         if (step.verdict === 'pass') {
-          for (const id of step.transitions) for (const req of metaById.get(id)?.requirements ?? []) add(exercised, req, trace.name);
+          for (const id of step.transitions)
+            for (const req of metaById.get(id)?.requirements ?? []) add(exercised, req, trace.name);
         } else {
           for (const req of step.failure?.requirements ?? []) add(failing, req, trace.name);
         }
@@ -203,7 +252,9 @@ function requirementVerdicts(profile: Profile, machines: readonly MachineResult[
     if (machine.property?.passed) {
       // A passing property run exercised what its paths' transitions realise as well.
       for (const [id, status] of Object.entries(machine.coverage.transitions)) {
-        if (status === 'covered') for (const req of metaById.get(id)?.requirements ?? []) add(exercised, req, `${machine.machine} property`);
+        if (status === 'covered')
+          for (const req of metaById.get(id)?.requirements ?? [])
+            add(exercised, req, `${machine.machine} property`);
       }
     }
   }
@@ -212,7 +263,8 @@ function requirementVerdicts(profile: Profile, machines: readonly MachineResult[
     const model = models.find((m) => m.id === machine.machine);
     for (const t of model ? declaredTransitions(model.machine) : []) {
       const status = machine.coverage.transitions[t.meta.id];
-      if (status === 'not-claimed' || status === 'other-reading') for (const req of t.meta.requirements) unclaimed.add(req);
+      if (status === 'not-claimed' || status === 'other-reading')
+        for (const req of t.meta.requirements) unclaimed.add(req);
     }
   }
   return requirements
@@ -220,7 +272,14 @@ function requirementVerdicts(profile: Profile, machines: readonly MachineResult[
     .map((requirement) => {
       const tests = [...(exercised.get(requirement.id) ?? [])];
       const failures = [...(failing.get(requirement.id) ?? [])];
-      if (requirement.untestable) return { requirement, verdict: 'untestable', tests, failures, reason: requirement.untestable };
+      if (requirement.untestable)
+        return {
+          requirement,
+          verdict: 'untestable',
+          tests,
+          failures,
+          reason: requirement.untestable,
+        };
       if (failures.length > 0) return { requirement, verdict: 'fail', tests, failures };
       if (tests.length > 0) return { requirement, verdict: 'pass', tests, failures };
       return {
@@ -254,7 +313,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     });
     const runs = options.runs ?? DEFAULT_RUNS;
     const plannedCases = plans.reduce(
-      (sum, planned) => sum + pathsToRun(options, planned).length + (isClaimed(planned.model) ? runs : 0),
+      (sum, planned) =>
+        sum + pathsToRun(options, planned).length + (isClaimed(planned.model) ? runs : 0),
       0,
     );
     options.listener?.onProfileStart?.(profile, plannedCases);
@@ -263,8 +323,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     const verdicts = requirementVerdicts(profile, machines, options.only);
     const failed =
       verdicts.some((v) => v.verdict === 'fail') ||
-      machines.some((m) => m.pathCases.some((c) => c.verdict === 'fail') || (m.property && !m.property.passed));
-    const result: ProfileResult = { profile, machines, requirements: verdicts, verdict: failed ? 'not-conformant' : 'conformant' };
+      machines.some(
+        (m) => m.pathCases.some((c) => c.verdict === 'fail') || (m.property && !m.property.passed),
+      );
+    const result: ProfileResult = {
+      profile,
+      machines,
+      requirements: verdicts,
+      verdict: failed ? 'not-conformant' : 'conformant',
+    };
     options.listener?.onProfileEnd?.(result);
     profiles.push(result);
   }

@@ -18,6 +18,7 @@ interface Timer {
 export class VirtualClock implements KitClock {
   #now = 0;
   #order = 0;
+  #stopped = false;
   readonly #timers = new Map<object, Timer>();
   /** Exceptions thrown by timer callbacks: the implementation's, reported rather than lost. */
   readonly callbackErrors: unknown[] = [];
@@ -28,6 +29,7 @@ export class VirtualClock implements KitClock {
 
   setTimeout(callback: () => void, ms: number): unknown {
     const handle = {};
+    if (this.#stopped) return handle;
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
     this.#timers.set(handle, { dueAt: this.#now + delay, order: this.#order++, callback });
     return handle;
@@ -42,13 +44,22 @@ export class VirtualClock implements KitClock {
   }
 
   /**
+   * Ends the clock's life with its test case: pending timers are dropped, new ones are never
+   * scheduled, and an advance still under way fires nothing more.
+   */
+  stop(): void {
+    this.#stopped = true;
+    this.#timers.clear();
+  }
+
+  /**
    * Moves time forward by `ms`, firing due timers one at a time in due order. After each one,
    * `settle` runs so that asynchronous work the timer started (a network send, say) lands at
    * the instant the timer fired, not at the end of the advance.
    */
   async advance(ms: number, settle: () => Promise<void>): Promise<void> {
     const target = this.#now + ms;
-    for (;;) {
+    while (!this.#stopped) {
       const next = this.#nextDue(target);
       if (!next) break;
       const [handle, timer] = next;

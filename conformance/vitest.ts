@@ -9,7 +9,7 @@ import {
 } from '../machines/index.ts';
 import type { Adapter } from './adapter.ts';
 import type { Limits } from './case-run.ts';
-import { formatFailure } from './format.ts';
+import { formatFailure } from './reporters/format.ts';
 import type { ProfileResult } from './results.ts';
 import { runSuite } from './suite.ts';
 

@@ -52,25 +52,28 @@ describe('configuration', () => {
     const flow = new Driver(flowModel(basicProfile));
     const established = flow.step({ type: 'app.establish', template });
     expect(requirementsOf(established)).toContain('CONF-1');
-    expect(flow.step({ type: 'remote.message', body: '<b>hi</b>', contentType: HTML }).outputs)
-      .toEqual([messageReceived('<b>hi</b>', HTML), response(1, 202)]);
-    expect(flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs)
-      .toEqual([response(2, 415)]);
+    expect(
+      flow.step({ type: 'remote.message', body: '<b>hi</b>', contentType: HTML }).outputs,
+    ).toEqual([messageReceived('<b>hi</b>', HTML), response(1, 202)]);
+    expect(
+      flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs,
+    ).toEqual([response(2, 415)]);
     expect(revertInstant(basicProfile, template)).toBe(7000);
   });
 
-  it.each(
-    builtInProfiles.map((profile) => [profile.name, profile] as const),
-  )('CONF-4: establishing raises the configuration-requested event before the flow goes Active (%s)', (_name, profile) => {
-    const flow = new Driver(flowModel(profile));
-    const outcome = flow.step({ type: 'app.establish', template: null });
-    expect(outcome.outputs[0]).toEqual(configurationRequested);
-    expect(outcome.outputs).toEqual([configurationRequested, flowStateChanged('active')]);
-    expect(ids(outcome)).toEqual(['establish']);
-    expect(requirementsOf(outcome)).toEqual(
-      expect.arrayContaining(['CONF-1', 'CONF-2', 'CONF-4', 'CONF-5', 'CONF-6']),
-    );
-  });
+  it.each(builtInProfiles.map((profile) => [profile.name, profile] as const))(
+    'CONF-4: establishing raises the configuration-requested event before the flow goes Active (%s)',
+    (_name, profile) => {
+      const flow = new Driver(flowModel(profile));
+      const outcome = flow.step({ type: 'app.establish', template: null });
+      expect(outcome.outputs[0]).toEqual(configurationRequested);
+      expect(outcome.outputs).toEqual([configurationRequested, flowStateChanged('active')]);
+      expect(ids(outcome)).toEqual(['establish']);
+      expect(requirementsOf(outcome)).toEqual(
+        expect.arrayContaining(['CONF-1', 'CONF-2', 'CONF-4', 'CONF-5', 'CONF-6']),
+      );
+    },
+  );
 
   it('CONF-2: Initialize after the configuration window has no effect on the flow', () => {
     const flow = establishedFlow(basicProfile);
@@ -82,8 +85,9 @@ describe('configuration', () => {
     expect(ids(late)).toEqual(['active.initialize.rejected']);
     expect(requirementsOf(late)).toEqual(expect.arrayContaining(['CONF-2', 'CONF-3']));
     // Still ConsumedLocally, still the profile's default time-out.
-    expect(flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs)
-      .toContainEqual(response(1, 200));
+    expect(
+      flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs,
+    ).toContainEqual(response(1, 200));
     flow.step({ type: 'app.setComposing' });
     const start = flow.nowMs;
     flow.advance(basicProfile.timing.composingTimeoutMs - 1);
@@ -117,8 +121,9 @@ describe('configuration', () => {
   it('CONF-5: without a template, or with ConsumedLocally, messages are consumed (200)', () => {
     for (const template of [null, {}, { consumptionMode: 'consumed-locally' }] as const) {
       const flow = establishedFlow(guideProfile, template);
-      expect(flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs)
-        .toEqual([messageReceived('hi', PLAIN_TEXT), response(1, 200)]);
+      expect(
+        flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs,
+      ).toEqual([messageReceived('hi', PLAIN_TEXT), response(1, 200)]);
       expect(flow.isIn('active.messaging.consumedLocally')).toBe(true);
     }
   });
@@ -133,17 +138,19 @@ describe('configuration', () => {
     expect(ids(outcome)).toEqual(['establish.proxied']);
     expect(outcome.transitions[0]?.capability).toBe('proxiedConsumption');
     expect(requirementsOf(outcome)).toContain('CONF-5');
-    expect(flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs)
-      .toEqual([messageReceived('hi', PLAIN_TEXT), response(1, 202)]);
+    expect(
+      flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs,
+    ).toEqual([messageReceived('hi', PLAIN_TEXT), response(1, 202)]);
   });
 
-  it.each(
-    builtInProfiles.map((profile) => [profile.name, profile] as const),
-  )('CONF-6: the composing time-out defaults to three seconds (%s)', (_name, profile) => {
-    expect(profile.timing.composingTimeoutMs).toBe(3000);
-    // With a tolerance window the state reads Composing until the window has passed.
-    expect(revertInstant(profile, null)).toBe(3000 + profile.timing.revertToleranceMs);
-  });
+  it.each(builtInProfiles.map((profile) => [profile.name, profile] as const))(
+    'CONF-6: the composing time-out defaults to three seconds (%s)',
+    (_name, profile) => {
+      expect(profile.timing.composingTimeoutMs).toBe(3000);
+      // With a tolerance window the state reads Composing until the window has passed.
+      expect(revertInstant(profile, null)).toBe(3000 + profile.timing.revertToleranceMs);
+    },
+  );
 
   it('CONF-6: a template sets a longer composing time-out', () => {
     const longer = basicProfile.timing.composingTimeoutMs + 4000;
@@ -174,45 +181,50 @@ describe('configuration', () => {
     ['negative', -1],
     ['over 30 s', MAX_COMPOSING_TIMEOUT_MS + 1],
     ['fractional', 1500.5],
-  ])('CONF-7: a %s time-out is an invalid argument and the flow keeps its defaults', (_label, composingTimeoutMs) => {
-    const flow = new Driver(flowModel(basicProfile));
-    const outcome = flow.step({
-      type: 'app.establish',
-      template: {
-        composingTimeoutMs,
-        consumptionMode: 'proxied-to-remote-entity',
-        supportedFormats: [HTML],
-      },
-    });
-    expect(outcome.outputs).toEqual([
-      configurationRequested,
-      refused('app.establish', 'invalid-argument'),
-      flowStateChanged('active'),
-    ]);
-    expect(ids(outcome)).toEqual(['establish.invalidTemplate']);
-    expect(requirementsOf(outcome)).toContain('CONF-7');
-    expect(flow.queries().flowState).toBe('active');
-    // Defaults: ConsumedLocally, plain text only, the profile's time-out.
-    expect(flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs)
-      .toEqual([messageReceived('hi', PLAIN_TEXT), response(1, 200)]);
-    expect(flow.step({ type: 'remote.message', body: 'x', contentType: HTML }).outputs).toEqual([
-      response(2, 415),
-    ]);
-    flow.step({ type: 'app.setComposing' });
-    flow.advance(basicProfile.timing.composingTimeoutMs - 1);
-    expect(flow.queries().localComposingState).toBe('composing');
-    flow.advance(1);
-    expect(flow.queries().localComposingState).toBe('idle');
-  });
+  ])(
+    'CONF-7: a %s time-out is an invalid argument and the flow keeps its defaults',
+    (_label, composingTimeoutMs) => {
+      const flow = new Driver(flowModel(basicProfile));
+      const outcome = flow.step({
+        type: 'app.establish',
+        template: {
+          composingTimeoutMs,
+          consumptionMode: 'proxied-to-remote-entity',
+          supportedFormats: [HTML],
+        },
+      });
+      expect(outcome.outputs).toEqual([
+        configurationRequested,
+        refused('app.establish', 'invalid-argument'),
+        flowStateChanged('active'),
+      ]);
+      expect(ids(outcome)).toEqual(['establish.invalidTemplate']);
+      expect(requirementsOf(outcome)).toContain('CONF-7');
+      expect(flow.queries().flowState).toBe('active');
+      // Defaults: ConsumedLocally, plain text only, the profile's time-out.
+      expect(
+        flow.step({ type: 'remote.message', body: 'hi', contentType: PLAIN_TEXT }).outputs,
+      ).toEqual([messageReceived('hi', PLAIN_TEXT), response(1, 200)]);
+      expect(flow.step({ type: 'remote.message', body: 'x', contentType: HTML }).outputs).toEqual([
+        response(2, 415),
+      ]);
+      flow.step({ type: 'app.setComposing' });
+      flow.advance(basicProfile.timing.composingTimeoutMs - 1);
+      expect(flow.queries().localComposingState).toBe('composing');
+      flow.advance(1);
+      expect(flow.queries().localComposingState).toBe('idle');
+    },
+  );
 
-  it('CONF-8: only the template\'s SupportedFormats raise MessageReceived', () => {
+  it("CONF-8: only the template's SupportedFormats raise MessageReceived", () => {
     const flow = establishedFlow(guideProfile, { supportedFormats: [HTML, PLAIN_TEXT] });
     expect(flow.step({ type: 'remote.message', body: 'a', contentType: HTML }).outputs).toEqual([
       messageReceived('a', HTML),
       response(1, 200),
     ]);
-    expect(flow.step({ type: 'remote.message', body: 'b', contentType: PLAIN_TEXT }).outputs)
-      .toEqual([messageReceived('b', PLAIN_TEXT), response(2, 200)]);
+    expect(
+      flow.step({ type: 'remote.message', body: 'b', contentType: PLAIN_TEXT }).outputs,
+    ).toEqual([messageReceived('b', PLAIN_TEXT), response(2, 200)]);
     const other = flow.step({ type: 'remote.message', body: 'c', contentType: 'image/png' });
     expect(other.outputs).toEqual([response(3, 415)]);
     expect(requirementsOf(other)).toContain('CONF-8');

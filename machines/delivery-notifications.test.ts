@@ -51,39 +51,52 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
       expect(flow.step({ type: 'app.deliverySuccess', message: 1 }).outputs).toEqual([success(1)]);
     });
 
-    it.each([
-      400, 408, 480, 699,
-    ])('DN-2: a failure notification carrying the SIP failure code %i is sent with it', (code) => {
-      const flow = proxiedWith(profile, 1);
-      const outcome = flow.step({ type: 'app.deliveryFailure', message: 1, code });
-      expect(outcome.outputs).toEqual([failure(1, code)]);
-      expect(requirementsOf(outcome)).toContain('DN-2');
-    });
+    it.each([400, 408, 480, 699])(
+      'DN-2: a failure notification carrying the SIP failure code %i is sent with it',
+      (code) => {
+        const flow = proxiedWith(profile, 1);
+        const outcome = flow.step({ type: 'app.deliveryFailure', message: 1, code });
+        expect(outcome.outputs).toEqual([failure(1, code)]);
+        expect(requirementsOf(outcome)).toContain('DN-2');
+      },
+    );
+
+    it.each([200, 202, 399, 700, 480.5, -480])(
+      'DN-2: a failure code of %d is an invalid argument and the message stays owed',
+      (code) => {
+        const flow = proxiedWith(profile, 1);
+        const outcome = flow.step({ type: 'app.deliveryFailure', message: 1, code });
+        expect(outcome.outputs).toEqual([refused('app.deliveryFailure', 'invalid-argument')]);
+        expect(ids(outcome)).toEqual(['deliveryFailure.invalidCode']);
+        expect(requirementsOf(outcome)).toContain('DN-2');
+        expect(flow.step({ type: 'app.deliveryFailure', message: 1, code: 480 }).outputs).toEqual([
+          failure(1, 480),
+        ]);
+      },
+    );
 
     it.each([
-      200, 202, 399, 700, 480.5, -480,
-    ])('DN-2: a failure code of %d is an invalid argument and the message stays owed', (code) => {
-      const flow = proxiedWith(profile, 1);
-      const outcome = flow.step({ type: 'app.deliveryFailure', message: 1, code });
-      expect(outcome.outputs).toEqual([refused('app.deliveryFailure', 'invalid-argument')]);
-      expect(ids(outcome)).toEqual(['deliveryFailure.invalidCode']);
-      expect(requirementsOf(outcome)).toContain('DN-2');
-      expect(flow.step({ type: 'app.deliveryFailure', message: 1, code: 480 }).outputs).toEqual([
-        failure(1, 480),
-      ]);
-    });
-
-    it.each([
-      ['success after success', { type: 'app.deliverySuccess', message: 1 }, 'deliverySuccess.second'],
-      ['failure after success', { type: 'app.deliveryFailure', message: 1, code: 480 }, 'deliveryFailure.second'],
-    ] as const)('DN-3: a second notification (%s) is an invalid operation and nothing goes on the wire', (_label, again, id) => {
-      const flow = proxiedWith(profile, 1);
-      flow.step({ type: 'app.deliverySuccess', message: 1 });
-      const outcome = flow.step(again);
-      expect(outcome.outputs).toEqual([refused(again.type, 'invalid-operation')]);
-      expect(ids(outcome)).toEqual([id]);
-      expect(requirementsOf(outcome)).toContain('DN-3');
-    });
+      [
+        'success after success',
+        { type: 'app.deliverySuccess', message: 1 },
+        'deliverySuccess.second',
+      ],
+      [
+        'failure after success',
+        { type: 'app.deliveryFailure', message: 1, code: 480 },
+        'deliveryFailure.second',
+      ],
+    ] as const)(
+      'DN-3: a second notification (%s) is an invalid operation and nothing goes on the wire',
+      (_label, again, id) => {
+        const flow = proxiedWith(profile, 1);
+        flow.step({ type: 'app.deliverySuccess', message: 1 });
+        const outcome = flow.step(again);
+        expect(outcome.outputs).toEqual([refused(again.type, 'invalid-operation')]);
+        expect(ids(outcome)).toEqual([id]);
+        expect(requirementsOf(outcome)).toContain('DN-3');
+      },
+    );
 
     it('DN-3: a success after a failure is refused too, even with an invalid code', () => {
       const flow = proxiedWith(profile, 1);
@@ -102,24 +115,27 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
         'failure',
         (message: number) => ({ type: 'app.deliveryFailure', message, code: 480 }) as const,
       ],
-    ])('DN-4: a %s notification for a message never delivered is an invalid argument', (_label, notify) => {
-      const flow = establishedFlow(profile, proxied);
-      const none = flow.step(notify(1));
-      expect(none.outputs).toEqual([refused(notify(1).type, 'invalid-argument')]);
-      expect(requirementsOf(none)).toContain('DN-4');
+    ])(
+      'DN-4: a %s notification for a message never delivered is an invalid argument',
+      (_label, notify) => {
+        const flow = establishedFlow(profile, proxied);
+        const none = flow.step(notify(1));
+        expect(none.outputs).toEqual([refused(notify(1).type, 'invalid-argument')]);
+        expect(requirementsOf(none)).toContain('DN-4');
 
-      flow.step({ type: 'remote.message', body: 'refused', contentType: UNSUPPORTED_FORMAT });
-      flow.step({ type: 'remote.message', body: 'delivered', contentType: PLAIN_TEXT });
-      // Message 1 was refused (415), so it was not delivered to the application.
-      expect(flow.step(notify(1)).outputs).toEqual([refused(notify(1).type, 'invalid-argument')]);
-      // Message 3 has not arrived, message 0 never exists.
-      expect(flow.step(notify(3)).outputs).toEqual([refused(notify(3).type, 'invalid-argument')]);
-      expect(flow.step(notify(0)).outputs).toEqual([refused(notify(0).type, 'invalid-argument')]);
-      // Message 2 is still owed.
-      expect(flow.step(notify(2)).outputs).toEqual([
-        expect.objectContaining({ channel: 'wire', kind: 'deliveryNotification', message: 2 }),
-      ]);
-    });
+        flow.step({ type: 'remote.message', body: 'refused', contentType: UNSUPPORTED_FORMAT });
+        flow.step({ type: 'remote.message', body: 'delivered', contentType: PLAIN_TEXT });
+        // Message 1 was refused (415), so it was not delivered to the application.
+        expect(flow.step(notify(1)).outputs).toEqual([refused(notify(1).type, 'invalid-argument')]);
+        // Message 3 has not arrived, message 0 never exists.
+        expect(flow.step(notify(3)).outputs).toEqual([refused(notify(3).type, 'invalid-argument')]);
+        expect(flow.step(notify(0)).outputs).toEqual([refused(notify(0).type, 'invalid-argument')]);
+        // Message 2 is still owed.
+        expect(flow.step(notify(2)).outputs).toEqual([
+          expect.objectContaining({ channel: 'wire', kind: 'deliveryNotification', message: 2 }),
+        ]);
+      },
+    );
 
     it('DN-5: a delivery notification on a ConsumedLocally flow is an invalid operation', () => {
       const flow = establishedFlow(profile);
@@ -136,32 +152,39 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
     it.each([
       ['ConsumedLocally', null],
       ['ProxiedToRemoteEntity', proxied],
-    ] as const)('DN-6: an incoming delivery notification on a %s flow raises DeliveryNotificationReceived', (_mode, template) => {
-      const flow = establishedFlow(profile, template);
-      flow.steps(
-        { type: 'app.send', body: 'one', contentType: PLAIN_TEXT },
-        { type: 'app.send', body: 'two', contentType: PLAIN_TEXT },
-      );
-      const ok = flow.step({ type: 'remote.deliveryNotification', message: 1, status: 'success' });
-      expect(ok.outputs).toEqual([
-        { channel: 'event', name: 'deliveryNotificationReceived', message: 1, status: 'success' },
-      ]);
-      expect(requirementsOf(ok)).toEqual(['DN-6']);
-      const failed = flow.step({
-        type: 'remote.deliveryNotification',
-        message: 2,
-        status: 'failure',
-        code: 480,
-      });
-      expect(failed.outputs).toEqual([
-        {
-          channel: 'event',
-          name: 'deliveryNotificationReceived',
+    ] as const)(
+      'DN-6: an incoming delivery notification on a %s flow raises DeliveryNotificationReceived',
+      (_mode, template) => {
+        const flow = establishedFlow(profile, template);
+        flow.steps(
+          { type: 'app.send', body: 'one', contentType: PLAIN_TEXT },
+          { type: 'app.send', body: 'two', contentType: PLAIN_TEXT },
+        );
+        const ok = flow.step({
+          type: 'remote.deliveryNotification',
+          message: 1,
+          status: 'success',
+        });
+        expect(ok.outputs).toEqual([
+          { channel: 'event', name: 'deliveryNotificationReceived', message: 1, status: 'success' },
+        ]);
+        expect(requirementsOf(ok)).toEqual(['DN-6']);
+        const failed = flow.step({
+          type: 'remote.deliveryNotification',
           message: 2,
           status: 'failure',
           code: 480,
-        },
-      ]);
-    });
+        });
+        expect(failed.outputs).toEqual([
+          {
+            channel: 'event',
+            name: 'deliveryNotificationReceived',
+            message: 2,
+            status: 'failure',
+            code: 480,
+          },
+        ]);
+      },
+    );
   },
 );

@@ -97,20 +97,23 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
     it.each([
       ['app.terminate', { type: 'app.terminate' }],
       ['remote.bye', { type: 'remote.bye' }],
-    ] as const)('LIFE-6: after %s every offered stimulus is refused as invalid and nothing else happens', (_label, ending) => {
-      const flow = establishedFlow(profile);
-      flow.step(ending);
-      const offered = flow.stimuli();
-      expect(offered.length).toBeGreaterThan(0);
-      for (const stimulus of offered) {
-        const probe = new Driver(flow.model);
-        probe.snapshot = flow.snapshot;
-        const result = probe.step(stimulus);
-        expect(result.outputs).toEqual([refused(stimulus.type, 'invalid-operation')]);
-        expect(requirementsOf(result)).toContain('LIFE-6');
-        expect(probe.queries()).toEqual({ flowState: 'terminated' });
-      }
-    });
+    ] as const)(
+      'LIFE-6: after %s every offered stimulus is refused as invalid and nothing else happens',
+      (_label, ending) => {
+        const flow = establishedFlow(profile);
+        flow.step(ending);
+        const offered = flow.stimuli();
+        expect(offered.length).toBeGreaterThan(0);
+        for (const stimulus of offered) {
+          const probe = new Driver(flow.model);
+          probe.snapshot = flow.snapshot;
+          const result = probe.step(stimulus);
+          expect(result.outputs).toEqual([refused(stimulus.type, 'invalid-operation')]);
+          expect(requirementsOf(result)).toContain('LIFE-6');
+          expect(probe.queries()).toEqual({ flowState: 'terminated' });
+        }
+      },
+    );
 
     it('LIFE-6: remote stimuli on a terminated flow raise nothing and send nothing', () => {
       const flow = establishedFlow(profile);

@@ -18,6 +18,8 @@ for (const [path, content] of generatedDocs(root)) {
   }
 }
 if (stale.length > 0) {
-  console.error(`Stale generated documents: ${stale.join(', ')}. Run "npm run docs" and commit the result.`);
+  console.error(
+    `Stale generated documents: ${stale.join(', ')}. Run "npm run docs" and commit the result.`,
+  );
   process.exitCode = 1;
 }

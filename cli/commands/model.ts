@@ -43,8 +43,8 @@ export function registerModel(cli: CAC, io: Io, done: (code: number) => void) {
     .option('--json', 'Print JSON')
     .option('--profile <name>', 'Profile whose options the machines are built for')
     .action(async (options: { json?: boolean; profile?: string }) => {
-      const [profile] = await resolveProfiles(options.profile);
-      const report = modelReport(profile ?? (await resolveProfiles(undefined))[0]!);
+      const [profile = defaultProfile] = await resolveProfiles(options.profile);
+      const report = modelReport(profile);
       if (options.json) {
         io.out(JSON.stringify(report, null, 2));
       } else {

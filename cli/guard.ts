@@ -1,0 +1,49 @@
+/**
+ * A process-level guard for the time an adapter runs: errors an adapter raises where no step
+ * awaits them (a rejected promise nobody handles, a throw in a stray timer) would otherwise
+ * crash the kit. They are collected as notes and reported instead.
+ */
+export interface ProcessGuard {
+  /** Notes collected so far. */
+  readonly notes: readonly string[];
+  /** Where the run is, for the notes: set by the command as it goes. */
+  where: string;
+  /** Waits a few event-loop turns for late errors, then removes the handlers; returns the notes. */
+  release(): Promise<string[]>;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const frame = error.stack?.split('\n').find((line) => line.trim().startsWith('at '));
+    return `${error.name}: ${error.message}${frame ? ` (${frame.trim()})` : ''}`;
+  }
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+export function guardProcess(): ProcessGuard {
+  const notes: string[] = [];
+  const guard: ProcessGuard = {
+    notes,
+    where: 'before the first test case',
+    async release() {
+      for (let turn = 0; turn < 5; turn++)
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onException);
+      return [...notes];
+    },
+  };
+  const onRejection = (reason: unknown) => {
+    notes.push(`A promise was rejected and never handled ${guard.where}: ${describe(reason)}`);
+  };
+  const onException = (error: unknown) => {
+    notes.push(`An exception was thrown outside any step ${guard.where}: ${describe(error)}`);
+  };
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  return guard;
+}

@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import type { Adapter } from '../conformance/adapter.ts';
+import { defaultLimits, type Limits } from '../conformance/case-run.ts';
+import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.ts';
+import { UsageError } from './io.ts';
+
+/** The bundled reference adapter, found from the package, whatever the current directory. */
+export const REFERENCE_ADAPTER = fileURLToPath(
+  new URL('../adapters/reference.ts', import.meta.url),
+);
+
+/** The single value of an option given once; repeated options arrive as arrays. */
+export function single(option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) {
+    if (value.length > 1) throw new UsageError(`--${option} takes one value, got ${value.length}.`);
+    return single(option, value[0]);
+  }
+  if (typeof value === 'boolean') throw new UsageError(`--${option} needs a value.`);
+  return String(value);
+}
+
+/** Every value of a repeatable option, as strings. */
+export function list(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) => String(v));
+}
+
+/** A whole number from `min` to `max`, or undefined when the option is absent. */
+export function integerOption(
+  option: string,
+  value: unknown,
+  { min, max, what }: { min: number; max: number; what: string },
+): number | undefined {
+  const text = single(option, value);
+  if (text === undefined) return undefined;
+  const number = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new UsageError(
+      `--${option} must be ${what}: a whole number from ${min} to ${max}, got "${text}".`,
+    );
+  }
+  return number;
+}
+
+export function limitsOption(value: unknown): Limits | undefined {
+  const stepTimeoutMs = integerOption('step-timeout', value, {
+    min: 1,
+    max: 3_600_000,
+    what: 'the real milliseconds one adapter call may take',
+  });
+  return stepTimeoutMs === undefined ? undefined : { ...defaultLimits, stepTimeoutMs };
+}
+
+/**
+ * Loads `--adapter`, or the bundled reference adapter when it is absent. Returns the adapter
+ * and the module as the user named it (undefined for the default), for replay commands.
+ */
+export async function adapterOption(
+  value: unknown,
+): Promise<{ adapter: Adapter; module: string | undefined }> {
+  const module = single('adapter', value);
+  try {
+    return { adapter: await loadAdapter(module ?? REFERENCE_ADAPTER), module };
+  } catch (error) {
+    if (error instanceof AdapterLoadError) throw new UsageError(error.message);
+    throw error;
+  }
+}

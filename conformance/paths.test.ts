@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import {
+  basicProfile,
+  createModels,
+  declaredTransitions,
+  explorationEvents,
+  guideProfile,
+  type MachineModel,
+  type Profile,
+  referencePageProfile,
+} from '../machines/index.ts';
+import { type PathPlan, planPaths } from './paths.ts';
+
+const modelOf = (profile: Profile, id: MachineModel['id']): MachineModel => {
+  const model = createModels(profile).find((m) => m.id === id);
+  if (!model) throw new Error(`no ${id} model`);
+  return model;
+};
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Walks every path on the model; returns the transitions each one takes, in order. */
+function walk(model: MachineModel, plan: PathPlan): string[][] {
+  return plan.paths.map((path) => {
+    let snapshot = model.initial();
+    const taken: string[] = [];
+    path.stimuli.forEach((stimulus, index) => {
+      const offered = explorationEvents(model, snapshot);
+      if (!offered.some((event) => same(event, stimulus))) {
+        throw new Error(
+          `${path.name}, step ${index + 1}: ${JSON.stringify(stimulus)} is not among the events explored in ${model.serialize(snapshot)}`,
+        );
+      }
+      const result = model.step(snapshot, stimulus);
+      taken.push(...result.transitions.map((t) => t.id));
+      snapshot = result.snapshot;
+    });
+    return taken;
+  });
+}
+
+const cases: [string, Profile, MachineModel['id']][] = [
+  ['basic flow', basicProfile, 'imFlow'],
+  ['ucma-guide flow', guideProfile, 'imFlow'],
+  ['ucma-guide MCU session', guideProfile, 'mcuSession'],
+  ['ucma-reference MCU session', referencePageProfile, 'mcuSession'],
+];
+
+describe.each(cases)('planPaths: %s', (_name, profile, id) => {
+  const model = modelOf(profile, id);
+  const plan = planPaths(model);
+  const declared = declaredTransitions(model.machine).map((t) => t.meta);
+
+  it('classifies every declared transition, and plans some', () => {
+    expect([...plan.transitions.keys()].sort()).toEqual(declared.map((meta) => meta.id).sort());
+    expect([...plan.transitions.values()]).toContain('planned');
+    expect(plan.machine).toBe(id);
+  });
+
+  it('plans no transition the profile does not claim, and no spontaneous move', () => {
+    for (const meta of declared) {
+      const status = plan.transitions.get(meta.id);
+      if (meta.capability && !profile.capabilities[meta.capability]) {
+        expect(status, meta.id).toBe('not-claimed');
+      }
+      if (meta.spontaneous) expect(status, meta.id).not.toBe('planned');
+    }
+  });
+
+  it('starts every path from the initial state, with stimuli the model explores there', () => {
+    expect(plan.paths.length).toBeGreaterThan(0);
+    for (const path of plan.paths) expect(path.stimuli.length, path.name).toBeGreaterThan(0);
+    expect(() => walk(model, plan)).not.toThrow();
+  });
+
+  it('takes every planned transition on some path, where the path says it covers it', () => {
+    const taken = walk(model, plan);
+    const planned = [...plan.transitions].filter(([, s]) => s === 'planned').map(([t]) => t);
+    const covered = plan.paths.flatMap((path) => path.covers);
+    expect([...covered].sort()).toEqual([...planned].sort());
+    plan.paths.forEach((path, index) => {
+      for (const transition of path.covers) expect(taken[index], path.name).toContain(transition);
+    });
+  });
+
+  it('claims each transition for one path only', () => {
+    const covered = plan.paths.flatMap((path) => path.covers);
+    expect(new Set(covered).size).toBe(covered.length);
+  });
+
+  it('reports its totals', () => {
+    expect(plan.totalSteps).toBe(plan.paths.reduce((sum, path) => sum + path.stimuli.length, 0));
+    expect(new Set(plan.paths.map((path) => path.name)).size).toBe(plan.paths.length);
+    expect(plan.reachableStates).toBeGreaterThan(1);
+    expect(plan.edges).toBeGreaterThanOrEqual(plan.reachableStates - 1);
+  });
+});
+
+describe('planPaths: timers', () => {
+  it('tests the composing time-out on both sides of its boundary', () => {
+    const model = modelOf(basicProfile, 'imFlow');
+    const probes: string[] = [];
+    for (const path of planPaths(model).paths) {
+      let snapshot = model.initial();
+      let oneShort = false;
+      for (const stimulus of path.stimuli) {
+        const result = model.step(snapshot, stimulus);
+        const ids = result.transitions.map((t) => t.id);
+        if (ids.includes('local.timeout.instant')) {
+          // Reached either in one step, or one millisecond after a step that stopped short.
+          probes.push(oneShort && stimulus.type === 'clock.advance' && stimulus.ms === 1 ? 'after probe' : 'at once');
+        }
+        // A step that leaves the model composing, one millisecond short of a deadline.
+        oneShort =
+          ids.includes('local.composing.wait') && model.nextDeadlineMs(result.snapshot) === 1;
+        snapshot = result.snapshot;
+      }
+    }
+    expect(probes).toContain('after probe');
+  });
+
+  it('never plans a clock step across a deadline of the model', () => {
+    const model = modelOf(guideProfile, 'imFlow');
+    for (const path of planPaths(model).paths) {
+      let snapshot = model.initial();
+      for (const stimulus of path.stimuli) {
+        const deadline = model.nextDeadlineMs(snapshot);
+        if (stimulus.type === 'clock.advance' && deadline !== null) {
+          expect(stimulus.ms, path.name).toBeLessThanOrEqual(deadline);
+        }
+        snapshot = model.step(snapshot, stimulus).snapshot;
+      }
+    }
+  });
+});

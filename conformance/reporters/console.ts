@@ -1,0 +1,240 @@
+import type { Profile, RequirementGroup } from '../../machines/index.ts';
+import type { MachineResult, ProfileResult, SuiteResult } from '../results.ts';
+import {
+  blamed,
+  coverageCounts,
+  coveragePercent,
+  type FailingCase,
+  failingCases,
+  failingStep,
+  failureDetails,
+  replayFor,
+  seconds,
+  traceLines,
+  tracePath,
+  verdictCounts,
+} from './format.ts';
+import type { Reporter, ReporterContext, RunInfo } from './types.ts';
+
+/** Progress is drawn only once a profile has run this long, and redrawn at most this often. */
+const PROGRESS_AFTER_MS = 400;
+const PROGRESS_EVERY_MS = 100;
+const BAR_WIDTH = 30;
+
+class Progress {
+  #planned = 0;
+  #done = 0;
+  #started = 0;
+  #drawnAt = 0;
+  #visible = false;
+  #label = '';
+
+  constructor(private readonly write: ((text: string) => void) | undefined) {}
+
+  start(label: string, planned: number) {
+    this.#label = label;
+    this.#planned = planned;
+    this.#done = 0;
+    this.#started = performance.now();
+  }
+
+  tick() {
+    this.#done++;
+    if (!this.write) return;
+    const now = performance.now();
+    if (now - this.#started < PROGRESS_AFTER_MS || now - this.#drawnAt < PROGRESS_EVERY_MS) return;
+    this.#drawnAt = now;
+    const total = Math.max(this.#planned, this.#done);
+    const filled = total === 0 ? BAR_WIDTH : Math.round((BAR_WIDTH * this.#done) / total);
+    const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
+    this.write(`\r\x1b[2K  ${this.#label} [${bar}] ${this.#done}/${total} test cases`);
+    this.#visible = true;
+  }
+
+  clear() {
+    if (this.#visible) this.write?.('\r\x1b[2K');
+    this.#visible = false;
+  }
+}
+
+function pad(text: string | number, width: number): string {
+  return String(text).padStart(width);
+}
+
+function groupTable(profile: ProfileResult): string[] {
+  const groups: RequirementGroup[] = [];
+  for (const verdict of profile.requirements) {
+    if (!groups.includes(verdict.requirement.group)) groups.push(verdict.requirement.group);
+  }
+  const width = Math.max(24, ...groups.map((g) => g.length + 2));
+  const lines = [
+    `  ${'Requirements'.padEnd(width)}${pad('pass', 6)}${pad('fail', 6)}${pad('inconclusive', 14)}${pad('untestable', 12)}`,
+  ];
+  for (const group of groups) {
+    const counts = { pass: 0, fail: 0, inconclusive: 0, untestable: 0 };
+    for (const v of profile.requirements) if (v.requirement.group === group) counts[v.verdict]++;
+    lines.push(
+      `    ${group.padEnd(width - 2)}${pad(counts.pass, 6)}${pad(counts.fail, 6)}${pad(counts.inconclusive, 14)}${pad(counts.untestable, 12)}`,
+    );
+  }
+  for (const kind of ['inconclusive', 'untestable'] as const) {
+    const listed = profile.requirements.filter((v) => v.verdict === kind);
+    if (listed.length > 0) {
+      lines.push(`    ${kind}: ${listed.map((v) => v.requirement.id).join(', ')}`);
+    }
+  }
+  return lines;
+}
+
+function machineLines(machine: MachineResult): string[] {
+  const lines = [`    ${machine.title} (${machine.machine})`];
+  if (machine.status === 'not-claimed') {
+    lines.push('      not run: the profile does not claim the capability it needs (inconclusive)');
+    return lines;
+  }
+  const { states } = machine.coverage;
+  lines.push(
+    `      states       ${states.covered}/${states.total} covered${states.uncovered.length > 0 ? ` (not visited: ${states.uncovered.join(', ')})` : ''}`,
+  );
+  const counts = coverageCounts(machine.coverage);
+  const percent = coveragePercent(counts);
+  lines.push(
+    `      transitions  ${counts.covered} covered, ${counts.failed} failed, ${counts['not-claimed']} not-claimed, ${counts['other-reading']} other-reading, ${counts['not-chosen']} not-chosen, ${counts['not-reached']} not-reached of ${counts.total}: ${percent === undefined ? 'n/a' : `${percent.toFixed(1)}%`} covered`,
+  );
+  lines.push(
+    `      path suite   ${machine.pathCases.length} of ${machine.plan.paths} cases run, ${machine.plan.totalSteps} steps for ${machine.plan.transitions} transitions`,
+  );
+  const property = machine.property;
+  if (!property) {
+    lines.push('      property     not run');
+  } else {
+    const outcome = property.passed
+      ? 'passed'
+      : property.failure
+        ? `FAILED (shrunk ${property.failure.shrinks} time${property.failure.shrinks === 1 ? '' : 's'})`
+        : `FAILED: ${property.error ?? 'no counterexample'}`;
+    lines.push(`      property     ${property.runs} runs, seed ${property.seed}: ${outcome}`);
+  }
+  return lines;
+}
+
+function failureLines(
+  profile: Profile,
+  failure: FailingCase,
+  number: number,
+  traceFile: string | undefined,
+): string[] {
+  const { trace, property } = failure;
+  const found = failingStep(trace);
+  const ids = blamed(trace);
+  const who = ids.length > 0 ? ids.join(', ') : 'no requirement (the adapter misbehaved)';
+  const where = found ? `step ${found.index + 1} of ${trace.steps.length}` : 'no failing step';
+  const lines = [`  ${number}. ${who}: ${trace.name} [${profile.name}], ${where}`];
+  if (property && trace.verdict !== 'fail') {
+    lines.push(
+      '     The shrunk counterexample passed when run again: the implementation is not deterministic.',
+    );
+  }
+  if (found) for (const line of failureDetails(found.step)) lines.push(`     ${line}`);
+  const title = property
+    ? `trace (shrunk, ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'}):`
+    : 'trace:';
+  lines.push(`     ${title}`);
+  for (const line of traceLines(trace)) lines.push(`       ${line}`);
+  if (property) {
+    lines.push(`     replay: ${property.replay}`);
+    if (traceFile)
+      lines.push(`         or: npx imflow replay ${traceFile}${adapterSuffix(trace.replay)}`);
+  } else {
+    const replay = replayFor(trace, traceFile);
+    lines.push(
+      replay
+        ? `     replay: ${replay}`
+        : '     replay: run with --reporter json to write the trace, then npx imflow replay <trace file>',
+    );
+  }
+  return lines;
+}
+
+/** The `--adapter` part of a recorded replay command, reused for the trace-file replay. */
+function adapterSuffix(replay: string | undefined): string {
+  const match = replay?.match(/ --adapter \S+/);
+  return match ? match[0] : '';
+}
+
+function unattributedProperty(machine: MachineResult): string | undefined {
+  const property = machine.property;
+  if (!property || property.passed || property.failure) return undefined;
+  return `${machine.machine} property (seed ${property.seed}): ${property.error ?? 'failed without a counterexample'}`;
+}
+
+export function consoleReporter(context: ReporterContext): Reporter {
+  const { io } = context;
+  const progress = new Progress(io.interactive ? io.write?.bind(io) : undefined);
+  const writesTraces = context.reporters.includes('json');
+  return {
+    onRunStart(info: RunInfo) {
+      const scope = [
+        `profile${info.profiles.length === 1 ? '' : 's'} ${info.profiles.map((p) => p.name).join(', ')}`,
+        info.only ? `group ${info.only}` : undefined,
+        info.machine ? `machine ${info.machine}` : undefined,
+        `seed ${info.seed}`,
+        info.path ? `replaying path ${info.path}` : `${info.runs} property runs per machine`,
+      ].filter((part) => part !== undefined);
+      io.out(`imflow check: ${info.adapter}`);
+      io.out(`  ${scope.join('; ')}`);
+    },
+    onProfileStart(profile, plannedCases) {
+      progress.start(profile.name, plannedCases);
+    },
+    onCaseEnd() {
+      progress.tick();
+    },
+    onProfileEnd() {
+      progress.clear();
+    },
+    onRunEnd(result: SuiteResult) {
+      progress.clear();
+      let number = 0;
+      let passed = 0;
+      let failed = 0;
+      for (const profile of result.profiles) {
+        const duration = profile.machines.reduce((sum, m) => sum + m.durationMs, 0);
+        io.out('');
+        io.out(
+          `Profile ${profile.profile.name}: ${profile.verdict === 'conformant' ? 'CONFORMANT' : 'NOT CONFORMANT'} (${seconds(duration)})`,
+        );
+        for (const line of groupTable(profile)) io.out(line);
+        io.out('  Coverage');
+        for (const machine of profile.machines)
+          for (const line of machineLines(machine)) io.out(line);
+        const counts = verdictCounts(profile);
+        passed += counts.pass;
+        failed += counts.fail;
+        const cases = failingCases(profile);
+        const unattributed = profile.machines
+          .map(unattributedProperty)
+          .filter((line) => line !== undefined);
+        if (cases.length > 0 || unattributed.length > 0) {
+          io.out('  Failures');
+          for (const failure of cases) {
+            const file = writesTraces
+              ? tracePath(context.outDir, profile.profile.name, failure.trace)
+              : undefined;
+            for (const line of failureLines(profile.profile, failure, ++number, file)) io.out(line);
+          }
+          for (const line of unattributed) io.out(`  ${++number}. ${line}`);
+        }
+      }
+      if (result.notes && result.notes.length > 0) {
+        io.out('');
+        io.out('Problems outside the test cases:');
+        for (const note of result.notes) io.out(`  - ${note}`);
+      }
+      io.out('');
+      io.out(`Seed ${result.seed}, ${seconds(result.durationMs)}.`);
+      io.out(`${passed} passed, ${failed} failed`);
+      io.out(`imflow: ${result.verdict === 'conformant' ? 'CONFORMANT' : 'NOT CONFORMANT'}`);
+    },
+  };
+}

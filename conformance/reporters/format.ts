@@ -1,0 +1,169 @@
+import { join } from 'node:path';
+import { formatOutput, type Output, type Stimulus } from '../../machines/index.ts';
+import type {
+  MachineCoverage,
+  MachineResult,
+  ProfileResult,
+  RequirementVerdictValue,
+  TransitionCoverage,
+} from '../results.ts';
+import type { Trace, TraceStep } from '../trace.ts';
+
+/** Shared text forms and selections used by the reporters and the replay commands. */
+
+function value(v: unknown): string {
+  if (typeof v === 'string') return /^[\w./:@+-]+$/.test(v) ? v : JSON.stringify(v);
+  return JSON.stringify(v);
+}
+
+/** One line for a stimulus, e.g. `app.send body=hi contentType=text/plain`, `clock.advance 3000 ms`. */
+export function formatStimulus(stimulus: Stimulus): string {
+  if (stimulus.type === 'clock.advance') return `clock.advance ${stimulus.ms} ms`;
+  const details = Object.entries(stimulus)
+    .filter(([key]) => key !== 'type')
+    .map(([key, v]) => `${key}=${value(v)}`);
+  return [stimulus.type, ...details].join(' ');
+}
+
+export function formatOutputs(outputs: readonly Output[]): string {
+  return outputs.length === 0 ? '(nothing)' : outputs.map(formatOutput).join('; ');
+}
+
+/** The numbered lines of a trace, the failing step marked. */
+export function traceLines(trace: Trace): string[] {
+  return trace.steps.map((step, index) => {
+    const observed = formatOutputs(step.observed.map((o) => o.output));
+    const mark = step.verdict === 'fail' ? '  <-- FAILED' : '';
+    return `${index + 1}. [t=${step.at}] ${formatStimulus(step.stimulus)} -> ${observed}${mark}`;
+  });
+}
+
+/** The first failing step of a trace, with its index. */
+export function failingStep(trace: Trace): { index: number; step: TraceStep } | undefined {
+  const index = trace.steps.findIndex((step) => step.verdict === 'fail');
+  const step = trace.steps[index];
+  return step ? { index, step } : undefined;
+}
+
+/** Detail lines of a failing step: the stimulus, the message, expected against observed. */
+export function failureDetails(step: TraceStep): string[] {
+  const lines = [`stimulus:   ${formatStimulus(step.stimulus)}`];
+  const failure = step.failure;
+  if (failure) lines.push(`problem:    ${failure.message}`);
+  if (failure?.expected) lines.push(`expected:   ${formatOutputs(failure.expected.outputs)}`);
+  lines.push(`observed:   ${formatOutputs(step.observed.map((o) => o.output))}`);
+  if (failure?.missing && failure.missing.length > 0) {
+    lines.push(`missing:    ${formatOutputs(failure.missing)}`);
+  }
+  if (failure?.unexpected && failure.unexpected.length > 0) {
+    lines.push(`unexpected: ${formatOutputs(failure.unexpected)}`);
+  }
+  for (const mismatch of failure?.queryMismatches ?? []) {
+    lines.push(
+      `query ${mismatch.query}: expected ${mismatch.expected}, observed ${mismatch.observed}`,
+    );
+  }
+  return lines;
+}
+
+export interface FailingCase {
+  readonly machine: MachineResult;
+  readonly trace: Trace;
+  /** Set for a property counterexample. */
+  readonly property?: NonNullable<MachineResult['property']>['failure'];
+}
+
+/** Every failing test case of a profile: failing path cases, then property counterexamples. */
+export function failingCases(profile: ProfileResult): FailingCase[] {
+  const cases: FailingCase[] = [];
+  for (const machine of profile.machines) {
+    for (const trace of machine.pathCases)
+      if (trace.verdict === 'fail') cases.push({ machine, trace });
+    const failure = machine.property?.failure;
+    if (failure) cases.push({ machine, trace: failure.trace, property: failure });
+  }
+  return cases;
+}
+
+/** Requirement IDs a failing case names (empty when the adapter itself misbehaved). */
+export function blamed(trace: Trace): readonly string[] {
+  return failingStep(trace)?.step.failure?.requirements ?? [];
+}
+
+/** A file name made of the profile and test case names: lowercase letters, digits and dashes. */
+export function traceFileName(profile: string, trace: Trace): string {
+  const slug = `${profile}-${trace.name}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return `${slug || 'trace'}.json`;
+}
+
+/** Where the json reporter writes a failing trace. */
+export function tracePath(outDir: string, profile: string, trace: Trace): string {
+  return join(outDir, 'traces', traceFileName(profile, trace));
+}
+
+/** The replay command of a trace, with the placeholder replaced by the file that holds it. */
+export function replayFor(trace: Trace, file: string | undefined): string | undefined {
+  if (!trace.replay) return undefined;
+  if (!trace.replay.includes('<trace.json>')) return trace.replay;
+  return file ? trace.replay.replace('<trace.json>', file) : undefined;
+}
+
+export type CoverageCounts = Record<TransitionCoverage, number> & { total: number };
+
+export function coverageCounts(coverage: MachineCoverage): CoverageCounts {
+  const counts: CoverageCounts = {
+    total: 0,
+    covered: 0,
+    failed: 0,
+    'not-claimed': 0,
+    'other-reading': 0,
+    'not-chosen': 0,
+    'not-reached': 0,
+  };
+  for (const status of Object.values(coverage.transitions)) {
+    counts[status]++;
+    counts.total++;
+  }
+  return counts;
+}
+
+/**
+ * Covered transitions as a share of those this implementation had to take: all, less those the
+ * profile does not claim, those of another reading and those it was free not to choose.
+ * Undefined when none is left.
+ */
+export function coveragePercent(counts: CoverageCounts): number | undefined {
+  const relevant =
+    counts.total - counts['not-claimed'] - counts['other-reading'] - counts['not-chosen'];
+  return relevant > 0 ? (100 * counts.covered) / relevant : undefined;
+}
+
+export type VerdictCounts = Record<RequirementVerdictValue, number>;
+
+export function verdictCounts(profile: ProfileResult): VerdictCounts {
+  const counts: VerdictCounts = { pass: 0, fail: 0, inconclusive: 0, untestable: 0 };
+  for (const verdict of profile.requirements) counts[verdict.verdict]++;
+  return counts;
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A failing trace as one block of text: where it failed, why, the trace, the replay command. */
+export function formatFailure(trace: Trace): string {
+  const found = failingStep(trace);
+  const lines = [
+    `${trace.name} (${trace.machine}, profile ${trace.profile.name})${found ? ` failed at step ${found.index + 1}` : `: ${trace.verdict}`}`,
+  ];
+  if (found) {
+    lines.push(`requirements: ${blamed(trace).join(', ') || '(none named)'}`);
+    lines.push(...failureDetails(found.step));
+  }
+  lines.push('trace:', ...traceLines(trace).map((line) => `  ${line}`));
+  if (trace.replay) lines.push(`replay: ${trace.replay}`);
+  return lines.join('\n');
+}

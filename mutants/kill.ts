@@ -1,0 +1,148 @@
+/**
+ * Runs the conformance suite against one mutant and summarises what the kit saw: whether it
+ * killed the mutant, by which kind of test, which requirements its report blames, how small the
+ * shrunk counterexample is and how long the kit took to see the first failure.
+ */
+import { findBuiltInProfile } from '../machines/index.ts';
+import { runSuite } from '../conformance/suite.ts';
+import type { SuiteResult } from '../conformance/results.ts';
+import type { Trace } from '../conformance/trace.ts';
+import { type MaterialiseOptions, materialise } from './apply.ts';
+import type { Mutant } from './catalogue.ts';
+
+export interface KillOptions {
+  /** Seed of the property tests (fixed, so a run is reproducible). */
+  readonly seed: number;
+  /** Property-test runs per machine. */
+  readonly runs: number;
+  readonly materialise?: MaterialiseOptions;
+}
+
+export interface MutantResult {
+  readonly id: string;
+  readonly requirement: string;
+  readonly profile: string;
+  /** A failing path case or a failing property. */
+  readonly killed: boolean;
+  readonly killedBy: ('path' | 'property')[];
+  /** Requirements the report marks failed, sorted. */
+  readonly requirementsReported: string[];
+  /** Whether `requirementsReported` includes the mutant's requirement. */
+  readonly namesItsRequirement: boolean;
+  /** Steps of the shrunk property counterexample, up to and including the failing one. */
+  readonly shrunkSteps?: number;
+  /** Shrinks fast-check performed on the property counterexample. */
+  readonly shrinks?: number;
+  /** 1-based index of the failing step in the first failing path case. */
+  readonly pathFailureStep?: number;
+  /** Real time from the start of the run to the end of the first failing test case. */
+  readonly msToFirstFailure: number;
+  /** Real time of the whole run of this mutant (materialising included). */
+  readonly durationMs: number;
+  /**
+   * Set when the mutant could not be run (its snippet no longer matches, the copy does not
+   * load or compile, or the suite threw): an error, never a kill.
+   */
+  readonly error?: string;
+}
+
+const failingStepIndex = (trace: Trace): number | undefined => {
+  const index = trace.steps.findIndex((step) => step.verdict === 'fail');
+  return index === -1 ? undefined : index + 1;
+};
+
+/** Summarises a suite result of one mutant. */
+export function summarise(
+  mutant: Mutant,
+  result: SuiteResult,
+  timing: { msToFirstFailure: number; durationMs: number },
+): MutantResult {
+  const killedBy = new Set<'path' | 'property'>();
+  const reported = new Set<string>();
+  let shrunkSteps: number | undefined;
+  let shrinks: number | undefined;
+  let pathFailureStep: number | undefined;
+  for (const profile of result.profiles) {
+    for (const verdict of profile.requirements) {
+      if (verdict.verdict === 'fail') reported.add(verdict.requirement.id);
+    }
+    for (const machine of profile.machines) {
+      const failedPath = machine.pathCases.find((trace) => trace.verdict === 'fail');
+      if (failedPath) {
+        killedBy.add('path');
+        pathFailureStep ??= failingStepIndex(failedPath);
+      }
+      const property = machine.property;
+      if (property && !property.passed) {
+        killedBy.add('property');
+        if (property.failure) {
+          shrunkSteps ??= failingStepIndex(property.failure.trace) ?? property.failure.trace.steps.length;
+          shrinks ??= property.failure.shrinks;
+        }
+      }
+    }
+  }
+  const requirementsReported = [...reported].sort();
+  return {
+    id: mutant.id,
+    requirement: mutant.requirement,
+    profile: mutant.profile,
+    killed: killedBy.size > 0,
+    killedBy: (['path', 'property'] as const).filter((kind) => killedBy.has(kind)),
+    requirementsReported,
+    namesItsRequirement: requirementsReported.includes(mutant.requirement),
+    ...(shrunkSteps === undefined ? {} : { shrunkSteps }),
+    ...(shrinks === undefined ? {} : { shrinks }),
+    ...(pathFailureStep === undefined ? {} : { pathFailureStep }),
+    msToFirstFailure: timing.msToFirstFailure,
+    durationMs: timing.durationMs,
+  };
+}
+
+/** Materialises `mutant`, runs the suite on it under its profile, and cleans up. */
+export async function runMutant(mutant: Mutant, options: KillOptions): Promise<MutantResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const failed = (error: unknown): MutantResult => ({
+    id: mutant.id,
+    requirement: mutant.requirement,
+    profile: mutant.profile,
+    killed: false,
+    killedBy: [],
+    requirementsReported: [],
+    namesItsRequirement: false,
+    msToFirstFailure: -1,
+    durationMs: elapsed(),
+    error: (error as Error)?.message ?? String(error),
+  });
+  const profile = findBuiltInProfile(mutant.profile);
+  if (!profile) return failed(new Error(`Mutant ${mutant.id}: unknown profile ${mutant.profile}.`));
+  let materialised: Awaited<ReturnType<typeof materialise>>;
+  try {
+    materialised = await materialise(mutant, options.materialise);
+  } catch (error) {
+    return failed(error);
+  }
+  try {
+    const suiteStarted = performance.now();
+    let firstFailureAt: number | undefined;
+    const result = await runSuite({
+      adapter: materialised.adapter,
+      profiles: [profile],
+      seed: options.seed,
+      runs: options.runs,
+      listener: {
+        onCaseEnd: (trace) => {
+          if (firstFailureAt === undefined && trace.verdict === 'fail') firstFailureAt = performance.now();
+        },
+      },
+    });
+    const msToFirstFailure =
+      firstFailureAt === undefined ? -1 : Math.round(firstFailureAt - suiteStarted);
+    return summarise(mutant, result, { msToFirstFailure, durationMs: elapsed() });
+  } catch (error) {
+    return failed(new Error(`Mutant ${mutant.id}: the suite threw: ${(error as Error)?.message ?? String(error)}`));
+  } finally {
+    await materialised.cleanup();
+  }
+}

@@ -1,0 +1,13 @@
+import { createModels, findBuiltInProfile, type Stimulus } from '../machines/index.ts';
+import { CaseRun } from '../conformance/case-run.ts';
+import { materialise } from './apply.ts';
+import { findMutant } from './catalogue.ts';
+const id = process.argv[2]!;
+const stimuli = JSON.parse(process.argv[3]!) as Stimulus[];
+const m0 = findMutant(id)!; const m = process.argv[5] ? { ...m0, profile: process.argv[5] as never } : m0;
+const mat = await materialise(m);
+const model = createModels(findBuiltInProfile(m.profile)!).find((x) => x.id === (process.argv[4] ?? 'imFlow'))!;
+const run = await CaseRun.start({ adapter: mat.adapter, model, name: 'probe', origin: 'path' });
+for (const s of stimuli) if (!(await run.step(s))) break;
+for (const step of run.steps) console.log(JSON.stringify({ s: step.stimulus, at: step.at, v: step.verdict, obs: step.observed.map((o) => o.output), q: step.queries, t: step.transitions, f: step.failure && { m: step.failure.message, r: step.failure.requirements, miss: step.failure.missing, unex: step.failure.unexpected, qm: step.failure.queryMismatches } }));
+await mat.cleanup();
