@@ -3,6 +3,7 @@ import {
   createModels,
   declaredStates,
   declaredTransitions,
+  defaultProfile,
   type Profile,
 } from '../../machines/index.ts';
 import type { Io } from '../io.ts';
