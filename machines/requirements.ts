@@ -138,6 +138,15 @@ export const requirements: readonly Requirement[] = [
     source: `${GUIDE} § InstantMessagingFlowTemplate (SupportedFormats)`,
     text: 'SupportedFormats lists the content types the application consumes from the flow.',
   },
+  {
+    id: 'CONF-9',
+    group: 'configuration',
+    kind: 'documented',
+    source: `${GUIDE} § InstantMessagingFlowTemplate (InstantMessagingSettings)`,
+    text: 'Platform-wide IM settings supply a template whose values every new flow starts from.',
+    untestable:
+      'A platform setting, outside one flow and outside the adapter contract; the profile timing.composingTimeoutMs stands for its time-out.',
+  },
   // Messaging
   {
     id: 'MSG-1',
@@ -338,6 +347,15 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     source: 'follows from LC-4 and LC-5',
     text: 'Setting Composing while the revert is still pending cancels the revert and starts a fresh time-out and refresh cadence.',
+  },
+  {
+    id: 'LC-14',
+    group: 'local-composing',
+    kind: 'documented',
+    source: `${GUIDE} § Composing notifications`,
+    text: 'Composing notifications travel to the remote endpoint as SIP INFO requests.',
+    untestable:
+      'The kit sees composing notifications as the adapter reports them, not the SIP method that carries them.',
   },
   // Remote composing
   {
