@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{machines,conformance,reference,scripts,test,diagrams,cli}/**/*.test.ts'],
+    include: ['{machines,conformance,reference,scripts,test,diagrams,report,cli,mutants}/**/*.test.ts'],
     testTimeout: 60_000,
   },
 });

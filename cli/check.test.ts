@@ -141,8 +141,8 @@ describe('imflow check', () => {
 
   it.each([
     [
-      ['check', '--reporter', 'console,html'],
-      /Unknown reporter "html"\. Known reporters: console, json, junit/,
+      ['check', '--reporter', 'console,pdf'],
+      /Unknown reporter "pdf"\. Known reporters: console, json, junit, html/,
     ],
     [['check', '--runs', 'abc'], /--runs must be a number of runs: a whole number from 0/],
     [['check', '--runs', '1.5'], /--runs must be/],

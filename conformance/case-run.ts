@@ -1,8 +1,15 @@
-import { formatOutput, type MachineModel, type ModelSnapshot, type Output, type Queries, type Stimulus } from '../machines/index.ts';
+import {
+  formatOutput,
+  type MachineModel,
+  type ModelSnapshot,
+  type Output,
+  type Queries,
+  type Stimulus,
+} from '../machines/index.ts';
 import { type Adapter, refusalKind, type SystemUnderTest } from './adapter.ts';
 import { type Judgement, judgeStep } from './oracle.ts';
 import { outputShapeProblem, queriesProblem, snapshotOutput } from './output-shape.ts';
-import { TRACE_FORMAT, type TimedOutput, type Trace, type TraceStep } from './trace.ts';
+import { type TimedOutput, TRACE_FORMAT, type Trace, type TraceStep } from './trace.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 /** How long the kit waits for an adapter, in real time; nothing an adapter does can hang the kit. */
@@ -20,7 +27,10 @@ class AdapterTimeout extends Error {}
 async function within<T>(work: () => T | Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AdapterTimeout(`${what} did not finish within ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new AdapterTimeout(`${what} did not finish within ${ms} ms`)),
+      ms,
+    );
   });
   const attempt = Promise.resolve().then(work);
   // A promise abandoned after a time-out must not surface later as an unhandled rejection.
@@ -40,12 +50,19 @@ function adapterFailure(message: string, requirements: readonly string[]): Trace
 }
 
 /** Why the oracle refused a step, in one sentence; early outputs are named with their time. */
-function judgementMessage(judgement: Judgement & { ok: false }, early: readonly TimedOutput[], end: number): string {
+function judgementMessage(
+  judgement: Judgement & { ok: false },
+  early: readonly TimedOutput[],
+  end: number,
+): string {
   const differs = 'The observed outputs or states differ from every continuation the model allows';
   if (judgement.untimely.length === 0) return `${differs}.`;
   const untimely = new Set(judgement.untimely.map(formatOutput));
-  const when = early.filter((timed) => untimely.has(formatOutput(timed.output))).map((timed) => `${formatOutput(timed.output)} at ${timed.at} ms`);
-  const onlyTime = judgement.missing.length + judgement.unexpected.length + judgement.queryMismatches.length === 0;
+  const when = early
+    .filter((timed) => untimely.has(formatOutput(timed.output)))
+    .map((timed) => `${formatOutput(timed.output)} at ${timed.at} ms`);
+  const onlyTime =
+    judgement.missing.length + judgement.unexpected.length + judgement.queryMismatches.length === 0;
   return `${onlyTime ? 'The outputs are right but not their time' : differs}: reported before it was due at ${end} ms, ${when.join(', ')}.`;
 }
 
@@ -83,7 +100,15 @@ export class CaseRun {
   }): Promise<CaseRun> {
     const limits = options.limits ?? defaultLimits;
     const clock = new VirtualClock();
-    const run = new CaseRun(options.model, options.name, options.origin, limits, clock, undefined, options.adapter.name);
+    const run = new CaseRun(
+      options.model,
+      options.name,
+      options.origin,
+      limits,
+      clock,
+      undefined,
+      options.adapter.name,
+    );
     try {
       const sut = await within(
         () =>
@@ -96,7 +121,12 @@ export class CaseRun {
         limits.stepTimeoutMs,
         'adapter.create()',
       );
-      if (typeof sut !== 'object' || sut === null || typeof sut.apply !== 'function' || typeof sut.query !== 'function') {
+      if (
+        typeof sut !== 'object' ||
+        sut === null ||
+        typeof sut.apply !== 'function' ||
+        typeof sut.query !== 'function'
+      ) {
         throw new Error('adapter.create() must return an object with apply() and query() methods');
       }
       run.sut = sut;
@@ -109,7 +139,10 @@ export class CaseRun {
         queries: {},
         verdict: 'fail',
         transitions: [],
-        failure: adapterFailure(`Could not create the system under test: ${(error as Error).message}`, []),
+        failure: adapterFailure(
+          `Could not create the system under test: ${(error as Error).message}`,
+          [],
+        ),
       });
     }
     return run;
@@ -131,7 +164,9 @@ export class CaseRun {
       if (problem) this.#malformed.push(problem);
       else this.#buffer.push({ output: snapshotOutput(output), at: this.clock.now() });
     } catch (error) {
-      this.#malformed.push(`an output that is not plain data (${(error as Error)?.message ?? String(error)})`);
+      this.#malformed.push(
+        `an output that is not plain data (${(error as Error)?.message ?? String(error)})`,
+      );
     }
   }
 
@@ -170,7 +205,11 @@ export class CaseRun {
     this.#malformed = [];
     const expectedStep = this.model.step(this.#snapshot, stimulus);
     const blame = [...new Set(expectedStep.transitions.flatMap((t) => t.requirements))].sort();
-    const fail = (message: string, requirements: readonly string[] = blame, queries: Queries = {}) => {
+    const fail = (
+      message: string,
+      requirements: readonly string[] = blame,
+      queries: Queries = {},
+    ) => {
       this.steps.push({
         stimulus,
         at,
@@ -184,15 +223,25 @@ export class CaseRun {
     };
     try {
       if (stimulus.type === 'clock.advance') {
-        await within(() => this.clock.advance(stimulus.ms, () => this.#settle()), this.limits.stepTimeoutMs * 4, 'advancing the clock');
+        await within(
+          () => this.clock.advance(stimulus.ms, () => this.#settle()),
+          this.limits.stepTimeoutMs * 4,
+          'advancing the clock',
+        );
       } else {
         try {
-          await within(() => sut.apply(stimulus), this.limits.stepTimeoutMs, `apply(${stimulus.type})`);
+          await within(
+            () => sut.apply(stimulus),
+            this.limits.stepTimeoutMs,
+            `apply(${stimulus.type})`,
+          );
         } catch (error) {
           if (error instanceof AdapterTimeout) throw error;
           const kind = refusalKind(error);
           if (!kind) {
-            return fail(`apply(${stimulus.type}) threw: ${(error as Error)?.message ?? String(error)}`);
+            return fail(
+              `apply(${stimulus.type}) threw: ${(error as Error)?.message ?? String(error)}`,
+            );
           }
           this.#buffer.push({ output: { channel: 'error', operation: stimulus.type, kind }, at });
         }
@@ -206,7 +255,9 @@ export class CaseRun {
     }
     if (this.clock.callbackErrors.length > 0) {
       const errors = this.clock.callbackErrors.splice(0);
-      return fail(`A timer callback of the implementation threw: ${(errors[0] as Error)?.message ?? String(errors[0])}`);
+      return fail(
+        `A timer callback of the implementation threw: ${(errors[0] as Error)?.message ?? String(errors[0])}`,
+      );
     }
     if (this.#malformed.length > 0) {
       return fail(`The adapter reported a malformed output: ${this.#malformed.join('; ')}`);
@@ -223,7 +274,10 @@ export class CaseRun {
     }
     const observed = this.#buffer;
     // What time obliges is due at the end of a clock step: anything seen before it came early.
-    const early = stimulus.type === 'clock.advance' ? observed.filter((timed) => timed.at < at + stimulus.ms) : [];
+    const early =
+      stimulus.type === 'clock.advance'
+        ? observed.filter((timed) => timed.at < at + stimulus.ms)
+        : [];
     const judgement = judgeStep(this.model, this.#snapshot, stimulus, {
       outputs: observed.map((timed) => timed.output),
       queries,
@@ -250,7 +304,11 @@ export class CaseRun {
       verdict: 'fail',
       transitions: judgement.transitions.map((t) => t.id),
       failure: {
-        message: judgementMessage(judgement, early, at + (stimulus.type === 'clock.advance' ? stimulus.ms : 0)),
+        message: judgementMessage(
+          judgement,
+          early,
+          at + (stimulus.type === 'clock.advance' ? stimulus.ms : 0),
+        ),
         requirements: judgement.requirements,
         expected: judgement.expected,
         missing: judgement.missing,

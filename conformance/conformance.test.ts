@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import referenceAdapter from '../adapters/reference.ts';
-import { builtInProfiles, createModels, declaredTransitions, requirements } from '../machines/index.ts';
+import {
+  builtInProfiles,
+  createModels,
+  declaredTransitions,
+  requirements,
+} from '../machines/index.ts';
 import type { ProfileResult } from './results.ts';
 import { runSuite } from './suite.ts';
 
@@ -16,7 +21,12 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
   (_name, profile) => {
     let result: ProfileResult;
     beforeAll(async () => {
-      const suite = await runSuite({ adapter: referenceAdapter, profiles: [profile], seed: 2024, runs: 40 });
+      const suite = await runSuite({
+        adapter: referenceAdapter,
+        profiles: [profile],
+        seed: 2024,
+        runs: 40,
+      });
       expect(suite.profiles).toHaveLength(1);
       result = suite.profiles[0] as ProfileResult;
     }, 60_000);
@@ -25,7 +35,10 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
       expect(result.verdict).toBe('conformant');
       for (const machine of result.machines) {
         const failing = machine.pathCases.filter((trace) => trace.verdict !== 'pass');
-        expect(failing.map((trace) => trace.steps.at(-1)?.failure), machine.machine).toEqual([]);
+        expect(
+          failing.map((trace) => trace.steps.at(-1)?.failure),
+          machine.machine,
+        ).toEqual([]);
         if (machine.status === 'run') {
           expect(machine.property?.passed, machine.property?.error).toBe(true);
           expect(machine.property?.runs).toBe(40);
@@ -42,7 +55,9 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
           expect(verdict.reason, verdict.requirement.id).toMatch(/does not claim/);
         }
       }
-      expect(result.requirements.map((v) => v.requirement.id)).toEqual(requirements.map((r) => r.id));
+      expect(result.requirements.map((v) => v.requirement.id)).toEqual(
+        requirements.map((r) => r.id),
+      );
     });
 
     it('runs the machines whose capability the profile claims, and only those', () => {
@@ -51,7 +66,9 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
         expect(machine.status, machine.machine).toBe(claimed ? 'run' : 'not-claimed');
         if (!claimed) {
           expect(machine.pathCases).toEqual([]);
-          expect(new Set(Object.values(machine.coverage.transitions))).toEqual(new Set(['not-claimed']));
+          expect(new Set(Object.values(machine.coverage.transitions))).toEqual(
+            new Set(['not-claimed']),
+          );
         }
       }
     });
@@ -80,7 +97,8 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
         for (const state of machine.coverage.states.uncovered) {
           const ways = into.filter((t) => t.targets.includes(state));
           expect(ways.length, state).toBeGreaterThan(0);
-          for (const way of ways) expect(['not-claimed', 'other-reading'], state).toContain(way.status);
+          for (const way of ways)
+            expect(['not-claimed', 'other-reading'], state).toContain(way.status);
         }
         expect(machine.coverage.states.covered).toBe(
           machine.coverage.states.total - machine.coverage.states.uncovered.length,

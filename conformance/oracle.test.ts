@@ -21,8 +21,11 @@ const flowOf = (profile: Profile): MachineModel => {
 };
 
 /** The model's snapshot after `stimuli`, applied from the initial state. */
-function after(model: MachineModel, stimuli: readonly Stimulus[]): ModelSnapshot {
-  return stimuli.reduce((snapshot, stimulus) => model.step(snapshot, stimulus).snapshot, model.initial());
+function snapshotAfter(model: MachineModel, stimuli: readonly Stimulus[]): ModelSnapshot {
+  return stimuli.reduce(
+    (snapshot, stimulus) => model.step(snapshot, stimulus).snapshot,
+    model.initial(),
+  );
 }
 
 const configurationRequested: Output = { channel: 'event', name: 'flowConfigurationRequested' };
@@ -144,8 +147,8 @@ describe('judgeStep: the spontaneous revert and its tolerance window', () => {
   // ucma-reference: time-out 3 s, tolerance 2 s, an Idle notification marks the revert.
   const model = flowOf(referencePageProfile);
   const { composingTimeoutMs, revertToleranceMs } = referencePageProfile.timing;
-  const composing = after(model, [establish, setComposing]);
-  const timedOut = after(model, [establish, setComposing, advance(composingTimeoutMs)]);
+  const composing = snapshotAfter(model, [establish, setComposing]);
+  const timedOut = snapshotAfter(model, [establish, setComposing, advance(composingTimeoutMs)]);
 
   it('has a window to judge in: the time-out leaves the model reverting', () => {
     expect(model.activeStates(timedOut)).toContain('active.localComposing.reverting');
@@ -226,10 +229,18 @@ describe('judgeStep: the spontaneous revert and its tolerance window', () => {
   });
 
   it('never offers a spontaneous move on a stimulus other than a clock step', () => {
-    const judgement = judgeStep(model, timedOut, { type: 'remote.typing' }, {
-      outputs: [{ channel: 'event', name: 'remoteComposingStateChanged', state: 'composing' }, idleNotification],
-      queries: activeIdle,
-    });
+    const judgement = judgeStep(
+      model,
+      timedOut,
+      { type: 'remote.typing' },
+      {
+        outputs: [
+          { channel: 'event', name: 'remoteComposingStateChanged', state: 'composing' },
+          idleNotification,
+        ],
+        queries: activeIdle,
+      },
+    );
     expect(judgement.ok).toBe(false);
   });
 });
@@ -238,7 +249,7 @@ describe('judgeStep: the time of outputs within a clock step', () => {
   // ucma-guide, with a template whose time-out outlasts two refreshes: refreshes at 5 s and 10 s.
   const model = flowOf(guideProfile);
   const { refreshPeriodMs } = guideProfile.timing;
-  const composing = after(model, [
+  const composing = snapshotAfter(model, [
     { type: 'app.establish', template: { composingTimeoutMs: 2 * refreshPeriodMs + 1000 } },
     setComposing,
   ]);

@@ -59,7 +59,11 @@ interface Candidate {
   readonly transitions: readonly TransitionMeta[];
 }
 
-function run(model: MachineModel, snapshot: ModelSnapshot, events: readonly ModelEvent[]): Candidate {
+function run(
+  model: MachineModel,
+  snapshot: ModelSnapshot,
+  events: readonly ModelEvent[],
+): Candidate {
   let current = snapshot;
   const outputs: Output[] = [];
   const spontaneousOutputs: Output[] = [];
@@ -82,8 +86,10 @@ function candidates(model: MachineModel, snapshot: ModelSnapshot, stimulus: Stim
   const plain = run(model, snapshot, [stimulus]);
   const result = [plain];
   if (stimulus.type !== 'clock.advance') return result;
-  for (const move of model.spontaneous(plain.snapshot)) result.push(run(model, snapshot, [stimulus, move]));
-  for (const move of model.spontaneous(snapshot)) result.push(run(model, snapshot, [move, stimulus]));
+  for (const move of model.spontaneous(plain.snapshot))
+    result.push(run(model, snapshot, [stimulus, move]));
+  for (const move of model.spontaneous(snapshot))
+    result.push(run(model, snapshot, [move, stimulus]));
   return result;
 }
 
@@ -146,9 +152,20 @@ export function judgeStep(
     const missing = difference(option.outputs, observation.outputs);
     const unexpected = difference(observation.outputs, option.outputs);
     // Early and expected: right output, wrong time (an early one not expected is unexpected).
-    const untimely = difference(difference(observation.early ?? [], option.spontaneousOutputs), unexpected);
+    const untimely = difference(
+      difference(observation.early ?? [], option.spontaneousOutputs),
+      unexpected,
+    );
     const queryMismatches = compareQueries(expected.queries, observation.queries);
-    return { option, expected, missing, unexpected, untimely, queryMismatches, score: missing.length + unexpected.length + untimely.length + queryMismatches.length };
+    return {
+      option,
+      expected,
+      missing,
+      unexpected,
+      untimely,
+      queryMismatches,
+      score: missing.length + unexpected.length + untimely.length + queryMismatches.length,
+    };
   });
   scored.sort((a, b) => a.score - b.score);
   const best = scored[0] as (typeof scored)[number];

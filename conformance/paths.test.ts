@@ -108,7 +108,11 @@ describe('planPaths: timers', () => {
         const ids = result.transitions.map((t) => t.id);
         if (ids.includes('local.timeout.instant')) {
           // Reached either in one step, or one millisecond after a step that stopped short.
-          probes.push(oneShort && stimulus.type === 'clock.advance' && stimulus.ms === 1 ? 'after probe' : 'at once');
+          probes.push(
+            oneShort && stimulus.type === 'clock.advance' && stimulus.ms === 1
+              ? 'after probe'
+              : 'at once',
+          );
         }
         // A step that leaves the model composing, one millisecond short of a deadline.
         oneShort =

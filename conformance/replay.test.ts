@@ -80,46 +80,51 @@ const shrinkCases: Record<string, ShrinkCase> = {
   },
 };
 
-describe.each(Object.entries(shrinkCases))('property test of a wrong adapter: %s', (_name, test) => {
-  const model = modelOf(test.profile, test.machine);
+describe.each(Object.entries(shrinkCases))(
+  'property test of a wrong adapter: %s',
+  (_name, test) => {
+    const model = modelOf(test.profile, test.machine);
 
-  it('shrinks to a short counterexample that names the broken rule', async () => {
-    const result = await firstFailure(test.adapter, model, test.runs);
-    expect(result.error).toBeUndefined();
-    const trace = result.failure?.trace;
-    if (!trace) throw new Error('no counterexample trace');
-    expect(trace.verdict).toBe('fail');
-    expect(trace.origin).toBe('property');
-    expect(trace.steps.length).toBeGreaterThan(0);
-    expect(trace.steps.length).toBeLessThanOrEqual(8);
-    expect(trace.steps.slice(0, -1).every((step) => step.verdict === 'pass')).toBe(true);
-    expect(failureOf(trace)?.requirements).toContain(test.breaks);
-    expect(trace.replay).toBe(result.failure?.replay);
-    expect(() => assertTraceShape(JSON.parse(JSON.stringify(trace)), 'counterexample')).not.toThrow();
-  });
-
-  it('replays the same counterexample from the printed seed and path', async () => {
-    const first = await firstFailure(test.adapter, model, test.runs);
-    const { seed, path } = parseReplay(first.failure?.replay ?? '');
-    expect(path).toBe(first.failure?.path);
-    const again: PropertyResult = await runProperty({
-      adapter: test.adapter,
-      model,
-      runs: test.runs,
-      seed,
-      path,
-      replayCommand: printed,
+    it('shrinks to a short counterexample that names the broken rule', async () => {
+      const result = await firstFailure(test.adapter, model, test.runs);
+      expect(result.error).toBeUndefined();
+      const trace = result.failure?.trace;
+      if (!trace) throw new Error('no counterexample trace');
+      expect(trace.verdict).toBe('fail');
+      expect(trace.origin).toBe('property');
+      expect(trace.steps.length).toBeGreaterThan(0);
+      expect(trace.steps.length).toBeLessThanOrEqual(8);
+      expect(trace.steps.slice(0, -1).every((step) => step.verdict === 'pass')).toBe(true);
+      expect(failureOf(trace)?.requirements).toContain(test.breaks);
+      expect(trace.replay).toBe(result.failure?.replay);
+      expect(() =>
+        assertTraceShape(JSON.parse(JSON.stringify(trace)), 'counterexample'),
+      ).not.toThrow();
     });
-    expect(again.passed).toBe(false);
-    const before = first.failure?.trace;
-    const after = again.failure?.trace;
-    if (!before || !after) throw new Error('no counterexample trace');
-    expect(stimuli(after)).toEqual(stimuli(before));
-    expect(failureOf(after)).toEqual(failureOf(before));
-    // Replaying runs the one counterexample, not a new search.
-    expect(again.runs).toBeLessThanOrEqual(2);
-  });
-});
+
+    it('replays the same counterexample from the printed seed and path', async () => {
+      const first = await firstFailure(test.adapter, model, test.runs);
+      const { seed, path } = parseReplay(first.failure?.replay ?? '');
+      expect(path).toBe(first.failure?.path);
+      const again: PropertyResult = await runProperty({
+        adapter: test.adapter,
+        model,
+        runs: test.runs,
+        seed,
+        path,
+        replayCommand: printed,
+      });
+      expect(again.passed).toBe(false);
+      const before = first.failure?.trace;
+      const after = again.failure?.trace;
+      if (!before || !after) throw new Error('no counterexample trace');
+      expect(stimuli(after)).toEqual(stimuli(before));
+      expect(failureOf(after)).toEqual(failureOf(before));
+      // Replaying runs the one counterexample, not a new search.
+      expect(again.runs).toBeLessThanOrEqual(2);
+    });
+  },
+);
 
 describe('replaying through the suite', () => {
   it('reproduces a property failure from the replay command the suite prints', async () => {
@@ -154,30 +159,34 @@ describe('a failing path trace re-run step by step with CaseRun', () => {
     ['wrong refresh period', wrong.wrongRefreshPeriod, guideProfile],
   ];
 
-  it.each(cases)('%s: fails again at the same step, for the same reason', async (_name, adapter, profile) => {
-    const suite = await runSuite({ adapter, profiles: [profile], machine: 'imFlow', runs: 0 });
-    const failed = suite.profiles[0]?.machines[0]?.pathCases.filter((t) => t.verdict === 'fail') ?? [];
-    expect(failed.length).toBeGreaterThan(0);
-    const model = modelOf(profile, 'imFlow');
-    for (const trace of failed) {
-      // The trace read back as a file would be: plain JSON.
-      const recorded: unknown = JSON.parse(JSON.stringify(trace));
-      assertTraceShape(recorded, trace.name);
-      const run = await CaseRun.start({ adapter, model, name: trace.name, origin: 'replay' });
-      let failedAt = -1;
-      for (const [index, step] of recorded.steps.entries()) {
-        if (!(await run.step(step.stimulus))) {
-          failedAt = index;
-          break;
+  it.each(cases)(
+    '%s: fails again at the same step, for the same reason',
+    async (_name, adapter, profile) => {
+      const suite = await runSuite({ adapter, profiles: [profile], machine: 'imFlow', runs: 0 });
+      const failed =
+        suite.profiles[0]?.machines[0]?.pathCases.filter((t) => t.verdict === 'fail') ?? [];
+      expect(failed.length).toBeGreaterThan(0);
+      const model = modelOf(profile, 'imFlow');
+      for (const trace of failed) {
+        // The trace read back as a file would be: plain JSON.
+        const recorded: unknown = JSON.parse(JSON.stringify(trace));
+        assertTraceShape(recorded, trace.name);
+        const run = await CaseRun.start({ adapter, model, name: trace.name, origin: 'replay' });
+        let failedAt = -1;
+        for (const [index, step] of recorded.steps.entries()) {
+          if (!(await run.step(step.stimulus))) {
+            failedAt = index;
+            break;
+          }
         }
+        await run.close();
+        expect(failedAt, trace.name).toBe(trace.steps.length - 1);
+        const replayed = run.trace();
+        expect(replayed.verdict).toBe('fail');
+        expect(replayed.steps.map((s) => s.stimulus)).toEqual(stimuli(trace));
+        expect(replayed.steps.map((s) => s.observed)).toEqual(trace.steps.map((s) => s.observed));
+        expect(failureOf(replayed)).toEqual(failureOf(trace));
       }
-      await run.close();
-      expect(failedAt, trace.name).toBe(trace.steps.length - 1);
-      const replayed = run.trace();
-      expect(replayed.verdict).toBe('fail');
-      expect(replayed.steps.map((s) => s.stimulus)).toEqual(stimuli(trace));
-      expect(replayed.steps.map((s) => s.observed)).toEqual(trace.steps.map((s) => s.observed));
-      expect(failureOf(replayed)).toEqual(failureOf(trace));
-    }
-  });
+    },
+  );
 });

@@ -128,7 +128,14 @@ describe('VirtualClock', () => {
     await clock.advance(400, async () => {
       log.push(`settle@${clock.now()}`);
     });
-    expect(log).toEqual(['fire@100', 'settle@100', 'fire@100', 'settle@100', 'fire@250', 'settle@250']);
+    expect(log).toEqual([
+      'fire@100',
+      'settle@100',
+      'fire@100',
+      'settle@100',
+      'fire@250',
+      'settle@250',
+    ]);
     expect(clock.now()).toBe(400);
   });
 

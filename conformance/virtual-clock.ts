@@ -80,7 +80,11 @@ export class VirtualClock implements KitClock {
     for (const entry of this.#timers) {
       const timer = entry[1];
       if (timer.dueAt > limit) continue;
-      if (!best || timer.dueAt < best[1].dueAt || (timer.dueAt === best[1].dueAt && timer.order < best[1].order)) {
+      if (
+        !best ||
+        timer.dueAt < best[1].dueAt ||
+        (timer.dueAt === best[1].dueAt && timer.order < best[1].order)
+      ) {
         best = entry;
       }
     }

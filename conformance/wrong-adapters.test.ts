@@ -133,7 +133,9 @@ describe.each(Object.entries(cases))('the kit catches: %s', (_name, test) => {
       expect(trace.steps.slice(0, -1).every((step) => step.verdict === 'pass')).toBe(true);
       expect(last?.failure?.requirements.length).toBeGreaterThan(0);
     }
-    const named = new Set(failed.flatMap((trace) => trace.steps.at(-1)?.failure?.requirements ?? []));
+    const named = new Set(
+      failed.flatMap((trace) => trace.steps.at(-1)?.failure?.requirements ?? []),
+    );
     expect(test.breaks.some((id) => named.has(id))).toBe(true);
   });
 });

@@ -18,7 +18,9 @@ import {
  *   self-loops (those of the machine itself under its title: they apply in every state);
  * - transitions between the same two states share one edge, one entry per transition;
  *   spontaneous ones have their own dashed edge, and clock (timer) triggers are orange;
- * - a legend under the diagram explains the notation the machine uses.
+ * - a legend under the diagram explains the notation the machine uses;
+ * - a caller may decorate states, edges and transition entries (ids, classes, colours, as the
+ *   HTML report does to draw coverage); without decorations the drawing is the plain one.
  *
  * Only the text of one label line is one run of text (see `triggerHtml`), and only fonts with
  * Graphviz's built-in metrics are named, so the layout does not depend on installed fonts.
@@ -49,9 +51,57 @@ export function escapeHtml(text: string): string {
     .replaceAll('"', '&quot;');
 }
 
+/** Extra DOT attributes by name (values are quoted when written), such as `id` or `class`. */
+export type DotAttributes = Readonly<Record<string, string>>;
+
+/** How one transition's entry in a label is decorated: its table cell's ID, background, tooltip. */
+export interface TransitionCellDecoration {
+  /**
+   * ID of the cell. Graphviz writes the cell as its own SVG group (`<g id="a_<id>">`) only when
+   * it also has a tooltip; keep to letters and digits, which SVG output leaves as they are.
+   */
+  readonly id?: string;
+  readonly bgcolor?: string;
+  readonly tooltip?: string;
+}
+
+/**
+ * Optional decorations over the plain drawing, such as coverage; none by default, so the
+ * generated diagrams do not change. Every hook returns extra attributes or nothing.
+ */
+export interface DotDecoration {
+  /** For a state's node (atomic and final states) or cluster (the others, the machine too). */
+  readonly state?: (state: DiagramState) => DotAttributes | undefined;
+  /** For an edge, given the transitions it carries. */
+  readonly edge?: (transitions: readonly DiagramTransition[]) => DotAttributes | undefined;
+  /** For one transition's entry, on an edge or under a state's name. */
+  readonly transition?: (transition: DiagramTransition) => TransitionCellDecoration | undefined;
+}
+
 /** Quotes a DOT identifier or attribute value. */
 function quote(text: string): string {
   return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+}
+
+/** ` key="value"` for each extra attribute. */
+function extraAttributes(attributes: DotAttributes | undefined): string {
+  return Object.entries(attributes ?? {})
+    .map(([key, value]) => ` ${key}=${quote(value)}`)
+    .join('');
+}
+
+/** ` ID="…" BGCOLOR="…" TOOLTIP="…"` for a table cell, as far as given. */
+function cellAttributes(cell: TransitionCellDecoration | undefined): string {
+  if (!cell) return '';
+  const pairs: [string, string | undefined][] = [
+    ['ID', cell.id],
+    ['BGCOLOR', cell.bgcolor],
+    ['TOOLTIP', cell.tooltip],
+  ];
+  return pairs
+    .filter((pair): pair is [string, string] => pair[1] !== undefined)
+    .map(([key, value]) => ` ${key}="${escapeHtml(value)}"`)
+    .join('');
 }
 
 const nodeId = (path: string) => quote(path);
@@ -89,11 +139,14 @@ function requirementsHtml(transition: DiagramTransition): string {
 }
 
 /** One table row per transition: trigger, then its requirement IDs. */
-function transitionRows(transitions: readonly DiagramTransition[]): string {
+function transitionRows(
+  transitions: readonly DiagramTransition[],
+  decoration: DotDecoration,
+): string {
   return transitions
     .map(
       (t) =>
-        `<TR><TD ALIGN="LEFT" BALIGN="LEFT">${triggerHtml(t)}<BR/>${requirementsHtml(t)}</TD></TR>`,
+        `<TR><TD ALIGN="LEFT" BALIGN="LEFT"${cellAttributes(decoration.transition?.(t))}>${triggerHtml(t)}<BR/>${requirementsHtml(t)}</TD></TR>`,
     )
     .join('');
 }
@@ -103,6 +156,7 @@ function stateLabel(
   title: string,
   description: string | undefined,
   internal: readonly DiagramTransition[],
+  decoration: DotDecoration,
   subtitle?: string,
 ): string {
   const rows = [`<TR><TD><B>${escapeHtml(title)}</B></TD></TR>`];
@@ -118,7 +172,7 @@ function stateLabel(
     );
   }
   let table = `<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">${rows.join('')}`;
-  if (internal.length > 0) table += `<HR/>${transitionRows(internal)}`;
+  if (internal.length > 0) table += `<HR/>${transitionRows(internal, decoration)}`;
   return `<${table}</TABLE>>`;
 }
 
@@ -129,7 +183,7 @@ interface Edge {
   readonly transitions: DiagramTransition[];
 }
 
-export function renderDot(diagram: MachineDiagram): string {
+export function renderDot(diagram: MachineDiagram, decoration: DotDecoration = {}): string {
   const states = new Map(allStates(diagram.root).map((state) => [state.path, state]));
   const internal = new Map<string, DiagramTransition[]>();
   const edges = new Map<string, Edge>();
@@ -165,9 +219,10 @@ export function renderDot(diagram: MachineDiagram): string {
     const own = internal.get(state.path) ?? [];
     if (!isCluster(state)) {
       const peripheries = state.kind === 'final' ? ' peripheries=2' : '';
+      const extra = extraAttributes(decoration.state?.(state));
       emit(
         depth,
-        `${nodeId(state.path)} [label=${stateLabel(state.key, state.description, own)}${peripheries}]`,
+        `${nodeId(state.path)} [label=${stateLabel(state.key, state.description, own, decoration)}${peripheries}${extra}]`,
       );
       return;
     }
@@ -177,28 +232,33 @@ export function renderDot(diagram: MachineDiagram): string {
     if (state.kind === 'root') {
       emit(
         inner,
-        `label=${stateLabel(diagram.title, state.description, own, `${diagram.id}, profile ${diagram.profile}`)}`,
+        `label=${stateLabel(diagram.title, state.description, own, decoration, `${diagram.id}, profile ${diagram.profile}`)}`,
       );
       emit(inner, `style="rounded" color="${COLORS.state}" penwidth=1.5`);
     } else if (state.kind === 'parallel') {
-      emit(inner, `label=${stateLabel(state.key, state.description, own, 'parallel regions')}`);
+      emit(
+        inner,
+        `label=${stateLabel(state.key, state.description, own, decoration, 'parallel regions')}`,
+      );
       emit(
         inner,
         `style="rounded,filled" color="${COLORS.parallel}" fillcolor="${COLORS.parallelFill}" penwidth=1.5`,
       );
     } else if (inParallel) {
-      emit(inner, `label=${stateLabel(state.key, state.description, own, 'region')}`);
+      emit(inner, `label=${stateLabel(state.key, state.description, own, decoration, 'region')}`);
       emit(
         inner,
         `style="dashed,rounded,filled" color="${COLORS.region}" fillcolor="white" penwidth=1.2`,
       );
     } else {
-      emit(inner, `label=${stateLabel(state.key, state.description, own)}`);
+      emit(inner, `label=${stateLabel(state.key, state.description, own, decoration)}`);
       emit(
         inner,
         `style="rounded,filled" color="${COLORS.state}" fillcolor="${COLORS.compoundFill}"`,
       );
     }
+    const extra = extraAttributes(decoration.state?.(state)).trim();
+    if (extra !== '') emit(inner, extra);
     if (state.kind === 'parallel') {
       // An invisible point above the regions: edges into the parallel state end there, and the
       // regions hang from it so that they start side by side.
@@ -247,12 +307,14 @@ export function renderDot(diagram: MachineDiagram): string {
     const head = states.get(edge.head);
     if (!tail || !head) throw new Error(`Unknown state in edge ${edge.tail} -> ${edge.head}.`);
     const attributes = [
-      `label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${transitionRows(edge.transitions)}</TABLE>>`,
+      `label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${transitionRows(edge.transitions, decoration)}</TABLE>>`,
     ];
     if (isCluster(tail)) attributes.push(`ltail=${clusterId(tail.path)}`);
     if (isCluster(head)) attributes.push(`lhead=${clusterId(head.path)}`);
     if (edge.spontaneous) attributes.push('style=dashed');
     if (edge.transitions.every(isClock)) attributes.push(`color="${COLORS.clock}"`);
+    const extra = extraAttributes(decoration.edge?.(edge.transitions)).trim();
+    if (extra !== '') attributes.push(extra);
     emit(1, `${anchor(tail)} -> ${anchor(head)} [${attributes.join(' ')}]`);
     if (isCluster(tail)) {
       // An edge leaving a cluster starts at one node inside it; invisible edges from all of its

@@ -3,7 +3,12 @@
  * `imflow diagrams` writes them to `docs/diagrams/`; `imflow diagrams --check` tells when they
  * no longer match the machines.
  */
-export { renderDot } from './dot.ts';
+export {
+  type DotAttributes,
+  type DotDecoration,
+  renderDot,
+  type TransitionCellDecoration,
+} from './dot.ts';
 export {
   compareDiagrams,
   DEFAULT_DIAGRAMS_DIR,
@@ -16,6 +21,7 @@ export { renderMarkdown } from './markdown.ts';
 export { escapeMermaid, mermaidId, renderMermaid } from './mermaid.ts';
 export { renderScxml, scxmlId } from './scxml.ts';
 export {
+  allStates,
   type DiagramState,
   type DiagramTransition,
   describeMachine,

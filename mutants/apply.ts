@@ -120,9 +120,11 @@ export async function materialise(
       filter: notATest,
     });
     for (const name of linked) {
-      await symlink(join(root, name), join(directory, name)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
+      await symlink(join(root, name), join(directory, name)).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        },
+      );
     }
     await writeFile(
       join(directory, 'package.json'),

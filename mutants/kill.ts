@@ -3,10 +3,12 @@
  * killed the mutant, by which kind of test, which requirements its report blames, how small the
  * shrunk counterexample is and how long the kit took to see the first failure.
  */
-import { findBuiltInProfile } from '../machines/index.ts';
-import { runSuite } from '../conformance/suite.ts';
+
+import referenceAdapter from '../adapters/reference.ts';
 import type { SuiteResult } from '../conformance/results.ts';
+import { runSuite } from '../conformance/suite.ts';
 import type { Trace } from '../conformance/trace.ts';
+import { findBuiltInProfile } from '../machines/index.ts';
 import { type MaterialiseOptions, materialise } from './apply.ts';
 import type { Mutant } from './catalogue.ts';
 
@@ -76,7 +78,8 @@ export function summarise(
       if (property && !property.passed) {
         killedBy.add('property');
         if (property.failure) {
-          shrunkSteps ??= failingStepIndex(property.failure.trace) ?? property.failure.trace.steps.length;
+          shrunkSteps ??=
+            failingStepIndex(property.failure.trace) ?? property.failure.trace.steps.length;
           shrinks ??= property.failure.shrinks;
         }
       }
@@ -133,7 +136,8 @@ export async function runMutant(mutant: Mutant, options: KillOptions): Promise<M
       runs: options.runs,
       listener: {
         onCaseEnd: (trace) => {
-          if (firstFailureAt === undefined && trace.verdict === 'fail') firstFailureAt = performance.now();
+          if (firstFailureAt === undefined && trace.verdict === 'fail')
+            firstFailureAt = performance.now();
         },
       },
     });
@@ -141,8 +145,50 @@ export async function runMutant(mutant: Mutant, options: KillOptions): Promise<M
       firstFailureAt === undefined ? -1 : Math.round(firstFailureAt - suiteStarted);
     return summarise(mutant, result, { msToFirstFailure, durationMs: elapsed() });
   } catch (error) {
-    return failed(new Error(`Mutant ${mutant.id}: the suite threw: ${(error as Error)?.message ?? String(error)}`));
+    return failed(
+      new Error(
+        `Mutant ${mutant.id}: the suite threw: ${(error as Error)?.message ?? String(error)}`,
+      ),
+    );
   } finally {
     await materialised.cleanup();
   }
+}
+
+export interface BaselineResult {
+  readonly profile: string;
+  readonly conformant: boolean;
+  /** Requirements the report marks failed (empty when conformant). */
+  readonly requirementsReported: string[];
+  readonly durationMs: number;
+}
+
+/**
+ * Runs the suite on the unmutated reference under `profile`, with the same seed and runs as the
+ * mutants: a kill only means something if the original passes the very same tests.
+ */
+export async function runBaseline(
+  profileName: string,
+  options: KillOptions,
+): Promise<BaselineResult> {
+  const started = performance.now();
+  const profile = findBuiltInProfile(profileName);
+  if (!profile) throw new Error(`Unknown built-in profile ${profileName}.`);
+  const result = await runSuite({
+    adapter: referenceAdapter,
+    profiles: [profile],
+    seed: options.seed,
+    runs: options.runs,
+  });
+  const requirementsReported = result.profiles
+    .flatMap((p) => p.requirements)
+    .filter((v) => v.verdict === 'fail')
+    .map((v) => v.requirement.id)
+    .sort();
+  return {
+    profile: profileName,
+    conformant: result.verdict === 'conformant',
+    requirementsReported,
+    durationMs: Math.round(performance.now() - started),
+  };
 }

@@ -5,8 +5,8 @@ import {
   createReporters,
   parseReporterNames,
   type Reporter,
-  reporterNames,
   UnknownReporterError,
+  withReporters,
 } from '../../conformance/reporters/index.ts';
 import type { SuiteResult } from '../../conformance/results.ts';
 import { DEFAULT_RUNS, runSuite, type SuiteListener } from '../../conformance/suite.ts';
@@ -19,6 +19,7 @@ import {
   type RequirementGroup,
   requirements,
 } from '../../machines/index.ts';
+import { htmlReporter } from '../../report/html.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { adapterOption, integerOption, limitsOption, list, single } from '../options.ts';
@@ -43,6 +44,8 @@ const MACHINES = createModels(defaultProfile).map((model) => ({
 }));
 const GROUPS = [...new Set(requirements.map((r) => r.group))];
 const MAX_SEED = 2 ** 31 - 1;
+/** The kit's reporters, and those outside it that draw on more than the kit (the diagrams). */
+const REPORTERS = withReporters({ html: htmlReporter });
 
 function onlyOption(value: unknown): RequirementGroup | undefined {
   const only = single('only', value);
@@ -98,7 +101,7 @@ async function profilesFor(adapter: Adapter, option: unknown): Promise<Profile[]
 
 function reportersOption(value: unknown): string[] {
   try {
-    const names = parseReporterNames(list(value));
+    const names = parseReporterNames(list(value), REPORTERS);
     return names.length > 0 ? names : ['console'];
   } catch (error) {
     if (error instanceof UnknownReporterError) throw new UsageError(error.message);
@@ -143,7 +146,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
     .option('--path <path>', 'Replay one property counterexample (with --machine and --seed)')
     .option(
       '--reporter <name>',
-      `Reporters: ${reporterNames.join(', ')}; repeat or separate with commas (default: console)`,
+      `Reporters: ${Object.keys(REPORTERS).join(', ')}; repeat or separate with commas (default: console)`,
     )
     .option('--out <dir>', 'Directory for report files', { default: 'reports' })
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
@@ -178,7 +181,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       const profiles = await profilesFor(adapter, options.profile);
 
       // Reporters that write files finish first, so the console's verdict is the last line.
-      const reporters = createReporters(names, { io, outDir });
+      const reporters = createReporters(names, { io, outDir }, REPORTERS);
       const ordered = names
         .map((name, index) => ({ name, reporter: reporters[index] as Reporter }))
         .sort((a, b) => Number(a.name === 'console') - Number(b.name === 'console'));

@@ -49,8 +49,7 @@ export const settleHangs: Adapter = wrapReference('settle never resolves', () =>
 
 /** `query` answers with a value no state query can take. */
 export const queryGarbage: Adapter = wrapReference('query returns garbage', () => ({
-  system: (inner) =>
-    delegate(inner, { query: () => ({ flowState: 'on fire' }) as never }),
+  system: (inner) => delegate(inner, { query: () => ({ flowState: 'on fire' }) as never }),
 }));
 
 /** `query` answers with something that is not an object. */

@@ -52,7 +52,11 @@ export const remoteEventOnLocalIdle: Adapter = wrapReference(
         async apply(stimulus: Applied) {
           await inner.apply(stimulus);
           if (stimulus.type === 'app.setIdle') {
-            context.observe({ channel: 'event', name: 'remoteComposingStateChanged', state: 'idle' });
+            context.observe({
+              channel: 'event',
+              name: 'remoteComposingStateChanged',
+              state: 'idle',
+            });
           }
         },
       }),
@@ -75,7 +79,8 @@ export const secondNotificationAccepted: Adapter = wrapReference(
         delegate(inner, {
           apply(stimulus: Applied) {
             const again =
-              (stimulus.type === 'app.deliverySuccess' || stimulus.type === 'app.deliveryFailure') &&
+              (stimulus.type === 'app.deliverySuccess' ||
+                stimulus.type === 'app.deliveryFailure') &&
               notified.has(stimulus.message);
             if (!again) return inner.apply(stimulus);
             context.observe(
