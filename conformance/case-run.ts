@@ -322,6 +322,15 @@ export class CaseRun {
   /** Ends the case and releases the system under test. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    if (!this.#broken && this.sut && !this.failed && this.steps.length > 0) {
+      // Outputs may still trickle in after the last judged step. A zero-length clock step lets
+      // the system settle once more with no time passing, where the model allows no output;
+      // it stays in the trace only when it caught something.
+      const before = this.steps.length;
+      await this.#judged({ type: 'clock.advance', ms: 0 });
+      const check = this.steps[before];
+      if (check?.verdict === 'pass' && check.observed.length === 0) this.steps.splice(before, 1);
+    }
     this.#closed = true;
     this.clock.stop();
     const sut = this.sut;

@@ -170,6 +170,7 @@ export function judgeStep(
   scored.sort((a, b) => a.score - b.score);
   const best = scored[0] as (typeof scored)[number];
   const requirements = new Set<string>();
+  const states = model.activeStates(snapshot);
   const inPlay = new Set(best.option.transitions.flatMap((transition) => transition.requirements));
   // Of the rules that govern an observation, blame those the step was exercising, if any.
   const focused = (rules: readonly string[], fallback: readonly string[]) => {
@@ -177,10 +178,11 @@ export function judgeStep(
     return inStep.length > 0 ? inStep : fallback;
   };
   for (const output of best.missing) {
-    for (const id of focused(rulesForUnexpectedOutput(output), [...inPlay])) requirements.add(id);
+    for (const id of focused(rulesForUnexpectedOutput(output, states), [...inPlay]))
+      requirements.add(id);
   }
   for (const output of [...best.unexpected, ...best.untimely]) {
-    const rules = rulesForUnexpectedOutput(output);
+    const rules = rulesForUnexpectedOutput(output, states);
     for (const id of focused(rules, rules)) requirements.add(id);
   }
   for (const mismatch of best.queryMismatches) {

@@ -22,12 +22,30 @@ const unexpectedOutputRules: Record<string, readonly string[]> = {
   error: ['LIFE-3', 'LIFE-6', 'CONF-3', 'CONF-7', 'DN-2', 'DN-3', 'DN-4', 'DN-5', 'LC-6', 'MCU-9'],
 };
 
-export function rulesForUnexpectedOutput(output: Output): readonly string[] {
-  const key =
-    output.channel === 'error'
-      ? 'error'
-      : `${output.channel} ${'name' in output ? output.name : output.kind}`;
-  return unexpectedOutputRules[key] ?? [];
+const mcuOutputs = new Set([
+  'event mcuStateChanged',
+  'event joinCompleted',
+  'wire mcuCallTerminated',
+]);
+
+function outputKey(output: Output): string {
+  return output.channel === 'error'
+    ? 'error'
+    : `${output.channel} ${'name' in output ? output.name : output.kind}`;
+}
+
+/**
+ * The rules that govern an output of this kind. `states` are the model's active states before
+ * the step: once a flow or an MCU session is terminated, any output of it breaks finality.
+ */
+export function rulesForUnexpectedOutput(
+  output: Output,
+  states: readonly string[] = [],
+): readonly string[] {
+  const key = outputKey(output);
+  const rules = unexpectedOutputRules[key] ?? [];
+  if (!states.includes('terminated') || output.channel === 'error') return rules;
+  return [mcuOutputs.has(key) ? 'MCU-9' : 'LIFE-6', ...rules];
 }
 
 const queryRules: Record<keyof Queries, readonly string[]> = {
