@@ -134,7 +134,6 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
   const { adapter, model, runs, seed, limits } = options;
   const start = (name: string) =>
     CaseRun.start({ adapter, model, name, origin: 'property', ...(limits ? { limits } : {}) });
-  let executed = 0;
   const replaying = options.path ? splitPath(options.path) : undefined;
   const property = fc.asyncProperty(commandsFor(model, replaying?.replayPath), async (commands) => {
     const run = await start(`${model.id} property`);
@@ -142,7 +141,6 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
       await fc.asyncModelRun(() => ({ model: { run }, real: { run } }), commands);
     } finally {
       await run.close();
-      executed++;
       options.onCase?.(run.trace());
     }
   });
@@ -153,13 +151,13 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
     interruptAfterTimeLimit: 120_000,
   });
   if (!details.failed) {
-    return { machine: model.id, runs: executed, seed, passed: true };
+    return { machine: model.id, runs: details.numRuns, seed, passed: true };
   }
   const counterexample = details.counterexample?.[0];
   if (!counterexample || !details.counterexamplePath) {
     return {
       machine: model.id,
-      runs: executed,
+      runs: details.numRuns,
       seed,
       passed: false,
       error: details.interrupted
@@ -188,7 +186,7 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
   const replay = options.replayCommand(details.seed, path);
   return {
     machine: model.id,
-    runs: executed,
+    runs: details.numRuns,
     seed,
     passed: false,
     failure: { trace: run.trace(replay), path, replay, shrinks: details.numShrinks },

@@ -49,6 +49,11 @@ export interface SuiteOptions {
   readonly propertiesOnly?: boolean;
   readonly limits?: Limits;
   readonly listener?: SuiteListener;
+  /**
+   * What replay commands pass as `--profile`: the profile's name by default, which names
+   * built-in profiles; a run whose profile came from a file passes the file's path.
+   */
+  readonly profileArgument?: string;
 }
 
 export const DEFAULT_RUNS = 100;
@@ -61,7 +66,7 @@ function replayCommand(
   path: string,
 ) {
   const adapter = options.adapterModule ? ` --adapter ${options.adapterModule}` : '';
-  return `npx imflow check${adapter} --profile ${profile.name} --machine ${machine} --seed ${seed} --path ${path}`;
+  return `npx imflow check${adapter} --profile ${options.profileArgument ?? profile.name} --machine ${machine} --seed ${seed} --path ${path}`;
 }
 
 function coverageOf(

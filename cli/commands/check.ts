@@ -210,6 +210,9 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           profiles,
           seed: runSeed,
           runs: runRuns,
+          ...(typeof options.profile === 'string' && options.profile.endsWith('.json')
+            ? { profileArgument: options.profile }
+            : {}),
           ...(only ? { only } : {}),
           ...(machine ? { machine } : {}),
           ...(path ? { path, propertiesOnly: true } : {}),
