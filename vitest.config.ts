@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{machines,conformance,reference,scripts,test,diagrams,report,cli,mutants}/**/*.test.ts'],
+    include: [
+      '{machines,conformance,reference,scripts,test,diagrams,report,cli,mutants}/**/*.test.ts',
+    ],
     testTimeout: 60_000,
   },
 });

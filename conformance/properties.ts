@@ -41,6 +41,24 @@ class AdvanceCommand implements fc.AsyncCommand<Harness, Harness> {
 }
 
 /**
+ * Time passes exactly to the model's next deadline, or to one millisecond before it: random
+ * amounts rarely land on a boundary, and the boundaries are where timing bugs live.
+ */
+class DeadlineCommand implements fc.AsyncCommand<Harness, Harness> {
+  constructor(readonly offset: 0 | -1) {}
+  check = (harness: Readonly<Harness>) =>
+    harness.run.model.nextDeadlineMs(harness.run.snapshot) !== null;
+  async run(harness: Harness): Promise<void> {
+    const deadline = harness.run.model.nextDeadlineMs(harness.run.snapshot) ?? 0;
+    const ms = Math.max(1, deadline + this.offset);
+    if (!(await harness.run.step({ type: 'clock.advance', ms })))
+      throw new StepFailed(this.toString());
+  }
+  toString = () =>
+    this.offset === 0 ? 'advance to the next deadline' : 'advance to 1 ms before the next deadline';
+}
+
+/**
  * Two server completions whose order the scheduler picks (the BeginJoin callback against the
  * MCU activation): both orders conform, and fast-check shrinks and replays the interleaving.
  */
@@ -112,16 +130,21 @@ function commandsFor(model: MachineModel, replayPath: string | undefined) {
     model.profile.timing.refreshPeriodMs,
     model.profile.timing.remoteIdleMs,
   );
+  const stimulus = fc.nat({ max: 63 }).map((choice) => new StimulusCommand(choice));
+  // Listed twice: stimuli drive the model into new states, clock steps only wait there.
   const base = [
-    fc.nat({ max: 63 }).map((choice) => new StimulusCommand(choice)),
+    stimulus,
+    stimulus,
     fc
       .integer({ min: 1, max: longestTimer + model.profile.timing.revertToleranceMs + 1 })
       .map((ms) => new AdvanceCommand(ms)),
+    fc.constantFrom(0 as const, -1 as const).map((offset) => new DeadlineCommand(offset)),
   ];
   const racing =
     model.id === 'mcuSession' ? [fc.scheduler().map((s) => new RacingCompletionsCommand(s))] : [];
   return fc.commands([...base, ...racing], {
-    maxCommands: 40,
+    maxCommands: 60,
+    size: 'large',
     ...(replayPath ? { replayPath } : {}),
   });
 }

@@ -37,7 +37,7 @@ export interface MutantResult {
   readonly shrinks?: number;
   /** 1-based index of the failing step in the first failing path case. */
   readonly pathFailureStep?: number;
-  /** Real time from the start of the run to the end of the first failing test case. */
+  /** Real time from the start of the suite to the end of the first failing test case; -1 if none failed. */
   readonly msToFirstFailure: number;
   /** Real time of the whole run of this mutant (materialising included). */
   readonly durationMs: number;
