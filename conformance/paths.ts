@@ -2,9 +2,12 @@ import { getAdjacencyMap } from 'xstate/graph';
 import {
   declaredTransitions,
   explorationEvents,
+  formatOutput,
   type MachineModel,
   type ModelSnapshot,
+  type Output,
   type Profile,
+  type Queries,
   type Stimulus,
 } from '../machines/index.ts';
 
@@ -34,6 +37,40 @@ interface Edge {
   readonly to: string;
   readonly stimulus: Stimulus;
   readonly transitionIds: readonly string[];
+  /** Whether taking the edge shows: it changes the state or produces an output. */
+  readonly effective: boolean;
+}
+
+/** How far the planner looks for a sequence that tells a silent transition's effect. */
+const DISTINGUISH_DEPTH = 4;
+const DISTINGUISH_BUDGET = 4000;
+
+function sameObservation(
+  left: { outputs: readonly Output[]; queries: Queries },
+  right: { outputs: readonly Output[]; queries: Queries },
+): boolean {
+  const texts = (outputs: readonly Output[]) => outputs.map(formatOutput).sort().join('\n');
+  return (
+    texts(left.outputs) === texts(right.outputs) &&
+    JSON.stringify(left.queries) === JSON.stringify(right.queries)
+  );
+}
+
+/** Applies a stimulus, cutting a clock advance at the model's deadlines as the runner does. */
+function stepCut(model: MachineModel, snapshot: ModelSnapshot, stimulus: Stimulus) {
+  if (stimulus.type !== 'clock.advance') return model.step(snapshot, stimulus);
+  const outputs: Output[] = [];
+  let current = snapshot;
+  let remaining = stimulus.ms;
+  while (remaining > 0) {
+    const deadline = model.nextDeadlineMs(current);
+    const ms = deadline === null ? remaining : Math.min(remaining, deadline);
+    const result = model.step(current, { type: 'clock.advance', ms });
+    outputs.push(...result.outputs);
+    current = result.snapshot;
+    remaining -= ms;
+  }
+  return { snapshot: current, outputs };
 }
 
 function claimed(profile: Profile, capability: keyof Profile['capabilities'] | undefined): boolean {
@@ -77,11 +114,13 @@ function computePlan(model: MachineModel): PathPlan {
     }[]) {
       const stimulus = event as unknown as Stimulus;
       const taken = model.transitionsTaken(state as ModelSnapshot, stimulus);
+      const to = serialize(next as ModelSnapshot);
       edges.push({
         from,
-        to: serialize(next as ModelSnapshot),
+        to,
         stimulus,
         transitionIds: taken.map((t) => t.id),
+        effective: to !== from || model.step(state as ModelSnapshot, stimulus).outputs.length > 0,
       });
     }
     outgoing.set(from, edges);
@@ -111,6 +150,28 @@ function computePlan(model: MachineModel): PathPlan {
   const uncovered = new Set([...status].filter(([, s]) => s === 'planned').map(([id]) => id));
   const start = serialize(model.initial());
 
+  const states = new Map(
+    Object.entries(adjacency).map(([key, value]) => [key, value.state as ModelSnapshot]),
+  );
+  const snapshotOf = (key: string) => states.get(key) as ModelSnapshot;
+  const boundary = new Set(
+    declaredTransitions(model.machine)
+      .filter((t) => t.meta.boundary)
+      .map((t) => t.meta.id),
+  );
+  // A transition that shows somewhere should be covered where it shows: taking it where it
+  // changes nothing would let an implementation that ignores it pass.
+  const showsSomewhere = new Set(
+    [...outgoing.values()]
+      .flat()
+      .filter((edge) => edge.effective)
+      .flatMap((edge) => edge.transitionIds),
+  );
+  const coversNew = (edge: Edge) =>
+    edge.transitionIds.some(
+      (id) => uncovered.has(id) && (edge.effective || !showsSomewhere.has(id)),
+    );
+
   /** Shortest route from `origin` to an edge that covers something new, or undefined. */
   const routeToNewCoverage = (origin: string): Edge[] | undefined => {
     const cameBy = new Map<string, Edge | null>([[origin, null]]);
@@ -118,7 +179,7 @@ function computePlan(model: MachineModel): PathPlan {
     for (let head = 0; head < queue.length; head++) {
       const node = queue[head] as string;
       for (const edge of outgoing.get(node) ?? []) {
-        if (edge.transitionIds.some((id) => uncovered.has(id))) {
+        if (coversNew(edge)) {
           const route = [edge];
           for (let back = cameBy.get(node); back; back = cameBy.get(back.from)) route.unshift(back);
           return route;
@@ -130,6 +191,49 @@ function computePlan(model: MachineModel): PathPlan {
       }
     }
     return undefined;
+  };
+
+  /**
+   * After a transition that shows nothing by itself (a timer that silently expires, say), the
+   * shortest continuation whose outputs or states differ from what the state before it would
+   * give: an implementation that skipped the transition fails there instead of passing.
+   */
+  const distinguishing = (edge: Edge): Edge[] => {
+    const before = snapshotOf(edge.from);
+    const after = snapshotOf(edge.to);
+    if (edge.from === edge.to || edge.transitionIds.some((id) => boundary.has(id))) return [];
+    const taken = model.step(before, edge.stimulus);
+    const stood = { outputs: [], queries: model.queries(before) };
+    if (!sameObservation({ outputs: taken.outputs, queries: model.queries(after) }, stood))
+      return [];
+    const queue: { ghost: ModelSnapshot; key: string; route: Edge[] }[] = [
+      { ghost: before, key: edge.to, route: [] },
+    ];
+    const seen = new Set<string>();
+    for (let head = 0, budget = DISTINGUISH_BUDGET; head < queue.length && budget > 0; head++) {
+      const { ghost, key, route } = queue[head] as (typeof queue)[number];
+      if (route.length >= DISTINGUISH_DEPTH) continue;
+      for (const next of outgoing.get(key) ?? []) {
+        budget--;
+        const real = model.step(snapshotOf(key), next.stimulus);
+        const shadow = stepCut(model, ghost, next.stimulus);
+        const extended = [...route, next];
+        if (
+          !sameObservation(
+            { outputs: real.outputs, queries: model.queries(real.snapshot) },
+            { outputs: shadow.outputs, queries: model.queries(shadow.snapshot) },
+          )
+        ) {
+          return extended;
+        }
+        const pair = `${serialize(shadow.snapshot)}|${next.to}`;
+        if (!seen.has(pair)) {
+          seen.add(pair);
+          queue.push({ ghost: shadow.snapshot, key: next.to, route: extended });
+        }
+      }
+    }
+    return [];
   };
 
   const paths: PlannedPath[] = [];
@@ -144,13 +248,14 @@ function computePlan(model: MachineModel): PathPlan {
         const fresh = routeToNewCoverage(start);
         if (fresh && fresh.length < here.length) break;
       }
-      for (const edge of here) {
+      const covering = here[here.length - 1] as Edge;
+      for (const edge of [...here, ...distinguishing(covering)]) {
         stimuli.push(edge.stimulus);
         for (const id of edge.transitionIds) {
           if (uncovered.delete(id)) covers.push(id);
         }
+        at = edge.to;
       }
-      at = (here[here.length - 1] as Edge).to;
     }
     if (stimuli.length === 0) break;
     paths.push({ name: `${model.id} path ${paths.length + 1}`, stimuli, covers });

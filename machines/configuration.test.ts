@@ -33,7 +33,7 @@ function revertInstant(profile: Profile, template: TemplateSpec | null): number 
   const flow = composingFlow(profile, template);
   while (flow.queries().localComposingState === 'composing') {
     const deadline = flow.deadline();
-    if (deadline === null) throw new Error('composing without any running timer');
+    if (deadline === null || deadline <= 0) throw new Error(`composing with deadline ${deadline}`);
     flow.advance(deadline);
   }
   const probe = composingFlow(profile, template);

@@ -100,11 +100,10 @@ export class Driver {
   advance(totalMs: number): Outcome {
     const taken: Step[] = [];
     let remaining = totalMs;
+    this.expectNoExpiredTimer();
     while (remaining > 0) {
       const deadline = this.model.nextDeadlineMs(this.snapshot);
-      if (deadline !== null && deadline <= 0) {
-        throw new Error(`a timer stands at ${deadline} ms: it expired without being handled`);
-      }
+      this.expectNoExpiredTimer();
       const ms = deadline === null ? remaining : Math.min(remaining, deadline);
       taken.push(...this.step({ type: 'clock.advance', ms }).steps);
       remaining -= ms;
@@ -116,6 +115,14 @@ export class Driver {
   advanceTo(atMs: number): Outcome {
     if (atMs < this.nowMs) throw new Error(`cannot go back from ${this.nowMs} to ${atMs} ms`);
     return this.advance(atMs - this.nowMs);
+  }
+
+  /** A deadline at zero or below is a timer that expired without being handled. */
+  private expectNoExpiredTimer(): void {
+    const deadline = this.model.nextDeadlineMs(this.snapshot);
+    if (deadline !== null && deadline <= 0) {
+      throw new Error(`a timer stands at ${deadline} ms: it expired without being handled`);
+    }
   }
 
   queries(): Queries {

@@ -3,6 +3,7 @@ import {
   allStates,
   type DiagramState,
   type DiagramTransition,
+  type DotAttributes,
   describeMachine,
   renderDot,
   renderSvg,
@@ -100,11 +101,11 @@ interface ElementData {
   readonly data: Readonly<Record<string, string>>;
 }
 
-function attributes(element: ElementData): string {
-  const data = Object.entries(element.data)
+/** ` data-<key>="<value>"` for each of an element's data attributes. */
+function dataAttributes(element: ElementData): string {
+  return Object.entries(element.data)
     .map(([key, value]) => ` data-${key}="${escapeHtml(value)}"`)
     .join('');
-  return data;
 }
 
 /** Renders the drawing of `model` with `coverage`; `prefix` keeps its element ids unique. */
@@ -127,7 +128,7 @@ export async function coverageDiagram(
 
   const svg = await renderSvg(
     renderDot(diagram, {
-      state(state: DiagramState) {
+      state(state: DiagramState): DotAttributes | undefined {
         if (state.kind === 'root') return undefined;
         const id = `${prefix}s${states++}`;
         const visited = !uncovered.has(state.path);
@@ -208,7 +209,7 @@ function inlineSvg(
       if (!element) return whole;
       decorated++;
       const all = [classes, element.classes].filter(Boolean).join(' ');
-      return `<g id="${id}" class="${all}"${attributes(element)}>`;
+      return `<g id="${id}" class="${all}"${dataAttributes(element)}>`;
     },
   );
   if (decorated !== elements.size) {

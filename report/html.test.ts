@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
+import { failingCases } from '../conformance/reporters/format.ts';
 import {
   parseReporterNames,
   UnknownReporterError,
   withReporters,
 } from '../conformance/reporters/index.ts';
-import { failingCases } from '../conformance/reporters/format.ts';
 import type { SuiteResult } from '../conformance/results.ts';
 import {
   basicProfile,
@@ -87,7 +87,9 @@ describe('the HTML report of a failing run', () => {
   });
 
   it('is self-contained: nothing is loaded from anywhere', () => {
-    const attributes = [...html.matchAll(/\s(?:src|href|xlink:href|action|poster|srcset)\s*=\s*["']?([^"'\s>]*)/gi)];
+    const attributes = [
+      ...html.matchAll(/\s(?:src|href|xlink:href|action|poster|srcset)\s*=\s*["']?([^"'\s>]*)/gi),
+    ];
     for (const [, value] of attributes) expect(value).not.toMatch(/^(https?:)?\/\//i);
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toMatch(/<(link|iframe|object|embed|img|base)\b/i);
@@ -102,7 +104,9 @@ describe('the HTML report of a failing run', () => {
     const hash = createHash('sha256')
       .update(code?.[2] ?? '')
       .digest('base64');
-    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/
+      .exec(html)?.[1]
+      ?.replaceAll('&#39;', "'");
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain(`script-src 'sha256-${hash}'`);
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
@@ -174,9 +178,25 @@ describe('the html reporter', () => {
 
   it('writes <out>/imflow-report.html from `imflow check --reporter html`', async () => {
     const out: string[] = [];
-    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t), interactive: false };
+    const io = {
+      out: (t: string) => out.push(t),
+      err: (t: string) => out.push(t),
+      interactive: false,
+    };
     const code = await main(
-      ['check', '--profile', basicProfile.name, '--runs', '0', '--seed', '4', '--reporter', 'html', '--out', dir],
+      [
+        'check',
+        '--profile',
+        basicProfile.name,
+        '--runs',
+        '0',
+        '--seed',
+        '4',
+        '--reporter',
+        'html',
+        '--out',
+        dir,
+      ],
       io,
     );
     expect(out.join('\n')).toContain(`wrote ${join(dir, HTML_REPORT_FILE)}`);

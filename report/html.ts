@@ -224,7 +224,10 @@ function stepperSkeleton(prefix: string): string {
 </div>`;
 }
 
-function failuresPanel(prefix: string, views: readonly { view: FailureView; failing: FailingCase }[]): string {
+function failuresPanel(
+  prefix: string,
+  views: readonly { view: FailureView; failing: FailingCase }[],
+): string {
   const items = views.map(({ view, failing }, index) => failureItem(view, failing, index + 1));
   return `<aside class="failures-panel" aria-label="Failures">
   <h4>${plural(views.length, 'failure')}</h4>
@@ -243,7 +246,7 @@ function machineSection(
   const hasFailures = views.length > 0;
   return `<article class="machine" id="${prefix}">
   <header class="machine-header">
-    <h3>${e(machine.title)} <code>${e(machine.machine)}</code></h3>
+    <h3>${e(machine.title)} <code class="machine-id">${e(machine.machine)}</code></h3>
     ${machineStats(machine)}
   </header>
   <div class="machine-body${hasFailures ? ' has-failures' : ''}">

@@ -9,7 +9,8 @@ import { runSuite } from '../conformance/suite.ts';
 import type { Profile } from '../machines/index.ts';
 
 /** What the wrong adapter reports as the body of every message it receives. */
-export const EVIL_BODY = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">';
+export const EVIL_BODY =
+  '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">';
 /** Its name, shown in the report's header. */
 export const EVIL_NAME = 'wrong <img src=x onerror="window.__pwned=3"> & co';
 

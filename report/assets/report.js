@@ -1,8 +1,6 @@
 // The script of imflow's HTML report (inlined by report/html.ts). Plain browser JavaScript.
 // Every string from the data is set with textContent: none is ever parsed as HTML.
 (() => {
-  'use strict';
-
   const dataElement = document.getElementById('imflow-data');
   const data = JSON.parse(dataElement ? dataElement.textContent || '{}' : '{}');
   const failures = new Map((data.failures || []).map((failure) => [failure.key, failure]));
@@ -89,14 +87,23 @@
         if (!event.ctrlKey && !event.metaKey) return;
         event.preventDefault();
         const box = viewport.getBoundingClientRect();
-        state.zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1, event.clientX - box.left, event.clientY - box.top);
+        state.zoomBy(
+          event.deltaY < 0 ? 1.1 : 1 / 1.1,
+          event.clientX - box.left,
+          event.clientY - box.top,
+        );
       },
       { passive: false },
     );
     let drag;
     viewport.addEventListener('pointerdown', (event) => {
       if (event.button !== 0) return;
-      drag = { x: event.clientX, y: event.clientY, left: viewport.scrollLeft, top: viewport.scrollTop };
+      drag = {
+        x: event.clientX,
+        y: event.clientY,
+        left: viewport.scrollLeft,
+        top: viewport.scrollTop,
+      };
       viewport.classList.add('dragging');
     });
     viewport.addEventListener('pointermove', (event) => {
@@ -152,17 +159,25 @@
 
   /** Scrolls the diagram, not the page, so that the highlight is in view when zoomed in. */
   function reveal(viewport) {
-    const targets = Array.from(viewport.querySelectorAll('.transition.is-taken, .node.is-active'));
+    // The transitions taken matter most; without any, the active leaf states.
+    let targets = Array.from(viewport.querySelectorAll('.transition.is-taken'));
+    if (targets.length === 0) targets = Array.from(viewport.querySelectorAll('.node.is-active'));
     if (targets.length === 0) return;
     const box = viewport.getBoundingClientRect();
-    const visible = targets.some((target) => {
-      const r = target.getBoundingClientRect();
-      return r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom;
-    });
-    if (visible) return;
-    const r = targets[0].getBoundingClientRect();
-    viewport.scrollLeft += r.left - box.left - box.width / 2 + r.width / 2;
-    viewport.scrollTop += r.top - box.top - box.height / 2 + r.height / 2;
+    const rects = targets.map((target) => target.getBoundingClientRect());
+    const inside = (r) =>
+      r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+    if (rects.every(inside)) return;
+    const union = rects.reduce((a, r) => ({
+      left: Math.min(a.left, r.left),
+      right: Math.max(a.right, r.right),
+      top: Math.min(a.top, r.top),
+      bottom: Math.max(a.bottom, r.bottom),
+    }));
+    const fits = union.right - union.left <= box.width && union.bottom - union.top <= box.height;
+    const focus = fits ? union : rects[0];
+    viewport.scrollLeft += (focus.left + focus.right) / 2 - (box.left + box.width / 2);
+    viewport.scrollTop += (focus.top + focus.bottom) / 2 - (box.top + box.height / 2);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -193,7 +208,9 @@
 
   function queriesText(queries) {
     const entries = Object.entries(queries || {});
-    return entries.length === 0 ? '(none)' : entries.map(([key, value]) => `${key} = ${value}`).join(', ');
+    return entries.length === 0
+      ? '(none)'
+      : entries.map(([key, value]) => `${key} = ${value}`).join(', ');
   }
 
   function row(container, term, content) {
@@ -204,9 +221,19 @@
     container.append(dt, dd);
   }
 
+  /** A chip for a dotted path, which may wrap after each dot. */
+  function chip(text, className) {
+    const code = el('code', `chip ${className || ''}`);
+    text.split('.').forEach((part, index) => {
+      if (index > 0) code.append('.', document.createElement('wbr'));
+      code.append(part);
+    });
+    return code;
+  }
+
   function chips(items, className) {
     const span = el('span', 'chips');
-    for (const item of items) span.append(el('code', `chip ${className || ''}`, item));
+    for (const item of items) span.append(chip(item, className));
     if (items.length === 0) span.append(el('span', 'quiet', '(none)'));
     return span;
   }
@@ -307,7 +334,9 @@
       stepper.dataset.position = String(position);
       const step = position === 0 ? undefined : failure.steps[position - 1];
       positionText.textContent =
-        position === 0 ? `Start (of ${lastPosition()} steps)` : `Step ${position} of ${lastPosition()}`;
+        position === 0
+          ? `Start (of ${lastPosition()} steps)`
+          : `Step ${position} of ${lastPosition()}`;
       control('first').disabled = position === 0;
       control('prev').disabled = position === 0;
       control('next').disabled = position === lastPosition();
@@ -351,7 +380,11 @@
       caseBox.append(name);
       if (failure.failingStep < 0) {
         caseBox.append(
-          el('p', 'warning', 'The shrunk counterexample passed when run again: the implementation is not deterministic.'),
+          el(
+            'p',
+            'warning',
+            'The shrunk counterexample passed when run again: the implementation is not deterministic.',
+          ),
         );
       }
       if (failure.replay) {
@@ -393,7 +426,12 @@
     control('failure').addEventListener('click', () => go(failurePosition()));
     stepper.addEventListener('keydown', (event) => {
       if (event.target instanceof HTMLInputElement) return;
-      const moves = { ArrowLeft: position - 1, ArrowRight: position + 1, Home: 0, End: failurePosition() };
+      const moves = {
+        ArrowLeft: position - 1,
+        ArrowRight: position + 1,
+        Home: 0,
+        End: failurePosition(),
+      };
       if (!(event.key in moves)) return;
       event.preventDefault();
       go(moves[event.key]);
