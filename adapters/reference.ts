@@ -200,6 +200,8 @@ class ReferenceSystem implements SystemUnderTest {
   async #establish(
     template: Stimulus & { type: 'app.establish' } extends { template: infer T } ? T : never,
   ) {
+    // A call is established once: establishing it again is the implementation's to refuse.
+    if (this.#call) return this.#call.establish();
     const call = this.#endpoint.createCall(REMOTE);
     this.#call = call;
     call.on('instantMessagingFlowConfigurationRequested', ({ flow }) => {

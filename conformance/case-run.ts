@@ -78,6 +78,8 @@ export class CaseRun {
   #malformed: string[] = [];
   #broken = false;
   #closed = false;
+  /** Requirements of the last step if it was silent: suspects when the next step fails. */
+  #suspects: string[] = [];
 
   private constructor(
     readonly model: MachineModel,
@@ -284,6 +286,7 @@ export class CaseRun {
       early: early.map((timed) => timed.output),
     });
     if (judgement.ok) {
+      this.#suspects = this.#silentRequirements(this.#snapshot, judgement);
       this.#snapshot = judgement.snapshot;
       this.steps.push({
         stimulus,
@@ -304,12 +307,16 @@ export class CaseRun {
       verdict: 'fail',
       transitions: judgement.transitions.map((t) => t.id),
       failure: {
-        message: judgementMessage(
-          judgement,
-          early,
-          at + (stimulus.type === 'clock.advance' ? stimulus.ms : 0),
-        ),
-        requirements: judgement.requirements,
+        message:
+          judgementMessage(
+            judgement,
+            early,
+            at + (stimulus.type === 'clock.advance' ? stimulus.ms : 0),
+          ) +
+          (this.#suspects.length > 0
+            ? ` The step before changed the model's state without any output (${this.#suspects.join(', ')}); a skipped transition there shows only now, so those rules are named too.`
+            : ''),
+        requirements: [...new Set([...judgement.requirements, ...this.#suspects])].sort(),
         expected: judgement.expected,
         missing: judgement.missing,
         unexpected: judgement.unexpected,
@@ -317,6 +324,21 @@ export class CaseRun {
       },
     });
     return false;
+  }
+
+  /**
+   * The requirements of a step that changed the model's state while showing nothing: no
+   * output, same state readings. If the implementation skipped it, only a later step can tell.
+   */
+  #silentRequirements(before: ModelSnapshot, judgement: Judgement & { ok: true }): string[] {
+    const after = judgement.snapshot;
+    const silent =
+      judgement.expected.outputs.length === 0 &&
+      this.model.serialize(before) !== this.model.serialize(after) &&
+      JSON.stringify(this.model.queries(before)) === JSON.stringify(this.model.queries(after));
+    if (!silent) return [];
+    const ids = judgement.transitions.filter((t) => !t.boundary).flatMap((t) => t.requirements);
+    return [...new Set(ids)].sort();
   }
 
   /** Ends the case and releases the system under test. */

@@ -169,26 +169,36 @@ export function judgeStep(
   });
   scored.sort((a, b) => a.score - b.score);
   const best = scored[0] as (typeof scored)[number];
-  const requirements = new Set<string>();
   const states = model.activeStates(snapshot);
-  const inPlay = new Set(best.option.transitions.flatMap((transition) => transition.requirements));
-  // Of the rules that govern an observation, blame those the step was exercising, if any.
-  const focused = (rules: readonly string[], fallback: readonly string[]) => {
-    const inStep = rules.filter((id) => inPlay.has(id));
-    return inStep.length > 0 ? inStep : fallback;
+  const blame = (explanation: (typeof scored)[number]): string[] => {
+    const found = new Set<string>();
+    const inPlay = new Set(explanation.option.transitions.flatMap((t) => t.requirements));
+    // Of the rules that govern an observation, blame those the step was exercising, if any.
+    const focused = (rules: readonly string[], fallback: readonly string[]) => {
+      const inStep = rules.filter((id) => inPlay.has(id));
+      return inStep.length > 0 ? inStep : fallback;
+    };
+    for (const output of explanation.missing) {
+      for (const id of focused(rulesForUnexpectedOutput(output, states), [...inPlay]))
+        found.add(id);
+    }
+    for (const output of [...explanation.unexpected, ...explanation.untimely]) {
+      const rules = rulesForUnexpectedOutput(output, states);
+      for (const id of focused(rules, rules)) found.add(id);
+    }
+    for (const mismatch of explanation.queryMismatches) {
+      const rules = rulesForQuery(mismatch.query);
+      // A wrong state reading the step's own rules do not govern was caused earlier: every
+      // rule about that state is a suspect.
+      for (const id of focused(rules, rules)) found.add(id);
+    }
+    return [...found];
   };
-  for (const output of best.missing) {
-    for (const id of focused(rulesForUnexpectedOutput(output, states), [...inPlay]))
-      requirements.add(id);
-  }
-  for (const output of [...best.unexpected, ...best.untimely]) {
-    const rules = rulesForUnexpectedOutput(output, states);
-    for (const id of focused(rules, rules)) requirements.add(id);
-  }
-  for (const mismatch of best.queryMismatches) {
-    const rules = rulesForQuery(mismatch.query);
-    for (const id of focused(rules, inPlay.size > 0 ? [...inPlay] : rules)) requirements.add(id);
-  }
+  // Equally close explanations are equally likely: a revert without its Idle notification and
+  // no revert at all differ by one observation each, so both readings are named.
+  const requirements = new Set(
+    scored.filter((explanation) => explanation.score === best.score).flatMap(blame),
+  );
   return {
     ok: false,
     transitions: best.option.transitions,

@@ -67,7 +67,8 @@ export function assertTraceShape(data: unknown, origin: string): asserts data is
   };
   if (!isRecord(data)) fail('a trace must be a JSON object.');
   const trace = data as Record<string, unknown>;
-  if (trace.format !== TRACE_FORMAT) fail(`"format" must be "${TRACE_FORMAT}", got ${JSON.stringify(trace.format)}.`);
+  if (trace.format !== TRACE_FORMAT)
+    fail(`"format" must be "${TRACE_FORMAT}", got ${JSON.stringify(trace.format)}.`);
   if (trace.machine !== 'imFlow' && trace.machine !== 'mcuSession') {
     fail(`"machine" must be "imFlow" or "mcuSession", got ${JSON.stringify(trace.machine)}.`);
   }
@@ -78,12 +79,14 @@ export function assertTraceShape(data: unknown, origin: string): asserts data is
     if (!isRecord(s.stimulus) || typeof s.stimulus.type !== 'string') {
       fail(`steps[${index}].stimulus must be an object with a "type".`);
     }
-    if (!Array.isArray(s.observed)) fail(`steps[${index}].observed must be an array of {output, at}.`);
+    if (!Array.isArray(s.observed))
+      fail(`steps[${index}].observed must be an array of {output, at}.`);
     for (const [j, timed] of (s.observed as unknown[]).entries()) {
       if (!isRecord(timed) || !isRecord(timed.output) || typeof timed.output.channel !== 'string') {
         fail(`steps[${index}].observed[${j}] must be {output: {channel, ...}, at}.`);
       }
     }
-    if (s.queries !== undefined && !isRecord(s.queries)) fail(`steps[${index}].queries must be an object.`);
+    if (s.queries !== undefined && !isRecord(s.queries))
+      fail(`steps[${index}].queries must be an object.`);
   });
 }

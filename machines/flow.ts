@@ -309,6 +309,22 @@ export function createFlowMachine(profile: Profile) {
             { id: 'idle.setComposing.rejected', requirements: ['LIFE-3'] },
             { actions: { type: 'reject', params: 'invalid-operation' } },
           ),
+          'app.setIdle': realises(
+            { id: 'idle.setIdle.rejected', requirements: ['LIFE-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.deliverySuccess': realises(
+            { id: 'idle.deliverySuccess.rejected', requirements: ['LIFE-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.deliveryFailure': realises(
+            { id: 'idle.deliveryFailure.rejected', requirements: ['LIFE-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.terminate': realises(
+            { id: 'idle.terminate.rejected', requirements: ['LIFE-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
         },
       },
       active: {
@@ -771,6 +787,18 @@ export function createFlowMachine(profile: Profile) {
           ),
           'app.terminate': realises(
             { id: 'terminated.terminate.rejected', requirements: ['LIFE-6'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.setIdle': realises(
+            { id: 'terminated.setIdle.rejected', requirements: ['LIFE-6'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.deliveryFailure': realises(
+            { id: 'terminated.deliveryFailure.rejected', requirements: ['LIFE-6'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
+          'app.establish': realises(
+            { id: 'terminated.establish.rejected', requirements: ['LIFE-6'] },
             { actions: { type: 'reject', params: 'invalid-operation' } },
           ),
         },

@@ -1,4 +1,4 @@
-import { assign, emit, setup } from 'xstate';
+import { and, assign, emit, setup } from 'xstate';
 import type { McuState, ModelEvent, Output } from './alphabet.ts';
 import { realises } from './meta.ts';
 import type { Profile } from './profile.ts';
@@ -167,7 +167,7 @@ export function createMcuMachine(profile: Profile) {
                 capability: 'mcuSession',
               },
               {
-                guard: 'mcuReportedActive',
+                guard: and(['retryingForFocus', 'mcuReportedActive']),
                 target: 'active',
                 actions: ['clearRetry', { type: 'raiseChangedTo', params: 'active' }],
               },
@@ -179,7 +179,7 @@ export function createMcuMachine(profile: Profile) {
                 capability: 'mcuSession',
               },
               {
-                guard: 'backToIdle',
+                guard: and(['retryingForFocus', 'backToIdle']),
                 target: 'idle',
                 actions: ['clearRetry', { type: 'raiseChangedTo', params: 'idle' }],
               },
@@ -190,7 +190,7 @@ export function createMcuMachine(profile: Profile) {
                 requirements: ['MCU-8'],
                 capability: 'mcuSession',
               },
-              { actions: { type: 'retryFor', params: 'awaiting-mcu' } },
+              { guard: 'retryingForFocus', actions: { type: 'retryFor', params: 'awaiting-mcu' } },
             ),
           ],
           'server.mcuActivated': realises(

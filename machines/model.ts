@@ -191,6 +191,10 @@ function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
       { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
       { type: 'app.send', body: 'too-early', contentType: PLAIN_TEXT },
       { type: 'app.setComposing' },
+      { type: 'app.setIdle' },
+      { type: 'app.deliverySuccess', message: 1 },
+      { type: 'app.deliveryFailure', message: 1, code: 480 },
+      { type: 'app.terminate' },
     ];
   }
   if (snapshot.matches('terminated')) {
@@ -199,6 +203,9 @@ function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
       { type: 'app.setComposing' },
       { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
       { type: 'app.deliverySuccess', message: 1 },
+      { type: 'app.deliveryFailure', message: 1, code: 480 },
+      { type: 'app.setIdle' },
+      { type: 'app.establish', template: null },
       { type: 'app.terminate' },
     ];
   }

@@ -202,15 +202,22 @@ export function parseProfile(input: unknown, origin = 'profile'): Profile {
         `${origin}.extends is ${JSON.stringify(input.extends)}; built-in profiles: ${builtInProfiles.map((p) => p.name).join(', ')}.`,
       );
   }
+  if (input.description !== undefined && typeof input.description !== 'string') {
+    issues.push(
+      `${origin}.description is ${JSON.stringify(input.description)}; it must be a string.`,
+    );
+  }
   if (input.name !== undefined && (typeof input.name !== 'string' || input.name === '')) {
-    issues.push(`${origin}.name must be a non-empty string.`);
+    issues.push(`${origin}.name is ${JSON.stringify(input.name)}; it must be a non-empty string.`);
   }
   const merged: Record<string, Record<string, unknown>> = {};
   for (const [section, fields] of Object.entries(schema)) {
     const given = input[section];
     const baseSection = base[section as keyof typeof schema] as unknown as Record<string, unknown>;
     if (given !== undefined && !isRecord(given)) {
-      issues.push(`${origin}.${section} must be an object.`);
+      issues.push(
+        `${origin}.${section} is ${JSON.stringify(given)}; it must be an object of fields.`,
+      );
       continue;
     }
     for (const key of Object.keys(given ?? {})) {

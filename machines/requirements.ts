@@ -51,7 +51,7 @@ export const requirements: readonly Requirement[] = [
     group: 'flow-lifecycle',
     kind: 'inferred',
     source: 'UCMA InvalidOperationException convention (domain brief, Exceptions)',
-    text: 'Before the call is established, sending and composing are refused as invalid operations.',
+    text: 'Before the call is established there is no flow: every flow operation is refused as an invalid operation.',
   },
   {
     id: 'LIFE-4',

@@ -82,8 +82,6 @@ export const mutants: readonly Mutant[] = [
     file: 'reference/flow.ts',
     find: lines('    this.#local.halt();', '    this.#remote.halt();'),
     replace: '    this.#remote.halt();',
-    knownKitGap:
-      'Killed only by the property test (some seeds), and never named: the Idle notification the leftover time-out sends after Terminated is blamed on the rules of `wire composing` (LC-1, LC-2, LC-6, LC-7, LC-8, LC-11). No output or query rule lists LIFE-7 (or LIFE-6), and the terminated state has no clock transition to carry it.',
   },
 
   // ---------------------------------------------------------------- configuration
@@ -161,8 +159,6 @@ export const mutants: readonly Mutant[] = [
     file: 'reference/flow.ts',
     find: "      send({ type: 'response', id, code: 202 });",
     replace: "      send({ type: 'response', id: this.#ledger.awaiting[0] ?? id, code: 202 });",
-    knownKitGap:
-      'Killed only by the property test (some seeds; no path receives a second message while the first awaits its notification), and blamed on MSG-4: the rules of `wire response` are MSG-3, MSG-4, MSG-5; MSG-6 is in no output rule, so it is never named.',
   },
   {
     id: 'msg-proxied-not-raised',
@@ -209,8 +205,6 @@ export const mutants: readonly Mutant[] = [
     file: 'reference/delivery-ledger.ts',
     find: '    if (!this.#awaiting.has(messageId)) {',
     replace: '    if (this.#awaiting.size === 0) {',
-    knownKitGap:
-      'Survives at 100 runs: the path tests reach deliverySuccess.unknownMessage only with nothing received (empty ledger), where the mutant still refuses. Observable: establish proxied, remote.message, deliverySuccess message 2 -> the kit names DN-4. The property test finds it at ~1000 runs.',
   },
   {
     id: 'dn-failure-code-any-sip-code',
@@ -277,8 +271,6 @@ export const mutants: readonly Mutant[] = [
       'Setting Composing again does not start the time-out over while it is running, so the episode ends at the first deadline (no refresh there, early revert).',
     requirement: 'LC-4',
     profile: 'ucma-reference',
-    knownKitGap:
-      'Survives the path tests: the plan covers local.composingAgain only at zero elapsed time, where restarting the time-out changes nothing, and never branches mid-timer. Observable: establish, setComposing, +1000, setComposing, +2000 misses the Typing refresh due at 3000 (the kit then blames LC-2, not LC-4: the failing step only has local.refresh in play). The property test finds it at ~1000 runs, not at 100.',
     file: 'reference/local-composing.ts',
     find: lines('    }', '    this.#restartTimeout();', '  }'),
     replace: lines(
@@ -336,8 +328,6 @@ export const mutants: readonly Mutant[] = [
     file: 'reference/local-composing.ts',
     find: '    this.stop(this.#options.settings.idleNotificationOnWire);',
     replace: '    this.stop(false);',
-    knownKitGap:
-      'Killed, but blamed on LC-5 only: the silent revert at 4000 is judged against the no-revert continuation (query mismatch, LC-5); the continuation with the revert (missing Idle notification, LC-7) scores the same and loses the tie-break in judgeStep.',
   },
   {
     id: 'lc-send-keeps-composing',
@@ -360,8 +350,6 @@ export const mutants: readonly Mutant[] = [
       "    if (this.#state === 'idle') return false;",
       '    this.#clear(this.#timeoutTimer);',
     ),
-    knownKitGap:
-      'Survives at 100 runs: no path waits for a refresh after a send (or Idle) with the long-time-out template, the only case where the leftover refresh fires before the old deadline. Observable: establish {composingTimeoutMs: 11000}, setComposing, send, +6000 -> unexpected Typing at 5000 (blamed on all `wire composing` rules, LC-8 among them). The property test finds it at ~1000 runs.',
   },
   {
     id: 'lc-local-idle-raises-remote-event',
@@ -406,8 +394,6 @@ export const mutants: readonly Mutant[] = [
     file: 'reference/local-composing.ts',
     find: 'if (this.#options.clock.now() >= this.#deadline) {',
     replace: 'if (this.#options.clock.now() > this.#deadline) {',
-    knownKitGap:
-      'Killed, but blamed on LC-11: the step has local.timeout in play (LC-3, LC-5, LC-10, LC-11) and the rules of `wire composing` do not list LC-10, so the intersection leaves LC-11 only.',
   },
   {
     id: 'lc-typing-on-every-set',
@@ -425,8 +411,6 @@ export const mutants: readonly Mutant[] = [
       "    if (this.#state === 'idle') {",
       "      this.#state = 'composing';",
     ),
-    knownKitGap:
-      'Killed, but not named: the step has local.composingAgain in play (LC-4, LC-12), the rules of `wire composing` list neither, so the kit falls back to all of them (LC-1, LC-2, LC-6, LC-7, LC-8, LC-11).',
   },
 
   // ---------------------------------------------------------------- remote composing
@@ -461,8 +445,6 @@ export const mutants: readonly Mutant[] = [
       "    if (this.#state === 'composing') return false;",
       '    this.#restartSilenceTimer();',
     ),
-    knownKitGap:
-      'Survives (even at 1000 runs): the plan covers remote.refresh with no time between the two Typings, where restarting the timer changes nothing. Observable: remote.typing, +3000, remote.typing, +4000, remote.typing -> unexpected RemoteComposingStateChanged, blamed on RC-4; RC-2 is in no output rule, so it would not be named either.',
   },
   {
     id: 'rc-presumed-idle-never',
@@ -473,8 +455,6 @@ export const mutants: readonly Mutant[] = [
     file: 'reference/remote-composing.ts',
     find: lines('  typingReceived(): boolean {', '    this.#restartSilenceTimer();'),
     replace: '  typingReceived(): boolean {',
-    knownKitGap:
-      'Survives at 100 runs: remote.presumedIdle is silent and no query exposes the remote composing state, so the path that covers it observes nothing; no path follows it with a Typing. Observable: remote.typing, +6000, remote.typing -> missing event, blamed on RC-1 (RC-2 is in no output rule). The property test finds it at ~1000 runs.',
   },
   {
     id: 'rc-idle-event-when-not-raised',
