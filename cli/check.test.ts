@@ -27,34 +27,8 @@ async function run(...argv: string[]) {
   return { code, ...c };
 }
 
-/** Wraps the reference adapter but swallows every refusal: it refuses nothing. */
-const refusesNothing = `
-import reference from '${reference}';
-
-export default {
-  name: 'refuses nothing',
-  profile: 'ucma-guide',
-  async create(context) {
-    const inner = await reference.create({
-      ...context,
-      observe: (output) => {
-        if (output.channel !== 'error') context.observe(output);
-      },
-    });
-    return {
-      apply: async (stimulus) => {
-        try {
-          await inner.apply(stimulus);
-        } catch {
-          // swallowed
-        }
-      },
-      query: () => inner.query(),
-      settle: () => inner.settle(),
-    };
-  },
-};
-`;
+/** A module outside the package that re-exports a test adapter refusing nothing. */
+const refusesNothing = `export { default } from '${pathToFileURL(join(root, 'conformance', 'test-adapters', 'refuses-nothing.ts')).href}';\n`;
 
 let dir: string;
 

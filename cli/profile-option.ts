@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   builtInProfiles,
   defaultProfile,
@@ -8,6 +7,7 @@ import {
   parseProfile,
 } from '../machines/index.ts';
 import { UsageError } from './io.ts';
+import { readJsonFile } from './json-file.ts';
 
 /**
  * Resolves `--profile`: a built-in name, `all` (every built-in), or a JSON file. Returns the
@@ -24,18 +24,7 @@ export async function resolveProfiles(option: unknown): Promise<Profile[]> {
       `Unknown profile "${option}". Use one of ${builtInProfiles.map((p) => p.name).join(', ')}, "all", or a path to a .json profile file.`,
     );
   }
-  let text: string;
-  try {
-    text = await readFile(option, 'utf8');
-  } catch (error) {
-    throw new UsageError(`Cannot read profile file ${option}: ${(error as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`Profile file ${option} is not valid JSON: ${(error as Error).message}`);
-  }
+  const data = await readJsonFile(option, 'profile file');
   try {
     return [parseProfile(data, option)];
   } catch (error) {

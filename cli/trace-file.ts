@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { outputShapeProblem, queriesProblem } from '../conformance/output-shape.ts';
 import { assertTraceShape, type Trace, TraceFormatError } from '../conformance/trace.ts';
 import {
@@ -11,6 +10,7 @@ import {
   parseProfile,
 } from '../machines/index.ts';
 import { UsageError } from './io.ts';
+import { readJsonFile } from './json-file.ts';
 
 export interface LoadedTrace {
   readonly trace: Trace;
@@ -24,18 +24,7 @@ export interface LoadedTrace {
  * object). Every problem is a UsageError that names the file and where in it.
  */
 export async function readTraceFile(file: string): Promise<LoadedTrace> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`Cannot read trace file ${file}: ${(error as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`Trace file ${file} is not valid JSON: ${(error as Error).message}`);
-  }
+  const data = await readJsonFile(file, 'trace file');
   try {
     assertTraceShape(data, file);
   } catch (error) {

@@ -67,6 +67,49 @@ const out = (output: Output): FlowEmitted => ({ type: 'output', output });
 const flowError = (operation: Stimulus['type'], kind: 'invalid-operation' | 'invalid-argument') =>
   out({ channel: 'error', operation, kind });
 
+/**
+ * Setting Idle while composing, or while the revert is pending: the same rules hold in both
+ * states, under transition IDs that say which state they left.
+ */
+function endComposingOnSetIdle(from: 'local' | 'local.reverting') {
+  return [
+    realises(
+      { id: `${from}.setIdle.rejected`, requirements: ['LC-6'] },
+      { guard: 'explicitIdleRejected', actions: { type: 'reject', params: 'invalid-operation' } },
+    ),
+    realises(
+      { id: `${from}.setIdle.notified`, requirements: ['LC-6', 'LC-7', 'LC-9', 'LC-11'] },
+      {
+        guard: 'idleNotificationOnWire',
+        target: 'idle',
+        actions: ['clearLocalTimers', 'sendIdle'],
+      },
+    ),
+    realises(
+      { id: `${from}.setIdle.silent`, requirements: ['LC-6', 'LC-7', 'LC-9', 'LC-11'] },
+      { target: 'idle', actions: 'clearLocalTimers' },
+    ),
+  ] as const;
+}
+
+/** Sending a message ends composing, with or without an Idle notification first. */
+function endComposingOnSend(from: 'local' | 'local.reverting') {
+  return [
+    realises(
+      { id: `${from}.send.idleNotification`, requirements: ['LC-8', 'LC-11'] },
+      {
+        guard: 'idleNotificationOnSend',
+        target: 'idle',
+        actions: ['clearLocalTimers', 'sendIdle'],
+      },
+    ),
+    realises(
+      { id: `${from}.send.messageOnly`, requirements: ['LC-8', 'LC-11'] },
+      { target: 'idle', actions: 'clearLocalTimers' },
+    ),
+  ] as const;
+}
+
 export function createFlowMachine(profile: Profile) {
   const { refreshPeriodMs, revertToleranceMs, remoteIdleMs } = profile.timing;
   const idleOnWire = profile.options.idleNotification === 'sent';
@@ -545,47 +588,8 @@ export function createFlowMachine(profile: Profile) {
                     { id: 'local.composingAgain', requirements: ['LC-4', 'LC-12'] },
                     { actions: 'restartTimeout' },
                   ),
-                  'app.setIdle': [
-                    realises(
-                      { id: 'local.setIdle.rejected', requirements: ['LC-6'] },
-                      {
-                        guard: 'explicitIdleRejected',
-                        actions: { type: 'reject', params: 'invalid-operation' },
-                      },
-                    ),
-                    realises(
-                      {
-                        id: 'local.setIdle.notified',
-                        requirements: ['LC-6', 'LC-7', 'LC-9', 'LC-11'],
-                      },
-                      {
-                        guard: 'idleNotificationOnWire',
-                        target: 'idle',
-                        actions: ['clearLocalTimers', 'sendIdle'],
-                      },
-                    ),
-                    realises(
-                      {
-                        id: 'local.setIdle.silent',
-                        requirements: ['LC-6', 'LC-7', 'LC-9', 'LC-11'],
-                      },
-                      { target: 'idle', actions: 'clearLocalTimers' },
-                    ),
-                  ],
-                  'app.send': [
-                    realises(
-                      { id: 'local.send.idleNotification', requirements: ['LC-8', 'LC-11'] },
-                      {
-                        guard: 'idleNotificationOnSend',
-                        target: 'idle',
-                        actions: ['clearLocalTimers', 'sendIdle'],
-                      },
-                    ),
-                    realises(
-                      { id: 'local.send.messageOnly', requirements: ['LC-8', 'LC-11'] },
-                      { target: 'idle', actions: 'clearLocalTimers' },
-                    ),
-                  ],
+                  'app.setIdle': endComposingOnSetIdle('local'),
+                  'app.send': endComposingOnSend('local'),
                   'clock.advance': [
                     realises(
                       {
@@ -676,41 +680,8 @@ export function createFlowMachine(profile: Profile) {
                     { id: 'local.reverting.composingAgain', requirements: ['LC-4', 'LC-13'] },
                     { target: 'composing', actions: 'startComposingTimers' },
                   ),
-                  'app.setIdle': [
-                    realises(
-                      { id: 'local.reverting.setIdle.rejected', requirements: ['LC-6'] },
-                      {
-                        guard: 'explicitIdleRejected',
-                        actions: { type: 'reject', params: 'invalid-operation' },
-                      },
-                    ),
-                    realises(
-                      { id: 'local.reverting.setIdle.notified', requirements: ['LC-6', 'LC-7'] },
-                      {
-                        guard: 'idleNotificationOnWire',
-                        target: 'idle',
-                        actions: ['clearLocalTimers', 'sendIdle'],
-                      },
-                    ),
-                    realises(
-                      { id: 'local.reverting.setIdle.silent', requirements: ['LC-6', 'LC-7'] },
-                      { target: 'idle', actions: 'clearLocalTimers' },
-                    ),
-                  ],
-                  'app.send': [
-                    realises(
-                      { id: 'local.reverting.send.idleNotification', requirements: ['LC-8'] },
-                      {
-                        guard: 'idleNotificationOnSend',
-                        target: 'idle',
-                        actions: ['clearLocalTimers', 'sendIdle'],
-                      },
-                    ),
-                    realises(
-                      { id: 'local.reverting.send.messageOnly', requirements: ['LC-8'] },
-                      { target: 'idle', actions: 'clearLocalTimers' },
-                    ),
-                  ],
+                  'app.setIdle': endComposingOnSetIdle('local.reverting'),
+                  'app.send': endComposingOnSend('local.reverting'),
                 },
               },
             },
