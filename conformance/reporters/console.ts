@@ -1,5 +1,5 @@
 import type { Profile, RequirementGroup } from '../../machines/index.ts';
-import type { MachineResult, ProfileResult, SuiteResult } from '../results.ts';
+import type { MachineResult, ProfileResult, SuiteResult, TransitionCoverage } from '../results.ts';
 import {
   blamed,
   coverageCounts,
@@ -101,6 +101,19 @@ function machineLines(machine: MachineResult): string[] {
   lines.push(
     `      transitions  ${counts.covered} covered, ${counts.failed} failed, ${counts['not-claimed']} not-claimed, ${counts['other-reading']} other-reading, ${counts['not-chosen']} not-chosen, ${counts['not-reached']} not-reached of ${counts.total}: ${percent === undefined ? 'n/a' : `${percent.toFixed(1)}%`} covered`,
   );
+  // Anything not covered is listed with its reason; the ruled-out readings only by count.
+  const reasons: Partial<Record<TransitionCoverage, string>> = {
+    failed: 'failed',
+    'not-reached': 'not reached (a case failed before it)',
+    'not-chosen': 'not chosen (the implementation took an allowed alternative)',
+    'not-claimed': 'not claimed by the profile',
+  };
+  for (const [status, reason] of Object.entries(reasons)) {
+    const ids = Object.entries(machine.coverage.transitions)
+      .filter(([, s]) => s === status)
+      .map(([id]) => id);
+    if (ids.length > 0) lines.push(`        ${reason}: ${ids.join(', ')}`);
+  }
   lines.push(
     `      path suite   ${machine.pathCases.length} of ${machine.plan.paths} cases run, ${machine.plan.totalSteps} steps for ${machine.plan.transitions} transitions`,
   );
