@@ -78,6 +78,7 @@ export class CaseRun {
   #malformed: string[] = [];
   #broken = false;
   #closed = false;
+  #setupFailure: string | undefined;
   /** Requirements of the last step if it was silent: suspects when the next step fails. */
   #suspects: string[] = [];
 
@@ -134,24 +135,13 @@ export class CaseRun {
       run.sut = sut;
     } catch (error) {
       run.#broken = true;
-      run.steps.push({
-        stimulus: { type: 'app.terminate' },
-        at: 0,
-        observed: [],
-        queries: {},
-        verdict: 'fail',
-        transitions: [],
-        failure: adapterFailure(
-          `Could not create the system under test: ${(error as Error).message}`,
-          [],
-        ),
-      });
+      run.#setupFailure = `Could not create the system under test: ${(error as Error).message}`;
     }
     return run;
   }
 
   get failed(): boolean {
-    return this.steps.some((step) => step.verdict === 'fail');
+    return this.#setupFailure !== undefined || this.steps.some((step) => step.verdict === 'fail');
   }
 
   get snapshot(): ModelSnapshot {
@@ -375,6 +365,7 @@ export class CaseRun {
       adapter: this.adapterName,
       steps: this.steps,
       verdict: this.failed ? 'fail' : 'pass',
+      ...(this.#setupFailure ? { setupFailure: this.#setupFailure } : {}),
       ...(replay ? { replay } : {}),
     };
   }

@@ -53,14 +53,15 @@ async function runCase(adapter: Adapter, model = flow, stimuli = flowCase) {
   return { trace: run.trace(), ms: performance.now() - started };
 }
 
-const lastFailure = (trace: Trace) => trace.steps.at(-1)?.failure?.message ?? '';
+const lastFailure = (trace: Trace) =>
+  trace.setupFailure ?? trace.steps.at(-1)?.failure?.message ?? '';
 
 interface HostileCase {
   readonly adapter: Adapter;
   /** What the failure message must say: the problem, with the offending field or error text. */
   readonly message: RegExp;
-  /** The stimulus of the step that fails. */
-  readonly at: Stimulus['type'];
+  /** The stimulus of the step that fails, or `setup` when the system could not be created. */
+  readonly at: Stimulus['type'] | 'setup';
 }
 
 const cases: Record<string, HostileCase> = {
@@ -138,18 +139,18 @@ const cases: Record<string, HostileCase> = {
   'create throws': {
     adapter: hostile.createThrows,
     message: /^Could not create the system under test: licence server unreachable$/,
-    at: 'app.terminate',
+    at: 'setup',
   },
   'create never resolves': {
     adapter: hostile.createHangs,
     message:
       /^Could not create the system under test: adapter\.create\(\) did not finish within 200 ms$/,
-    at: 'app.terminate',
+    at: 'setup',
   },
   'create returns no system': {
     adapter: hostile.createReturnsJunk,
     message: /must return an object with apply\(\) and query\(\) methods/,
-    at: 'app.terminate',
+    at: 'setup',
   },
   'a timer callback throws': {
     adapter: hostile.timerThrows,
@@ -169,8 +170,13 @@ describe.each(Object.entries(cases))('a hostile adapter: %s', (_name, test) => {
     expect(ms).toBeLessThan(caseBudgetMs);
     expect(trace.verdict).toBe('fail');
     expect(lastFailure(trace)).toMatch(test.message);
-    expect(trace.steps.at(-1)?.stimulus.type).toBe(test.at);
-    expect(trace.steps.filter((step) => step.verdict === 'fail')).toHaveLength(1);
+    if (test.at === 'setup') {
+      // No stimulus was applied, and the trace does not pretend one was.
+      expect(trace.steps).toHaveLength(0);
+    } else {
+      expect(trace.steps.at(-1)?.stimulus.type).toBe(test.at);
+      expect(trace.steps.filter((step) => step.verdict === 'fail')).toHaveLength(1);
+    }
   });
 });
 
@@ -200,8 +206,9 @@ describe('after a hostile case', () => {
 
   it('a case whose system was never created applies nothing and records why', async () => {
     const { trace } = await runCase(hostile.createThrows);
-    expect(trace.steps).toHaveLength(1);
-    expect(trace.steps[0]?.failure?.requirements).toEqual([]);
+    expect(trace.steps).toHaveLength(0);
+    expect(trace.verdict).toBe('fail');
+    expect(trace.setupFailure).toMatch(/licence server unreachable/);
   });
 });
 

@@ -42,6 +42,8 @@ export interface Trace {
   readonly adapter?: string;
   readonly steps: readonly TraceStep[];
   readonly verdict: Verdict;
+  /** Set when no step could run: the system under test could not be created. */
+  readonly setupFailure?: string;
   /** For inconclusive cases: why the case could not decide. */
   readonly reason?: string;
   /** The shell command that reproduces this case. */

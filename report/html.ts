@@ -7,6 +7,8 @@ import {
   type FailingCase,
   failingCases,
   failingStep,
+  failureMessage,
+  failurePlace,
   replayFor,
   seconds,
   tracePath,
@@ -196,11 +198,13 @@ function diagramPanel(machine: MachineResult, prefix: string, diagram: CoverageD
 function failureItem(view: FailureView, failing: FailingCase, number: number): string {
   const found = failingStep(failing.trace);
   const who = view.blamed.length > 0 ? view.blamed.join(', ') : 'adapter misbehaved';
-  const where = found
-    ? `step ${found.index + 1} of ${failing.trace.steps.length}`
-    : 'passed when run again';
+  const where = failing.trace.setupFailure
+    ? failurePlace(failing.trace)
+    : found
+      ? `step ${found.index + 1} of ${failing.trace.steps.length}`
+      : 'passed when run again';
   const kind = failing.property ? 'property counterexample' : 'path test';
-  const message = found?.step.failure?.message ?? '';
+  const message = failureMessage(failing.trace) ?? '';
   return `<li><button type="button" class="failure-item" data-failure="${view.key}" aria-pressed="false">
   <span class="failure-head"><span class="failure-number">${number}.</span> <span class="failure-blame">${e(who)}</span></span>
   <span class="failure-name">${e(failing.trace.name)} · ${e(kind)} · ${e(where)}</span>

@@ -8,6 +8,7 @@ import {
   failingCases,
   failingStep,
   failureDetails,
+  failurePlace,
   replayFor,
   seconds,
   traceLines,
@@ -141,13 +142,14 @@ function failureLines(
   const found = failingStep(trace);
   const ids = blamed(trace);
   const who = ids.length > 0 ? ids.join(', ') : 'no requirement (the adapter misbehaved)';
-  const where = found ? `step ${found.index + 1} of ${trace.steps.length}` : 'no failing step';
+  const where = failurePlace(trace);
   const lines = [`  ${number}. ${who}: ${trace.name} [${profile.name}], ${where}`];
   if (property && trace.verdict !== 'fail') {
     lines.push(
       '     The shrunk counterexample passed when run again: the implementation is not deterministic.',
     );
   }
+  if (trace.setupFailure) lines.push(`     problem:    ${trace.setupFailure}`);
   if (found) for (const line of failureDetails(found.step)) lines.push(`     ${line}`);
   const title = property
     ? `trace (shrunk, ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'}):`

@@ -45,6 +45,18 @@ export function failingStep(trace: Trace): { index: number; step: TraceStep } | 
   return step ? { index, step } : undefined;
 }
 
+/** Why a failing case failed, in one sentence: the setup or the failing step's message. */
+export function failureMessage(trace: Trace): string | undefined {
+  return trace.setupFailure ?? failingStep(trace)?.step.failure?.message;
+}
+
+/** Where a case failed: its failing step, or before any step. */
+export function failurePlace(trace: Trace): string {
+  if (trace.setupFailure) return 'before the first step';
+  const found = failingStep(trace);
+  return found ? `step ${found.index + 1} of ${trace.steps.length}` : 'no failing step';
+}
+
 /** Detail lines of a failing step: the stimulus, the message, expected against observed. */
 export function failureDetails(step: TraceStep): string[] {
   const lines = [`stimulus:   ${formatStimulus(step.stimulus)}`];
@@ -157,8 +169,9 @@ export function seconds(ms: number): string {
 export function formatFailure(trace: Trace): string {
   const found = failingStep(trace);
   const lines = [
-    `${trace.name} (${trace.machine}, profile ${trace.profile.name})${found ? ` failed at step ${found.index + 1}` : `: ${trace.verdict}`}`,
+    `${trace.name} (${trace.machine}, profile ${trace.profile.name}) failed ${failurePlace(trace)}`,
   ];
+  if (trace.setupFailure) lines.push(`problem:    ${trace.setupFailure}`);
   if (found) {
     lines.push(`requirements: ${blamed(trace).join(', ') || '(none named)'}`);
     lines.push(...failureDetails(found.step));

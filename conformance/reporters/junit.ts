@@ -7,6 +7,8 @@ import {
   failingCases,
   failingStep,
   failureDetails,
+  failureMessage,
+  failurePlace,
   replayFor,
   traceLines,
   tracePath,
@@ -48,9 +50,8 @@ type TraceFiles = (trace: FailingCase['trace']) => string | undefined;
 
 function caseReport({ trace, property }: FailingCase, files: TraceFiles): string {
   const found = failingStep(trace);
-  const lines = [
-    `${trace.name} (${trace.machine}), ${found ? `step ${found.index + 1} of ${trace.steps.length}` : 'no failing step'}`,
-  ];
+  const lines = [`${trace.name} (${trace.machine}), ${failurePlace(trace)}`];
+  if (trace.setupFailure) lines.push(`  problem: ${trace.setupFailure}`);
   if (found) lines.push(...failureDetails(found.step).map((line) => `  ${line}`));
   lines.push(property ? '  trace (shrunk):' : '  trace:');
   lines.push(...traceLines(trace).map((line) => `    ${line}`));
@@ -94,8 +95,7 @@ function unattributedCases(
   const entries: string[] = [];
   for (const failing of cases) {
     if (blamed(failing.trace).length > 0) continue;
-    const found = failingStep(failing.trace);
-    const message = found?.step.failure?.message ?? `${failing.trace.name} failed`;
+    const message = failureMessage(failing.trace) ?? `${failing.trace.name} failed`;
     entries.push(
       `    <testcase${attributes({ classname: 'adapter', name: failing.trace.name, time: 0 })}>\n      <failure${attributes({ message, type: 'adapter' })}>${xmlText(caseReport(failing, files))}</failure>\n    </testcase>`,
     );
