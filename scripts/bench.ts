@@ -1,0 +1,76 @@
+/**
+ * `npm run bench`: how long planning and checking take, per profile and machine, against the
+ * reference implementation. Prints a table; compare ratios within one run, not across machines.
+ *
+ *   npm run bench -- --runs 200
+ */
+import referenceAdapter from '../adapters/reference.ts';
+import { CaseRun } from '../conformance/case-run.ts';
+import { planPaths } from '../conformance/paths.ts';
+import { runProperty } from '../conformance/properties.ts';
+import { builtInProfiles, createModels } from '../machines/index.ts';
+
+const runsFlag = process.argv.indexOf('--runs');
+const runs = runsFlag === -1 ? 100 : Number(process.argv[runsFlag + 1]);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error('--runs takes a whole number of at least 1.');
+  process.exit(2);
+}
+
+const rows: string[][] = [
+  [
+    'profile',
+    'machine',
+    'states',
+    'edges',
+    'plan ms',
+    'paths',
+    'steps',
+    'transitions',
+    'paths ms',
+    'µs/step',
+    `${runs} runs ms`,
+  ],
+];
+for (const profile of builtInProfiles) {
+  for (const model of createModels(profile)) {
+    if (model.capability && !profile.capabilities[model.capability]) continue;
+    let started = performance.now();
+    const plan = planPaths(model);
+    const planMs = performance.now() - started;
+    started = performance.now();
+    for (const path of plan.paths) {
+      const run = await CaseRun.start({
+        adapter: referenceAdapter,
+        model,
+        name: path.name,
+        origin: 'path',
+      });
+      for (const stimulus of path.stimuli) await run.step(stimulus);
+      await run.close();
+    }
+    const pathsMs = performance.now() - started;
+    started = performance.now();
+    await runProperty({ adapter: referenceAdapter, model, runs, seed: 1, replayCommand: () => '' });
+    const propertyMs = performance.now() - started;
+    rows.push([
+      profile.name,
+      model.id,
+      String(plan.reachableStates),
+      String(plan.edges),
+      planMs.toFixed(0),
+      String(plan.paths.length),
+      String(plan.totalSteps),
+      String(plan.transitions.size),
+      pathsMs.toFixed(0),
+      ((pathsMs * 1000) / Math.max(1, plan.totalSteps)).toFixed(0),
+      propertyMs.toFixed(0),
+    ]);
+  }
+}
+const widths =
+  rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+for (const [index, row] of rows.entries()) {
+  console.log(row.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  '));
+  if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+}
