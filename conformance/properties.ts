@@ -116,6 +116,8 @@ export interface PropertyResult {
   };
   /** Why the property could not run to the end, if it could not (time limit, adapter crash). */
   readonly error?: string;
+  /** Transition IDs the model took in passing steps of any run, for coverage. */
+  readonly covered: readonly string[];
 }
 
 /** Splits a replay path into fast-check's counterexample path and the commands' replay log. */
@@ -158,12 +160,16 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
   const start = (name: string) =>
     CaseRun.start({ adapter, model, name, origin: 'property', ...(limits ? { limits } : {}) });
   const replaying = options.path ? splitPath(options.path) : undefined;
+  const covered = new Set<string>();
   const property = fc.asyncProperty(commandsFor(model, replaying?.replayPath), async (commands) => {
     const run = await start(`${model.id} property`);
     try {
       await fc.asyncModelRun(() => ({ model: { run }, real: { run } }), commands);
     } finally {
       await run.close();
+      for (const step of run.steps) {
+        if (step.verdict === 'pass') for (const id of step.transitions) covered.add(id);
+      }
       options.onCase?.(run.trace());
     }
   });
@@ -174,7 +180,7 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
     interruptAfterTimeLimit: 120_000,
   });
   if (!details.failed) {
-    return { machine: model.id, runs: details.numRuns, seed, passed: true };
+    return { machine: model.id, runs: details.numRuns, seed, passed: true, covered: [...covered] };
   }
   const counterexample = details.counterexample?.[0];
   if (!counterexample || !details.counterexamplePath) {
@@ -183,6 +189,7 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
       runs: details.numRuns,
       seed,
       passed: false,
+      covered: [...covered],
       error: details.interrupted
         ? 'The property was interrupted by its time limit before it finished.'
         : `The property failed without a counterexample: ${String(details.errorInstance)}`,
@@ -212,6 +219,7 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
     runs: details.numRuns,
     seed,
     passed: false,
+    covered: [...covered],
     failure: { trace: run.trace(replay), path, replay, shrinks: details.numShrinks },
   };
 }

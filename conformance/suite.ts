@@ -73,8 +73,9 @@ function coverageOf(
   model: MachineModel,
   traces: readonly Trace[],
   planned: ReturnType<typeof planPaths>,
+  alsoTaken: readonly string[] = [],
 ): MachineCoverage {
-  const taken = new Set<string>();
+  const taken = new Set<string>(alsoTaken);
   const failed = new Set<string>();
   const visited = new Set<string>();
   for (const trace of traces) {
@@ -94,10 +95,11 @@ function coverageOf(
   const transitions: Record<string, TransitionCoverage> = {};
   for (const { meta } of declaredTransitions(model.machine)) {
     const planStatus = planned.transitions.get(meta.id);
-    transitions[meta.id] = taken.has(meta.id)
-      ? 'covered'
-      : failed.has(meta.id)
-        ? 'failed'
+    // A transition taken where a test failed is shown failed, wherever else it passed.
+    transitions[meta.id] = failed.has(meta.id)
+      ? 'failed'
+      : taken.has(meta.id)
+        ? 'covered'
         : planStatus === 'not-claimed'
           ? 'not-claimed'
           : planStatus === 'unreachable'
@@ -217,7 +219,7 @@ async function runMachine(
     status: 'run',
     pathCases,
     ...(property ? { property } : {}),
-    coverage: coverageOf(model, traces, plan),
+    coverage: coverageOf(model, traces, plan, property?.covered),
     durationMs: Math.round(performance.now() - started) + planMs,
   };
 }
