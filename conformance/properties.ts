@@ -179,17 +179,14 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
     ...(replaying ? { path: replaying.path, endOnFailure: true } : {}),
     interruptAfterTimeLimit: 120_000,
   });
-  if (!details.failed) {
-    return { machine: model.id, runs: details.numRuns, seed, passed: true, covered: [...covered] };
-  }
+  // What every outcome reports, passing or not.
+  const outcome = { machine: model.id, runs: details.numRuns, seed, covered: [...covered] };
+  if (!details.failed) return { ...outcome, passed: true };
   const counterexample = details.counterexample?.[0];
   if (!counterexample || !details.counterexamplePath) {
     return {
-      machine: model.id,
-      runs: details.numRuns,
-      seed,
+      ...outcome,
       passed: false,
-      covered: [...covered],
       error: details.interrupted
         ? 'The property was interrupted by its time limit before it finished.'
         : `The property failed without a counterexample: ${String(details.errorInstance)}`,
@@ -215,11 +212,8 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
   const path = log ? `${details.counterexamplePath}@${log}` : details.counterexamplePath;
   const replay = options.replayCommand(details.seed, path);
   return {
-    machine: model.id,
-    runs: details.numRuns,
-    seed,
+    ...outcome,
     passed: false,
-    covered: [...covered],
     failure: { trace: run.trace(replay), path, replay, shrinks: details.numShrinks },
   };
 }
