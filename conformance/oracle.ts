@@ -29,6 +29,13 @@ export interface QueryMismatch {
   readonly observed: string;
 }
 
+/** A should-rule the implementation departed from in a step the model still allows. */
+export interface Advisory {
+  readonly requirement: string;
+  /** The transition of the model that carried the departure. */
+  readonly transition: string;
+}
+
 export type Judgement =
   | {
       readonly ok: true;
@@ -37,6 +44,8 @@ export type Judgement =
       /** The moves the model made, in order, when the implementation chose among several. */
       readonly branch: readonly string[];
       readonly expected: Observation;
+      /** Should-rules the continuation taken departs from; empty on the preferred one. */
+      readonly advisories: readonly Advisory[];
     }
   | {
       readonly ok: false;
@@ -143,6 +152,9 @@ export function judgeStep(
         transitions: option.transitions,
         branch: option.events.map((event) => event.type),
         expected,
+        advisories: option.transitions.flatMap((t) =>
+          (t.deviates ?? []).map((requirement) => ({ requirement, transition: t.id })),
+        ),
       };
     }
   }

@@ -15,6 +15,11 @@ export interface TransitionMeta {
   readonly spontaneous?: true;
   /** A clock step that reaches a deadline's boundary without crossing it: nothing may happen. */
   readonly boundary?: true;
+  /**
+   * Should-rules (requirement IDs) this transition departs from. The model allows it, so it
+   * never fails a step; taking it is reported as an advisory (a failure only under `--strict`).
+   */
+  readonly deviates?: readonly string[];
 }
 
 /** Attaches the requirement bookkeeping to a transition config, keeping its inferred type. */
