@@ -22,8 +22,51 @@ export interface Adapter {
    * (partial sections are filled from the profile named in `extends`). Validated before any test.
    */
   readonly profile: string | Record<string, unknown>;
+  /** What the implementation cannot show or cannot be driven with; see {@link Declarations}. */
+  readonly declarations?: Declarations;
   /** Creates a fresh system under test for one test case; nothing may leak between cases. */
   create(context: SutContext): SystemUnderTest | Promise<SystemUnderTest>;
+}
+
+/**
+ * Matches outputs by channel and, when given, by `kind` (wire outputs), `name` (events) or
+ * `operation` (errors): `{ channel: 'wire', kind: 'bye' }` matches every BYE.
+ */
+export interface OutputPattern {
+  readonly channel: Output['channel'];
+  readonly kind?: string;
+  readonly name?: string;
+  readonly operation?: string;
+}
+
+/**
+ * Matches stimuli by type and by every other field given:
+ * `{ type: 'server.focusReconnected', mcuActive: false }`.
+ */
+export type StimulusPattern = { readonly type: Stimulus['type'] } & Readonly<
+  Record<string, unknown>
+>;
+
+/**
+ * What a legitimate adapter cannot do, declared up front so that the kit never fails it for it.
+ */
+export interface Declarations {
+  /**
+   * Outputs the adapter cannot observe (an implementation without a SIP dialog has no BYE to
+   * report). The oracle leaves them out on both sides; a rule that rests only on them is
+   * untestable for this adapter, never failed.
+   */
+  readonly unobservable?: readonly OutputPattern[];
+  /**
+   * Stimuli the implementation cannot be driven with. Path and property tests avoid them; the
+   * rules that need them are inconclusive, with the reason.
+   */
+  readonly unsupported?: readonly StimulusPattern[];
+  /**
+   * The state queries the adapter answers. Each one declared must be answered on every step
+   * where the model expects a value; a missing answer fails the step. Default: all of them.
+   */
+  readonly queries?: readonly (keyof Queries)[];
 }
 
 /** What the kit hands to each new system under test. */

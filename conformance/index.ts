@@ -1,5 +1,12 @@
 /** The conformance kit: adapter contract, runner, oracle, path and property tests. */
-export type { Adapter, SutContext, SystemUnderTest } from './adapter.ts';
+export type {
+  Adapter,
+  Declarations,
+  OutputPattern,
+  StimulusPattern,
+  SutContext,
+  SystemUnderTest,
+} from './adapter.ts';
 export { refusalKind } from './adapter.ts';
 export { CaseRun, defaultLimits, type Limits } from './case-run.ts';
 export {
@@ -8,7 +15,13 @@ export {
   assertAdapter,
   loadAdapter,
 } from './load-adapter.ts';
-export { type Judgement, judgeStep, type Observation } from './oracle.ts';
+export {
+  type Advisory,
+  type Judgement,
+  type JudgeOptions,
+  judgeStep,
+  type Observation,
+} from './oracle.ts';
 export { type PathPlan, type PlannedPath, planPaths } from './paths.ts';
 export type { PropertyResult } from './properties.ts';
 export * from './reporters/index.ts';

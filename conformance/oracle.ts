@@ -29,6 +29,14 @@ export interface QueryMismatch {
   readonly observed: string;
 }
 
+/** What the adapter declared it can see, so the oracle judges only that. */
+export interface JudgeOptions {
+  /** False for outputs the adapter cannot observe: they are left out on both sides. */
+  readonly observable?: (output: Output) => boolean;
+  /** The queries the adapter answers; an expected value left unanswered is a mismatch. */
+  readonly answered?: readonly (keyof Queries)[];
+}
+
 /** A should-rule the implementation departed from in a step the model still allows. */
 export interface Advisory {
   readonly requirement: string;
@@ -114,12 +122,22 @@ function difference(left: readonly Output[], right: readonly Output[]): Output[]
   return extra;
 }
 
-function compareQueries(expected: Queries, observed: Queries): QueryMismatch[] {
+const NO_ANSWER = '(no answer)';
+
+function compareQueries(
+  expected: Queries,
+  observed: Queries,
+  answered: readonly (keyof Queries)[] | undefined,
+): QueryMismatch[] {
   const mismatches: QueryMismatch[] = [];
   for (const query of Object.keys(expected) as (keyof Queries)[]) {
     const want = expected[query];
     const got = observed[query];
-    if (want !== undefined && got !== undefined && want !== got) {
+    if (want === undefined) continue;
+    if (got === undefined) {
+      if (answered?.includes(query))
+        mismatches.push({ query, expected: want, observed: NO_ANSWER });
+    } else if (want !== got) {
       mismatches.push({ query, expected: want, observed: got });
     }
   }
@@ -135,16 +153,29 @@ export function judgeStep(
   model: MachineModel,
   snapshot: ModelSnapshot,
   stimulus: Stimulus,
-  observation: Observation,
+  seen: Observation,
+  judgeOptions: JudgeOptions = {},
 ): Judgement {
-  const options = candidates(model, snapshot, stimulus);
+  const { observable, answered } = judgeOptions;
+  const visible = (outputs: readonly Output[]) =>
+    observable ? outputs.filter((output) => observable(output)) : outputs;
+  const observation: Observation = {
+    outputs: visible(seen.outputs),
+    queries: seen.queries,
+    ...(seen.early ? { early: visible(seen.early) } : {}),
+  };
+  const options = candidates(model, snapshot, stimulus).map((option) => ({
+    ...option,
+    outputs: visible(option.outputs),
+    spontaneousOutputs: visible(option.spontaneousOutputs),
+  }));
   for (const option of options) {
     const expected = { outputs: option.outputs, queries: model.queries(option.snapshot) };
     const matches =
       difference(observation.outputs, option.outputs).length === 0 &&
       difference(option.outputs, observation.outputs).length === 0 &&
       difference(observation.early ?? [], option.spontaneousOutputs).length === 0 &&
-      compareQueries(expected.queries, observation.queries).length === 0;
+      compareQueries(expected.queries, observation.queries, answered).length === 0;
     if (matches) {
       return {
         ok: true,
@@ -168,7 +199,7 @@ export function judgeStep(
       difference(observation.early ?? [], option.spontaneousOutputs),
       unexpected,
     );
-    const queryMismatches = compareQueries(expected.queries, observation.queries);
+    const queryMismatches = compareQueries(expected.queries, observation.queries, answered);
     return {
       option,
       expected,
