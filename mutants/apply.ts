@@ -1,11 +1,12 @@
 /**
- * Materialises a mutant: a temporary copy of `reference/` and `adapters/` with the mutant's one
- * replacement applied, and the mutated reference adapter loaded from it.
+ * Materialises a patch set (a mutant, a pair of mutants, a variant): a temporary copy of
+ * `reference/` and `adapters/` with its replacements applied, and the patched reference adapter
+ * loaded from it.
  *
  * Layout of the copy (`<tmp>/imflow-mutant-<id>-XXXXXX/`):
- *   reference/    copied, one file mutated (test files left out)
- *   adapters/     copied unchanged; `adapters/reference.ts` imports `../reference/index.ts`, so
- *                 it picks up the mutated copy
+ *   reference/    copied, patched files replaced (test files left out)
+ *   adapters/     copied; `adapters/reference.ts` imports `../reference/index.ts`, so it picks
+ *                 up the patched copy (a variant may patch the adapter itself)
  *   conformance/, machines/, node_modules/, tsconfig.json   symlinks to the real ones
  *   package.json  `"type": "module"`, so the copy loads as ESM like the project
  */
@@ -41,39 +42,73 @@ export function countOccurrences(source: string, find: string): number {
   return count;
 }
 
+/** One exact replacement in one file of the copy. */
+export interface Patch {
+  /** Repository-relative path; under `reference/` or `adapters/`. */
+  readonly file: string;
+  /** An exact snippet of the current source of `file`, occurring exactly once. */
+  readonly find: string;
+  readonly replace: string;
+}
+
+/**
+ * What a copy is made from: a mutant (one patch), a pair of mutants, or a variant (a legitimate
+ * behaviour of its own, see `variants.ts`). `label` is what the adapter's name gains.
+ */
+export interface PatchSet {
+  readonly id: string;
+  readonly label: string;
+  readonly patches: readonly Patch[];
+}
+
+export function patchSetOf(mutant: Mutant): PatchSet {
+  return { id: mutant.id, label: `mutant ${mutant.id}`, patches: [mutant] };
+}
+
 /**
  * The mutated text of `source`.
- * @throws MutantApplyError unless `mutant.find` occurs exactly once, or if nothing changes.
+ * @throws MutantApplyError unless `patch.find` occurs exactly once, or if nothing changes.
  */
-export function mutateSource(mutant: Mutant, source: string): string {
-  const count = countOccurrences(source, mutant.find);
+export function mutateSource(patch: Patch & { readonly id: string }, source: string): string {
+  const count = countOccurrences(source, patch.find);
   if (count !== 1) {
     throw new MutantApplyError(
-      mutant.id,
-      `its snippet occurs ${count} times in ${mutant.file} (it must occur exactly once); update the catalogue entry to the current source.`,
+      patch.id,
+      `its snippet occurs ${count} times in ${patch.file} (it must occur exactly once); update the catalogue entry to the current source.`,
     );
   }
-  const mutated = source.replace(mutant.find, () => mutant.replace);
+  const mutated = source.replace(patch.find, () => patch.replace);
   if (mutated === source) {
-    throw new MutantApplyError(mutant.id, 'its replacement leaves the source unchanged.');
+    throw new MutantApplyError(patch.id, 'its replacement leaves the source unchanged.');
   }
   return mutated;
 }
 
-/** Checks that `file` names a TypeScript file inside `reference/`. */
-function referenceFile(mutant: Mutant): string {
-  const normalised = mutant.file.replaceAll('\\', '/');
-  if (!/^reference\/[^/].*\.ts$/.test(normalised) || normalised.includes('..')) {
+/** Checks that a patch names a TypeScript file inside `reference/` or `adapters/`. */
+function copiedFile(id: string, patch: Patch): string {
+  const normalised = patch.file.replaceAll('\\', '/');
+  if (!/^(reference|adapters)\/[^/].*\.ts$/.test(normalised) || normalised.includes('..')) {
     throw new MutantApplyError(
-      mutant.id,
-      `file ${JSON.stringify(mutant.file)} must be a .ts path under reference/.`,
+      id,
+      `file ${JSON.stringify(patch.file)} must be a .ts path under reference/ or adapters/.`,
     );
   }
   return normalised;
 }
 
+/** The patched text of every file a patch set touches; patches of one file apply in order. */
+async function patchedFiles(set: PatchSet, root: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const patch of set.patches) {
+    const file = copiedFile(set.id, patch);
+    const source = files.get(file) ?? (await readFile(join(root, file), 'utf8'));
+    files.set(file, mutateSource({ id: set.id, ...patch }, source));
+  }
+  return files;
+}
+
 export interface MaterialisedMutant {
-  readonly mutant: Mutant;
+  readonly set: PatchSet;
   /** The temporary copy. */
   readonly directory: string;
   /** The mutated reference adapter, loaded from the copy. */
@@ -92,21 +127,20 @@ export interface MaterialiseOptions {
 const linked = ['conformance', 'machines', 'node_modules', 'tsconfig.json'] as const;
 
 /**
- * Copies the reference and its adapter, applies the mutant, and loads the mutated adapter.
+ * Copies the reference and its adapter, applies the patches, and loads the patched adapter.
  * The copy is removed again if anything fails; otherwise call `cleanup()` when done.
  *
  * @throws MutantApplyError naming the mutant when its snippet does not match exactly once, or
  *   when the mutated copy does not load (a mutant that does not compile is an error, not a kill).
  */
 export async function materialise(
-  mutant: Mutant,
+  set: PatchSet,
   options: MaterialiseOptions = {},
 ): Promise<MaterialisedMutant> {
   const root = options.root ?? repositoryRoot;
-  const file = referenceFile(mutant);
-  // Check the snippet before copying anything: a stale catalogue entry fails fast.
-  const mutated = mutateSource(mutant, await readFile(join(root, file), 'utf8'));
-  const safeId = mutant.id.replace(/[^a-zA-Z0-9-]/g, '_');
+  // Check the snippets before copying anything: a stale catalogue entry fails fast.
+  const patched = await patchedFiles(set, root);
+  const safeId = set.id.replace(/[^a-zA-Z0-9-]/g, '_');
   const directory = await mkdtemp(join(options.tmpRoot ?? tmpdir(), `imflow-mutant-${safeId}-`));
   const cleanup = () => rm(directory, { recursive: true, force: true });
   try {
@@ -130,7 +164,7 @@ export async function materialise(
       join(directory, 'package.json'),
       `${JSON.stringify({ name: `imflow-mutant-${safeId}`, private: true, type: 'module' }, null, 2)}\n`,
     );
-    await writeFile(join(directory, file), mutated);
+    for (const [file, text] of patched) await writeFile(join(directory, file), text);
     let loaded: { default?: unknown };
     try {
       loaded = await tsImport(pathToFileURL(join(directory, 'adapters', 'reference.ts')).href, {
@@ -139,21 +173,21 @@ export async function materialise(
       });
     } catch (error) {
       throw new MutantApplyError(
-        mutant.id,
+        set.id,
         `the mutated adapter does not load: ${(error as Error)?.message ?? String(error)}`,
       );
     }
     const adapter = loaded.default as Adapter | undefined;
     if (typeof adapter !== 'object' || adapter === null || typeof adapter.create !== 'function') {
       throw new MutantApplyError(
-        mutant.id,
+        set.id,
         'the mutated adapters/reference.ts has no default export with create().',
       );
     }
     return {
-      mutant,
+      set,
       directory,
-      adapter: { ...adapter, name: `${adapter.name} [mutant ${mutant.id}]` },
+      adapter: { ...adapter, name: `${adapter.name} [${set.label}]` },
       cleanup,
     };
   } catch (error) {

@@ -5,11 +5,18 @@
  */
 
 import referenceAdapter from '../adapters/reference.ts';
+import type { Adapter } from '../conformance/adapter.ts';
 import type { SuiteResult } from '../conformance/results.ts';
 import { runSuite } from '../conformance/suite.ts';
 import type { Trace } from '../conformance/trace.ts';
-import { findBuiltInProfile } from '../machines/index.ts';
-import { type MaterialiseOptions, materialise } from './apply.ts';
+import { findBuiltInProfile, type Profile } from '../machines/index.ts';
+import {
+  type MaterialiseOptions,
+  MutantApplyError,
+  materialise,
+  type PatchSet,
+  patchSetOf,
+} from './apply.ts';
 import type { Mutant } from './catalogue.ts';
 
 export interface KillOptions {
@@ -102,6 +109,61 @@ export function summarise(
   };
 }
 
+/** What one suite run on a patched copy gave, with its timings. */
+export interface PatchedRun {
+  readonly result: SuiteResult;
+  /** Real time from the start of the suite to the end of the first failing case; -1 if none. */
+  readonly msToFirstFailure: number;
+}
+
+/**
+ * Materialises `set`, runs the suite on it under `profile`, and cleans up. `adapt` lets a
+ * variant declare its own profile and declarations on the patched adapter.
+ *
+ * @throws MutantApplyError when the copy cannot be made or loaded, or the suite's own error.
+ */
+export async function runPatched(
+  set: PatchSet,
+  profile: Profile,
+  options: KillOptions,
+  adapt: (adapter: Adapter) => Adapter = (adapter) => adapter,
+): Promise<PatchedRun> {
+  const materialised = await materialise(set, options.materialise);
+  try {
+    const suiteStarted = performance.now();
+    let firstFailureAt: number | undefined;
+    const result = await runSuite({
+      adapter: adapt(materialised.adapter),
+      profiles: [profile],
+      seed: options.seed,
+      runs: options.runs,
+      listener: {
+        onCaseEnd: (trace) => {
+          if (firstFailureAt === undefined && trace.verdict === 'fail')
+            firstFailureAt = performance.now();
+        },
+      },
+    });
+    const msToFirstFailure =
+      firstFailureAt === undefined ? -1 : Math.round(firstFailureAt - suiteStarted);
+    return { result, msToFirstFailure };
+  } catch (error) {
+    if (error instanceof MutantApplyError) throw error;
+    throw new Error(`${set.id}: the suite threw: ${(error as Error)?.message ?? String(error)}`);
+  } finally {
+    await materialised.cleanup();
+  }
+}
+
+/** Requirements a suite result marks failed, sorted. */
+export function failedRequirements(result: SuiteResult): string[] {
+  return result.profiles
+    .flatMap((profile) => profile.requirements)
+    .filter((verdict) => verdict.verdict === 'fail')
+    .map((verdict) => verdict.requirement.id)
+    .sort();
+}
+
 /** Materialises `mutant`, runs the suite on it under its profile, and cleans up. */
 export async function runMutant(mutant: Mutant, options: KillOptions): Promise<MutantResult> {
   const started = performance.now();
@@ -120,38 +182,11 @@ export async function runMutant(mutant: Mutant, options: KillOptions): Promise<M
   });
   const profile = findBuiltInProfile(mutant.profile);
   if (!profile) return failed(new Error(`Mutant ${mutant.id}: unknown profile ${mutant.profile}.`));
-  let materialised: Awaited<ReturnType<typeof materialise>>;
   try {
-    materialised = await materialise(mutant, options.materialise);
-  } catch (error) {
-    return failed(error);
-  }
-  try {
-    const suiteStarted = performance.now();
-    let firstFailureAt: number | undefined;
-    const result = await runSuite({
-      adapter: materialised.adapter,
-      profiles: [profile],
-      seed: options.seed,
-      runs: options.runs,
-      listener: {
-        onCaseEnd: (trace) => {
-          if (firstFailureAt === undefined && trace.verdict === 'fail')
-            firstFailureAt = performance.now();
-        },
-      },
-    });
-    const msToFirstFailure =
-      firstFailureAt === undefined ? -1 : Math.round(firstFailureAt - suiteStarted);
+    const { result, msToFirstFailure } = await runPatched(patchSetOf(mutant), profile, options);
     return summarise(mutant, result, { msToFirstFailure, durationMs: elapsed() });
   } catch (error) {
-    return failed(
-      new Error(
-        `Mutant ${mutant.id}: the suite threw: ${(error as Error)?.message ?? String(error)}`,
-      ),
-    );
-  } finally {
-    await materialised.cleanup();
+    return failed(error);
   }
 }
 
@@ -180,11 +215,7 @@ export async function runBaseline(
     seed: options.seed,
     runs: options.runs,
   });
-  const requirementsReported = result.profiles
-    .flatMap((p) => p.requirements)
-    .filter((v) => v.verdict === 'fail')
-    .map((v) => v.requirement.id)
-    .sort();
+  const requirementsReported = failedRequirements(result);
   return {
     profile: profileName,
     conformant: result.verdict === 'conformant',

@@ -1,8 +1,10 @@
 /**
  * `npm run mutants`: runs the conformance kit against every mutant of the catalogue, one after
- * another, and prints the kill matrix.
+ * another, and prints the kill matrix; then against every variant (legitimate behaviours that
+ * must pass) and against pairs of mutants planted together (one run must name both rules).
  *
- *   npm run mutants                          every mutant, seed 1, 100 runs per machine
+ *   npm run mutants                          every mutant, every variant, 40 pairs; seed 1, 100 runs
+ *   npm run mutants -- --pairs 0 --no-variants   the kill matrix alone
  *   npm run mutants -- --only ID             one mutant (repeat --only for several)
  *   npm run mutants -- --seed 7 --runs 30
  *   npm run mutants -- --typecheck           also type-check every mutant first (~30 s)
@@ -11,12 +13,18 @@
  * First the unmutated reference runs under each profile involved, with the same seed and runs:
  * a kill only means something when the original passes. Exits 1 when that baseline fails, or
  * when a mutant survives, cannot be run (or type-checked), or is killed by a report that does
- * not name the requirement it breaks. With --allow-known, the mutants whose `knownKitGap`
+ * not name the requirement it breaks, when a variant fails, or when fewer than 90% of the pairs
+ * have both their rules named. With --allow-known, the mutants whose `knownKitGap`
  * documents exactly that shortfall do not count.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repositoryRoot } from '../mutants/apply.ts';
 import { findMutant, type Mutant, mutants } from '../mutants/catalogue.ts';
 import { type BaselineResult, type MutantResult, runBaseline, runMutant } from '../mutants/kill.ts';
+import { PAIRS_BAR, type PairResult, pairsOf, runPair } from '../mutants/pairs.ts';
 import { typecheckMutants } from '../mutants/typecheck.ts';
+import { runVariant, type VariantResult, variants } from '../mutants/variants.ts';
 
 interface Arguments {
   readonly only: string[];
@@ -24,10 +32,12 @@ interface Arguments {
   readonly runs: number;
   readonly typecheck: boolean;
   readonly allowKnown: boolean;
+  readonly pairs: number;
+  readonly variants: boolean;
 }
 
 const USAGE =
-  'Usage: npm run mutants -- [--only ID]... [--seed N] [--runs N] [--typecheck] [--allow-known]';
+  'Usage: npm run mutants -- [--only ID]... [--seed N] [--runs N] [--typecheck] [--allow-known] [--pairs N] [--no-variants]';
 
 function usage(problem: string, code = 2): never {
   console.error(`${problem}\n${USAGE}`);
@@ -40,6 +50,8 @@ function parseArguments(argv: readonly string[]): Arguments {
   let runs = 100;
   let typecheck = false;
   let allowKnown = false;
+  let pairs = 40;
+  let withVariants = true;
   const wholeNumber = (flag: string, value: string | undefined) => {
     const number = Number(value);
     if (value === undefined || value === '' || !Number.isInteger(number) || number < 0) {
@@ -71,6 +83,12 @@ function parseArguments(argv: readonly string[]): Arguments {
       case '--allow-known':
         allowKnown = true;
         break;
+      case '--pairs':
+        pairs = wholeNumber(flag, value());
+        break;
+      case '--no-variants':
+        withVariants = false;
+        break;
       case '--help':
       case '-h':
         usage('Runs the conformance kit against the mutant catalogue.', 0);
@@ -79,7 +97,7 @@ function parseArguments(argv: readonly string[]): Arguments {
         usage(`Unknown argument ${JSON.stringify(argument)}.`);
     }
   }
-  return { only, seed, runs, typecheck, allowKnown };
+  return { only, seed, runs, typecheck, allowKnown, pairs, variants: withVariants };
 }
 
 function killedBy(result: MutantResult): string {
@@ -224,7 +242,64 @@ async function main() {
   }
   const failing = [...survivors, ...unnamed].filter((r) => !(args.allowKnown && known(r)));
   problems += errors.length + failing.length;
+  if (args.variants) problems += await checkVariants(args);
+  if (args.pairs > 0) problems += await checkPairs(args, selected);
   process.exitCode = problems > 0 ? 1 : 0;
+}
+
+/** Runs every variant; each one that fails is a false failure of the kit. */
+async function checkVariants(args: Arguments): Promise<number> {
+  console.log(`\nRunning ${variants.length} variant(s): legitimate behaviours that must pass.`);
+  const results: VariantResult[] = [];
+  for (const variant of variants) results.push(await runVariant(variant, args));
+  console.log(
+    `\n${table(
+      ['variant', 'open point', 'profile', 'verdict', 'false failures', 'advisories', 'ms'],
+      results.map((r) => [
+        r.id,
+        r.openPoint,
+        r.profile,
+        r.error ? 'ERROR' : r.conformant ? 'passes' : 'FAILS',
+        r.requirementsReported.join(' ') || '-',
+        String(r.advisories),
+        String(r.durationMs),
+      ]),
+    )}\n`,
+  );
+  const bad = results.filter((r) => r.error || !r.conformant);
+  console.log(`Variants: ${results.length - bad.length}/${results.length} pass.`);
+  for (const r of bad) console.log(`  ${r.id}: ${r.error ?? r.requirementsReported.join(', ')}`);
+  return bad.length;
+}
+
+/** Runs pairs of mutants; the bar is both rules named in one run for 90% of them. */
+async function checkPairs(args: Arguments, selected: readonly Mutant[]): Promise<number> {
+  const read = (file: string) => readFileSync(join(repositoryRoot, file), 'utf8');
+  const pairs = pairsOf(selected, args.pairs, read);
+  console.log(`\nRunning ${pairs.length} pair(s) of mutants, two bugs in one copy.`);
+  const results: PairResult[] = [];
+  for (const pair of pairs) results.push(await runPair(pair, args));
+  const named = (yes: boolean) => (yes ? 'named' : 'MISSED');
+  console.log(
+    `\n${table(
+      ['first', 'second', 'profile', 'first rule', 'second rule', 'requirements reported', 'ms'],
+      results.map((r) => [
+        r.first,
+        r.second,
+        r.profile,
+        r.error ? 'ERROR' : named(r.namesFirst),
+        r.error ? 'ERROR' : named(r.namesSecond),
+        r.requirementsReported.join(' ') || '-',
+        String(r.durationMs),
+      ]),
+    )}\n`,
+  );
+  const both = results.filter((r) => !r.error && r.namesFirst && r.namesSecond).length;
+  const share = results.length === 0 ? 1 : both / results.length;
+  console.log(
+    `Pairs: both rules named in ${both} of ${results.length} (${Math.round(share * 100)}%; the bar is ${PAIRS_BAR * 100}%).`,
+  );
+  return share >= PAIRS_BAR ? 0 : 1;
 }
 
 await main();

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { contradictions } from '../machines/index.ts';
+import { mutateSource, repositoryRoot } from './apply.ts';
+import { runVariant, variantProfile, variants } from './variants.ts';
+
+/**
+ * Every variant takes a legitimate behaviour, so the kit must pass it: a failure here is a
+ * false failure of the kit, not a bug of the variant.
+ */
+describe('variants: each legitimate behaviour passes under the profile it states', () => {
+  it('has unique ids, valid profiles and patches that still apply', () => {
+    expect(new Set(variants.map((v) => v.id)).size).toBe(variants.length);
+    for (const variant of variants) {
+      expect(() => variantProfile(variant)).not.toThrow();
+      for (const patch of variant.patches) {
+        const source = readFileSync(join(repositoryRoot, patch.file), 'utf8');
+        expect(mutateSource({ id: variant.id, ...patch }, source)).not.toBe(source);
+      }
+    }
+  });
+
+  it('covers every contradiction with a profile option by a variant of it or of its option', () => {
+    const covered = new Set(variants.map((v) => v.openPoint));
+    for (const contradiction of contradictions) {
+      if (!contradiction.option) continue;
+      expect(
+        covered.has(contradiction.id) || covered.has(contradiction.option),
+        `no variant for ${contradiction.id} (${contradiction.option})`,
+      ).toBe(true);
+    }
+  });
+
+  for (const variant of variants) {
+    it(`${variant.id} (${variant.openPoint})`, { timeout: 120_000 }, async () => {
+      const result = await runVariant(variant, { seed: 1, runs: 100 });
+      expect(result.error).toBeUndefined();
+      expect(result.requirementsReported).toEqual([]);
+      expect(result.conformant).toBe(true);
+    });
+  }
+});
