@@ -129,7 +129,7 @@ export function wrap(text: string, width: number): string[] {
  * Characters on one line of a transition's label before it breaks (at a space, so a long guard
  * continues on the next line): a long guard no longer widens the whole drawing.
  */
-export const LABEL_WIDTH = 40;
+export const LABEL_WIDTH = 32;
 
 /** The lines of a transition's label: `event [guard] (markers)` broken at {@link LABEL_WIDTH}. */
 export function triggerLines(transition: DiagramTransition): string[] {
