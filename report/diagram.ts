@@ -205,7 +205,7 @@ async function coverageView(
   if (states !== expected) {
     throw new Error(`The diagram ${view.name} drew ${states} states of ${expected}.`);
   }
-  const inline = inlineSvg(svg, elements, `${diagram.title} (${diagram.id})`);
+  const inline = inlineSvg(svg, elements, `${diagram.title} (${diagram.id})`, prefix);
   const { name, kind, label, focus } = view;
   return {
     view: { name, kind, label, focus },
@@ -219,6 +219,7 @@ function inlineSvg(
   svg: string,
   elements: ReadonlyMap<string, ElementData>,
   title: string,
+  prefix: string,
 ): Pick<CoverageDiagram, 'svg' | 'width' | 'height'> {
   const start = svg.indexOf('<svg');
   if (start === -1) throw new Error('Graphviz returned no <svg> element.');
@@ -245,6 +246,11 @@ function inlineSvg(
   if (decorated !== elements.size) {
     throw new Error(`Graphviz drew ${decorated} of the ${elements.size} decorated elements.`);
   }
+  // Graphviz numbers the other elements the same way in every drawing (`graph0`, `node1`):
+  // prefixed, they stay unique in a page that holds several drawings.
+  body = body.replace(/ id="([^"]+)"/g, (whole, id: string) =>
+    elements.has(id) || elements.has(id.replace(/^a_/, '')) ? whole : ` id="${prefix}_${id}"`,
+  );
   // Points are 4/3 of a CSS pixel.
   return { svg: body.trim(), width: Math.round((w * 4) / 3), height: Math.round((h * 4) / 3) };
 }
