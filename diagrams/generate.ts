@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createModels, defaultProfile, type Profile } from '../machines/index.ts';
 import { renderDot } from './dot.ts';
-import { renderMarkdown, renderViewMarkdown } from './markdown.ts';
+import { INDEX_FILE, renderMarkdown, renderViewMarkdown } from './markdown.ts';
 import { renderScxml } from './scxml.ts';
 import { describeMachine, type MachineDiagram } from './structure.ts';
 import { renderSvg } from './svg.ts';
@@ -16,9 +16,6 @@ export interface DiagramFile {
   readonly name: string;
   readonly content: string;
 }
-
-/** The page that lists every diagram of every machine. */
-export const INDEX_FILE = 'README.md';
 
 /** The index page: per machine, its views with their files. */
 function renderIndex(machines: readonly { diagram: MachineDiagram; views: DiagramView[] }[]) {

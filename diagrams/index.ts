@@ -15,10 +15,14 @@ export {
   type DiagramDrift,
   type DiagramFile,
   generateDiagrams,
-  INDEX_FILE,
   writeDiagrams,
 } from './generate.ts';
-export { renderMarkdown, renderViewMarkdown, transitionNumbers } from './markdown.ts';
+export {
+  INDEX_FILE,
+  renderMarkdown,
+  renderViewMarkdown,
+  transitionNumbers,
+} from './markdown.ts';
 export {
   escapeMermaid,
   type MermaidOptions,

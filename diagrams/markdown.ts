@@ -15,15 +15,19 @@ function cell(text: string): string {
 
 const code = (text: string) => (text === '' ? '' : `\`${cell(text)}\``);
 
+/** The index page of the diagrams folder (written by `generate.ts`). */
+export const INDEX_FILE = 'README.md';
+
 const link = (view: DiagramView) => `[${view.label}](${view.name}.md)`;
 
 /** The line that sends a reader of one page to the other views of the same machine. */
 function viewsLine(views: readonly DiagramView[], current: DiagramView): string | undefined {
   const others = views.filter((view) => view !== current && view.kind !== 'machine');
   if (others.length === 0) return undefined;
+  const index = `All diagrams: [the index](${INDEX_FILE}).`;
   return current.kind === 'machine'
-    ? `Smaller views, each readable at 100 %: ${others.map(link).join(', ')}.`
-    : `Other views: ${others.map(link).join(', ')}.`;
+    ? `Smaller views, each readable at 100 %: ${others.map(link).join(', ')}. ${index}`
+    : `Other views: ${others.map(link).join(', ')}. ${index}`;
 }
 
 const guardCell = (t: DiagramTransition) =>
@@ -110,7 +114,11 @@ export function transitionNumbers(diagram: MachineDiagram): Map<string, number> 
 function viewScope(view: DiagramView, whole: DiagramView): string {
   const folded = allStates(view.diagram.root).filter((state) => state.folded !== undefined);
   if (view.kind === 'top-level') {
-    return `the states at the top of the machine, with ${folded.map((state) => code(state.path)).join(', ')} drawn as one box each (its regions have pages of their own), and the transitions between them.`;
+    const boxes =
+      folded.length === 1
+        ? 'drawn as one box (its regions have pages of their own)'
+        : 'each drawn as one box (their regions have pages of their own)';
+    return `the states at the top of the machine, with ${folded.map((state) => code(state.path)).join(', ')} ${boxes}, and the transitions between them.`;
   }
   return `the region ${code(view.focus)} of [the whole machine](${whole.name}.md): its states, the transitions inside it, and those that enter or leave it${folded.length > 0 ? ` (with ${folded.map((state) => code(state.path)).join(', ')} drawn as one box)` : ''}.`;
 }
