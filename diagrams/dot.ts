@@ -40,6 +40,7 @@ const COLORS = {
   clock: '#b35c00',
   requirements: '#5f6b7a',
   description: '#555555',
+  outside: '#8c939b',
 } as const;
 
 /** Escapes text for a Graphviz HTML-like label. */
@@ -109,7 +110,7 @@ const clusterId = (path: string) => quote(`cluster:${path}`);
 const initId = (path: string) => quote(`init:${path}`);
 
 /** Breaks text into lines of at most `width` characters, at spaces. */
-function wrap(text: string, width: number): string[] {
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/)) {
@@ -125,29 +126,57 @@ function wrap(text: string, width: number): string[] {
 }
 
 /**
- * `event [guard] (markers)` as one run of text: Graphviz places each run at a position computed
+ * Characters on one line of a transition's label before it breaks (at a space, so a long guard
+ * continues on the next line): a long guard no longer widens the whole drawing.
+ */
+export const LABEL_WIDTH = 32;
+
+/** The lines of a transition's label: `event [guard] (markers)` broken at {@link LABEL_WIDTH}. */
+export function triggerLines(transition: DiagramTransition): string[] {
+  return wrap(triggerText(transition), LABEL_WIDTH);
+}
+
+/** Characters on one line of the legend under the diagram. */
+const LEGEND_WIDTH = 100;
+
+/**
+ * `event [guard] (markers)` as one run of text per line: Graphviz places each run at a position computed
  * from estimated font metrics, so a bold event followed by a plain guard would overlap wherever
  * the viewer's font is wider than the estimate.
  */
 function triggerHtml(transition: DiagramTransition): string {
-  const text = escapeHtml(triggerText(transition));
+  const text = triggerLines(transition).map(escapeHtml).join('<BR/>');
   return `<FONT COLOR="${isClock(transition) ? COLORS.clock : COLORS.text}">${text}</FONT>`;
 }
 
 function requirementsHtml(transition: DiagramTransition): string {
-  return `<FONT POINT-SIZE="8" COLOR="${COLORS.requirements}">${escapeHtml(transition.requirements.join(' '))}</FONT>`;
+  return `<FONT POINT-SIZE="9" COLOR="${COLORS.requirements}">${escapeHtml(transition.requirements.join(' '))}</FONT>`;
 }
 
-/** One table row per transition: trigger, then its requirement IDs. */
+/** In a view, where a transition drawn between other states really goes: `from …`, `to …`. */
+export function drawnForText(transition: DiagramTransition): string | undefined {
+  const real = transition.drawnFor;
+  if (!real) return undefined;
+  const parts: string[] = [];
+  if (real.source !== transition.source) parts.push(`from ${real.source || '(any state)'}`);
+  if (real.targets.join() !== transition.targets.join())
+    parts.push(`to ${real.targets.join(', ')}`);
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+/** One table row per transition: trigger, its requirement IDs, and where a view redraws it. */
 function transitionRows(
   transitions: readonly DiagramTransition[],
   decoration: DotDecoration,
 ): string {
   return transitions
-    .map(
-      (t) =>
-        `<TR><TD ALIGN="LEFT" BALIGN="LEFT"${cellAttributes(decoration.transition?.(t))}>${triggerHtml(t)}<BR/>${requirementsHtml(t)}</TD></TR>`,
-    )
+    .map((t) => {
+      const redrawn = drawnForText(t);
+      const where = redrawn
+        ? `<BR/><FONT POINT-SIZE="9" COLOR="${COLORS.description}"><I>${escapeHtml(redrawn)}</I></FONT>`
+        : '';
+      return `<TR><TD ALIGN="LEFT" BALIGN="LEFT"${cellAttributes(decoration.transition?.(t))}>${triggerHtml(t)}<BR/>${requirementsHtml(t)}${where}</TD></TR>`;
+    })
     .join('');
 }
 
@@ -220,10 +249,19 @@ export function renderDot(diagram: MachineDiagram, decoration: DotDecoration = {
     if (!isCluster(state)) {
       const peripheries = state.kind === 'final' ? ' peripheries=2' : '';
       const extra = extraAttributes(decoration.state?.(state));
-      emit(
-        depth,
-        `${nodeId(state.path)} [label=${stateLabel(state.key, state.description, own, decoration)}${peripheries}${extra}]`,
-      );
+      let label: string;
+      let look = '';
+      if (state.folded !== undefined) {
+        const regions = `parallel regions: ${state.folded.join(', ')}`;
+        label = stateLabel(state.key, state.description, own, decoration, regions);
+        look = ` color="${COLORS.parallel}" fillcolor="${COLORS.parallelFill}" penwidth=1.5`;
+      } else if (state.outside) {
+        label = stateLabel(state.key, undefined, own, decoration, 'outside the region');
+        look = ` style="dashed,rounded,filled" color="${COLORS.outside}" fillcolor="white" fontcolor="${COLORS.description}"`;
+      } else {
+        label = stateLabel(state.key, state.description, own, decoration);
+      }
+      emit(depth, `${nodeId(state.path)} [label=${label}${peripheries}${look}${extra}]`);
       return;
     }
     emit(depth, `subgraph ${clusterId(state.path)} {`);
@@ -266,8 +304,11 @@ export function renderDot(diagram: MachineDiagram, decoration: DotDecoration = {
         inner,
         `${initId(state.path)} [shape=point style=invis width=0.01 label="" ordering=out]`,
       );
-    } else {
+    } else if (state.initial !== undefined) {
       emit(inner, `${initId(state.path)} [shape=point width=0.12 label="" tooltip="initial"]`);
+    } else {
+      // No initial state (the machine's box in a region's view): an invisible point for edges.
+      emit(inner, `${initId(state.path)} [shape=point style=invis width=0.01 label=""]`);
     }
     for (const child of state.children) visit(child, inner, state.kind === 'parallel');
     if (state.kind === 'parallel') {
@@ -346,7 +387,10 @@ function legend(diagram: MachineDiagram): string {
     notes.push('Dashed boxes: the regions of a parallel state.');
   }
   const rows = notes
-    .map((note) => `<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">${escapeHtml(note)}</FONT></TD></TR>`)
+    .map(
+      (note) =>
+        `<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="9">${wrap(note, LEGEND_WIDTH).map(escapeHtml).join('<BR/>')}</FONT></TD></TR>`,
+    )
     .join('');
   return `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${rows}</TABLE>>`;
 }

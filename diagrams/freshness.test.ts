@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type DiagramFile, generateDiagrams } from './index.ts';
+import { createModels, defaultProfile } from '../machines/index.ts';
+import { type DiagramFile, describeMachine, diagramViews, generateDiagrams } from './index.ts';
 
 /** The committed diagrams, next to this folder. */
 const committed = fileURLToPath(new URL('../docs/diagrams/', import.meta.url));
@@ -12,15 +13,37 @@ describe('docs/diagrams', () => {
     files = await generateDiagrams();
   });
 
-  it('has a Markdown, an SVG and an SCXML file for each machine', () => {
-    expect(files.map((file) => file.name)).toEqual([
-      'imFlow.md',
-      'imFlow.svg',
-      'imFlow.scxml',
-      'mcuSession.md',
-      'mcuSession.svg',
-      'mcuSession.scxml',
+  it('has Markdown, SVG and SCXML for each machine, Markdown and SVG for each smaller view, and an index', () => {
+    const expected = createModels(defaultProfile).flatMap((model) => [
+      `${model.id}.md`,
+      `${model.id}.svg`,
+      `${model.id}.scxml`,
+      ...diagramViews(describeMachine(model))
+        .filter((view) => view.kind !== 'machine')
+        .flatMap((view) => [`${view.name}.md`, `${view.name}.svg`]),
     ]);
+    expect(files.map((file) => file.name)).toEqual([...expected, 'README.md']);
+    expect(files.map((file) => file.name)).toEqual(
+      expect.arrayContaining([
+        'imFlow.top-level.md',
+        'imFlow.messaging.svg',
+        'imFlow.localComposing.md',
+        'imFlow.remoteComposing.svg',
+      ]),
+    );
+  });
+
+  it('links every file from the index, and every view from its machine page', () => {
+    const index = files.find((file) => file.name === 'README.md')?.content ?? '';
+    for (const file of files.filter((candidate) => candidate.name !== 'README.md')) {
+      expect(index, file.name).toContain(`](${file.name})`);
+    }
+    for (const model of createModels(defaultProfile)) {
+      const page = files.find((file) => file.name === `${model.id}.md`)?.content ?? '';
+      for (const view of diagramViews(describeMachine(model)).slice(1)) {
+        expect(page, view.name).toContain(`](${view.name}.md)`);
+      }
+    }
   });
 
   it('generates byte-identical files every time', async () => {

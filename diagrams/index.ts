@@ -17,8 +17,19 @@ export {
   generateDiagrams,
   writeDiagrams,
 } from './generate.ts';
-export { renderMarkdown } from './markdown.ts';
-export { escapeMermaid, mermaidId, renderMermaid } from './mermaid.ts';
+export {
+  INDEX_FILE,
+  renderMarkdown,
+  renderViewMarkdown,
+  transitionNumbers,
+} from './markdown.ts';
+export {
+  escapeMermaid,
+  type MermaidOptions,
+  mermaidId,
+  renderMermaid,
+  shortLabels,
+} from './mermaid.ts';
 export { renderScxml, scxmlId } from './scxml.ts';
 export {
   allStates,
@@ -28,3 +39,4 @@ export {
   type MachineDiagram,
 } from './structure.ts';
 export { renderSvg } from './svg.ts';
+export { type DiagramView, diagramViews, regionsOf, TOP_LEVEL, type ViewKind } from './views.ts';

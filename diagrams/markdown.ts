@@ -1,6 +1,7 @@
 import { renderMermaid } from './mermaid.ts';
 import { guardText, markers, notationNotes } from './notation.ts';
-import { allStates, type MachineDiagram } from './structure.ts';
+import { allStates, type DiagramTransition, type MachineDiagram } from './structure.ts';
+import type { DiagramView } from './views.ts';
 
 /**
  * The Markdown page of a machine: a short introduction, the Mermaid diagram (GitHub renders it),
@@ -14,7 +15,34 @@ function cell(text: string): string {
 
 const code = (text: string) => (text === '' ? '' : `\`${cell(text)}\``);
 
-export function renderMarkdown(diagram: MachineDiagram): string {
+/** The index page of the diagrams folder (written by `generate.ts`). */
+export const INDEX_FILE = 'README.md';
+
+const link = (view: DiagramView) => `[${view.label}](${view.name}.md)`;
+
+/** The line that sends a reader of one page to the other views of the same machine. */
+function viewsLine(views: readonly DiagramView[], current: DiagramView): string | undefined {
+  const others = views.filter((view) => view !== current && view.kind !== 'machine');
+  if (others.length === 0) return undefined;
+  const index = `All diagrams: [the index](${INDEX_FILE}).`;
+  return current.kind === 'machine'
+    ? `Smaller views, each readable at 100 %: ${others.map(link).join(', ')}. ${index}`
+    : `Other views: ${others.map(link).join(', ')}. ${index}`;
+}
+
+const guardCell = (t: DiagramTransition) =>
+  code([guardText(t), ...markers(t)].filter((part) => part !== '').join(' '));
+const fromCell = (source: string) => (source === '' ? '(any state)' : code(source));
+const toCell = (targets: readonly string[]) =>
+  targets.length === 0 ? '(stays)' : targets.map(code).join(', ');
+
+/**
+ * The page of the whole machine; `views` (from `diagramViews`) adds links to the smaller ones.
+ */
+export function renderMarkdown(
+  diagram: MachineDiagram,
+  views: readonly DiagramView[] = [],
+): string {
   const { id, title, profile } = diagram;
   const states = allStates(diagram.root).slice(1);
   const regions = new Set(
@@ -40,6 +68,11 @@ export function renderMarkdown(diagram: MachineDiagram): string {
     '',
     `The same machine as a Graphviz drawing with the state descriptions: [${id}.svg](${id}.svg); as W3C SCXML: [${id}.scxml](${id}.scxml).`,
     '',
+    ...(() => {
+      const whole = views.find((view) => view.kind === 'machine');
+      const line = whole ? viewsLine(views, whole) : undefined;
+      return line ? [line, ''] : [];
+    })(),
     '## How to read it',
     '',
     ...notes.map((note) => `- ${note}`),
@@ -63,12 +96,105 @@ export function renderMarkdown(diagram: MachineDiagram): string {
     '',
     '| Id | From | Event | Guard | To | Requirements | Capability |',
     '| --- | --- | --- | --- | --- | --- | --- |',
+    ...diagram.transitions.map(
+      (t) =>
+        `| ${code(t.id)} | ${fromCell(t.source)} | ${code(t.event)} | ${guardCell(t)} | ${toCell(t.targets)} | ${cell(t.requirements.join(' '))} | ${cell(t.capability ?? '')} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Numbers for a view's transitions, 1 up in declaration order: its Mermaid labels cite them. */
+export function transitionNumbers(diagram: MachineDiagram): Map<string, number> {
+  return new Map(diagram.transitions.map((t, index) => [t.id, index + 1]));
+}
+
+/** What a view shows, in one sentence. */
+function viewScope(view: DiagramView, whole: DiagramView): string {
+  const folded = allStates(view.diagram.root).filter((state) => state.folded !== undefined);
+  if (view.kind === 'top-level') {
+    const boxes =
+      folded.length === 1
+        ? 'drawn as one box (its regions have pages of their own)'
+        : 'each drawn as one box (their regions have pages of their own)';
+    return `the states at the top of the machine, with ${folded.map((state) => code(state.path)).join(', ')} ${boxes}, and the transitions between them.`;
+  }
+  return `the region ${code(view.focus)} of [the whole machine](${whole.name}.md): its states, the transitions inside it, and those that enter or leave it${folded.length > 0 ? ` (with ${folded.map((state) => code(state.path)).join(', ')} drawn as one box)` : ''}.`;
+}
+
+/**
+ * The page of one view (top level or a region): its Mermaid diagram with short labels, and the
+ * tables that give each label's transitions in full.
+ */
+export function renderViewMarkdown(view: DiagramView, views: readonly DiagramView[]): string {
+  const whole = views.find((candidate) => candidate.kind === 'machine');
+  if (!whole) throw new Error(`The views of ${view.diagram.id} lack the whole machine.`);
+  const top = views.find((candidate) => candidate.kind === 'top-level');
+  const { diagram } = view;
+  const numbers = transitionNumbers(diagram);
+  const states = allStates(diagram.root)
+    .slice(1)
+    .filter((state) => !state.outside);
+  const real = (t: DiagramTransition) => t.drawnFor ?? { source: t.source, targets: t.targets };
+  const notes = [
+    'Each arrow names its events once; the numbers after an event are rows of the transition table below, which gives each transition in full (guard, target, requirement IDs). The transitions between the same two states share one arrow.',
+    "The lines in a state's box under its name are its targetless transitions: their actions run and the state is not left (nor re-entered).",
+    ...(diagram.transitions.some((t) => t.drawnFor)
+      ? [
+          'An arrow drawn to or from a box that stands for a state inside it (or only to the targets inside the region) is listed with its real ends in the table.',
+        ]
+      : []),
+    ...notationNotes(diagram).map((note) =>
+      note.term === undefined ? note.text : `\`${note.term}\`: ${note.text}`,
+    ),
+    ...(view.enclosing.length > 0
+      ? [
+          `Also in force here, drawn in ${[top, whole]
+            .filter((other): other is DiagramView => other !== undefined)
+            .map(link)
+            .join(
+              ' and ',
+            )}: the transitions of the enclosing states, ${view.enclosing.map((t) => `${code(t.event)} (${code(t.id)})`).join(', ')}.`,
+        ]
+      : []),
+  ];
+  const others = viewsLine(views, view);
+  const lines = [
+    `# ${diagram.title} (\`${diagram.id}\`)`,
+    '',
+    `Generated by \`npx imflow diagrams\` from the machine definition in \`machines/\` (profile \`${diagram.profile}\`). Do not edit: regenerate after changing a machine. \`npx imflow diagrams --check\` and the test suite fail while this file is stale.`,
+    '',
+    `This view shows ${viewScope(view, whole)} The same view as a Graphviz drawing with full labels and the state descriptions: [${view.name}.svg](${view.name}.svg).${others ? ` ${others}` : ''}`,
+    '',
+    '## How to read it',
+    '',
+    ...notes.map((note) => `- ${note}`),
+    '',
+    '```mermaid',
+    renderMermaid(diagram, {
+      numbers,
+      ...(view.kind === 'region' ? { unwrap: view.focus } : {}),
+    }).trimEnd(),
+    '```',
+    '',
+    '## Transitions',
+    '',
+    '| # | Id | From | Event | Guard | To | Requirements |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...diagram.transitions.map((t) => {
-      const guard = [guardText(t), ...markers(t)].filter((part) => part !== '').join(' ');
-      const from = t.source === '' ? '(any state)' : code(t.source);
-      const to = t.targets.length === 0 ? '(stays)' : t.targets.map(code).join(', ');
-      return `| ${code(t.id)} | ${from} | ${code(t.event)} | ${code(guard)} | ${to} | ${cell(t.requirements.join(' '))} | ${cell(t.capability ?? '')} |`;
+      const ends = real(t);
+      return `| ${numbers.get(t.id)} | ${code(t.id)} | ${fromCell(ends.source)} | ${code(t.event)} | ${guardCell(t)} | ${toCell(ends.targets)} | ${cell(t.requirements.join(' '))} |`;
     }),
+    '',
+    '## States',
+    '',
+    '| State | Kind | Description |',
+    '| --- | --- | --- |',
+    ...states.map(
+      (state) =>
+        `| ${code(state.path)} | ${state.folded !== undefined ? `parallel (regions ${state.folded.join(', ')})` : state.path === view.focus ? 'region' : state.kind} | ${cell(state.description ?? '')} |`,
+    ),
     '',
   ];
   return lines.join('\n');

@@ -70,7 +70,55 @@ export function mermaidLabel(transition: DiagramTransition): string {
   return escapeMermaid(`${triggerText(transition)} / ${transition.requirements.join(' ')}`);
 }
 
-export function renderMermaid(diagram: MachineDiagram): string {
+/**
+ * Short labels: each edge names its events once, with the numbers of its transitions in a table
+ * beside the diagram (`app.setIdle (5, 6)`), instead of a line per transition with its guard and
+ * requirement IDs. The views use them: Mermaid gives a long label the width of the whole rank.
+ */
+export type TransitionNumbers = ReadonlyMap<string, number>;
+
+/** `event (1, 2)` for each event of an edge's transitions, in order of their first number. */
+export function shortLabels(
+  transitions: readonly DiagramTransition[],
+  numbers: TransitionNumbers,
+): string[] {
+  const byEvent = new Map<string, number[]>();
+  for (const t of transitions) {
+    const number = numbers.get(t.id);
+    if (number === undefined) throw new Error(`Transition ${t.id} has no number.`);
+    byEvent.set(t.event, [...(byEvent.get(t.event) ?? []), number]);
+  }
+  return [...byEvent].map(([event, list]) => escapeMermaid(`${event} (${list.join(', ')})`));
+}
+
+export interface MermaidOptions {
+  /**
+   * Numbers for short labels ({@link shortLabels}); without them every label is in full. With
+   * them, the targetless transitions of a state without children are lines in its box rather
+   * than self-loops.
+   */
+  readonly numbers?: TransitionNumbers;
+  /**
+   * Path of a composite state drawn without its own box, its states at the level around it (a
+   * region's view: the page says which region it is, and Mermaid lays out the top level best).
+   */
+  readonly unwrap?: string;
+}
+
+/** Styles of the boxes only views have: a folded parallel state, a state outside the region. */
+const CLASS_DEFS = {
+  folded: 'fill:#fbf7ec,stroke:#8a6d2f,stroke-width:2px',
+  outside: 'fill:#ffffff,stroke:#8c939b,stroke-dasharray:5 4,color:#555555',
+} as const;
+
+/** A state's name in the drawing; the boxes only views have say what they are. */
+function displayName(state: DiagramState): string {
+  if (state.folded !== undefined) return `${state.key} (parallel)`;
+  if (state.outside) return `${state.key} (outside)`;
+  return state.key;
+}
+
+export function renderMermaid(diagram: MachineDiagram, options: MermaidOptions = {}): string {
   const states = allStates(diagram.root);
   const byPath = new Map(states.map((state) => [state.path, state]));
   const ids = new Map<string, string>();
@@ -107,17 +155,30 @@ export function renderMermaid(diagram: MachineDiagram): string {
   const emitTransitions = (depth: number, scope: string | null) => {
     // Mermaid draws one edge per pair of states (it keeps only the last label of several
     // self-loops), so the transitions between the same two states share one edge, a line each.
-    const edges = new Map<string, { source: string; target: string; labels: string[] }>();
+    const edges = new Map<
+      string,
+      { source: string; target: string; transitions: DiagramTransition[] }
+    >();
     for (const t of transitionsIn.get(scope) ?? []) {
       for (const target of t.targets.length === 0 ? [t.source] : t.targets) {
         const key = `${t.source}\u0000${target}`;
-        const edge = edges.get(key) ?? { source: t.source, target, labels: [] };
-        edge.labels.push(mermaidLabel(t));
+        const edge = edges.get(key) ?? { source: t.source, target, transitions: [] };
+        edge.transitions.push(t);
         edges.set(key, edge);
       }
     }
     for (const edge of edges.values()) {
-      emit(depth, `${idOf(edge.source)} --> ${idOf(edge.target)} : ${edge.labels.join('<br/>')}`);
+      const labels = options.numbers
+        ? shortLabels(edge.transitions, options.numbers)
+        : edge.transitions.map(mermaidLabel);
+      const loop = edge.source === edge.target;
+      if (options.numbers && loop && byPath.get(edge.source)?.children.length === 0) {
+        // Lines in the state's box, under its name (as UML draws internal transitions): Mermaid
+        // lays the labels of self-loops over their neighbours.
+        for (const label of labels) emit(depth, `${idOf(edge.source)} : ${label}`);
+        continue;
+      }
+      emit(depth, `${idOf(edge.source)} --> ${idOf(edge.target)} : ${labels.join('<br/>')}`);
     }
   };
   /** Writes the inside of a composite block: initial arrow, children, own transitions. */
@@ -130,7 +191,11 @@ export function renderMermaid(diagram: MachineDiagram): string {
     if (state.kind !== 'parallel') emitTransitions(depth, state.path);
   };
   const emitState = (state: DiagramState, depth: number) => {
-    const name = `state "${escapeMermaid(state.key)}" as ${idOf(state.path)}`;
+    if (state.path === options.unwrap) {
+      emitBody(state, depth);
+      return;
+    }
+    const name = `state "${escapeMermaid(displayName(state))}" as ${idOf(state.path)}`;
     if (state.children.length === 0) {
       emit(depth, name);
       return;
@@ -147,5 +212,13 @@ export function renderMermaid(diagram: MachineDiagram): string {
     emitBody(diagram.root, 1);
   }
   emitTransitions(1, null);
+  for (const [name, style] of Object.entries(CLASS_DEFS)) {
+    const members = states.filter((state) =>
+      name === 'folded' ? state.folded !== undefined : state.outside === true,
+    );
+    if (members.length === 0) continue;
+    emit(1, `classDef ${name} ${style}`);
+    emit(1, `class ${members.map((state) => idOf(state.path)).join(',')} ${name}`);
+  }
   return `${lines.join('\n')}\n`;
 }

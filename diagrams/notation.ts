@@ -71,9 +71,20 @@ export function notationNotes(diagram: MachineDiagram): NotationNote[] {
       text: 'the implementation takes the transition by itself, inside the window the model allows.',
     });
   }
-  if (allStates(diagram.root).some((state) => state.kind === 'parallel')) {
+  const states = allStates(diagram.root);
+  if (states.some((state) => state.kind === 'parallel' || state.folded !== undefined)) {
     notes.push({
       text: 'The regions of a parallel state are all active at once, each in one of its states.',
+    });
+  }
+  if (states.some((state) => state.folded !== undefined)) {
+    notes.push({
+      text: 'A parallel state is drawn here as one box that names its regions; each region has a diagram of its own.',
+    });
+  }
+  if (states.some((state) => state.outside)) {
+    notes.push({
+      text: 'A box marked "outside the region" is a state of the machine outside this region, drawn only because a transition comes from or goes to it.',
     });
   }
   return notes;

@@ -24,6 +24,13 @@ export interface DiagramState {
   /** Path of the initial child of a compound state (or the root). */
   readonly initial?: string;
   readonly children: readonly DiagramState[];
+  /**
+   * Only in a view (`views.ts`): a parallel state drawn as one box, without its regions, whose
+   * names this lists.
+   */
+  readonly folded?: readonly string[];
+  /** Only in a view: a state outside the region drawn, that a transition comes from or goes to. */
+  readonly outside?: true;
 }
 
 export interface DiagramTransition {
@@ -45,6 +52,12 @@ export interface DiagramTransition {
   readonly capability?: TransitionMeta['capability'];
   readonly spontaneous: boolean;
   readonly boundary: boolean;
+  /**
+   * Only in a view: the ends the transition has in the whole machine, when the view draws it
+   * between other states (the folded box that stands for a state inside it, or only the targets
+   * inside a region).
+   */
+  readonly drawnFor?: { readonly source: string; readonly targets: readonly string[] };
 }
 
 export interface MachineDiagram {

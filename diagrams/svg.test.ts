@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModels, defaultProfile } from '../machines/index.ts';
-import { renderDot } from './dot.ts';
+import { renderDot, triggerLines } from './dot.ts';
 import { triggerText } from './notation.ts';
 import { allStates, describeMachine } from './structure.ts';
 import { renderSvg } from './svg.ts';
@@ -45,7 +45,8 @@ describe.each(createModels(defaultProfile))('SVG of $id', (model) => {
   it('shows every transition with its guard and requirement IDs', () => {
     const found = texts(svg);
     for (const t of diagram.transitions) {
-      expect(found, t.id).toContain(triggerText(t));
+      for (const line of triggerLines(t)) expect(found, t.id).toContain(line);
+      expect(triggerLines(t).join(' '), t.id).toBe(triggerText(t));
       expect(found, t.id).toContain(t.requirements.join(' '));
     }
   });

@@ -3,8 +3,10 @@ import {
   allStates,
   type DiagramState,
   type DiagramTransition,
+  type DiagramView,
   type DotAttributes,
   describeMachine,
+  diagramViews,
   renderDot,
   renderSvg,
 } from '../diagrams/index.ts';
@@ -12,7 +14,8 @@ import type { MachineModel } from '../machines/index.ts';
 import { escapeHtml } from './escape.ts';
 
 /**
- * A machine's Graphviz drawing with its coverage on it, ready to inline in the report: every
+ * A machine's Graphviz drawings (the whole machine and each smaller view, see
+ * `diagrams/views.ts`) with its coverage on them, ready to inline in the report: every
  * transition entry tinted and every edge coloured by its coverage, states never visited dashed
  * and grey. Its elements carry what the page script needs to highlight a trace step:
  *
@@ -21,7 +24,8 @@ import { escapeHtml } from './escape.ts';
  * - a transition's entry in a label: `class="transition"`, `data-transition="<id>"` and
  *   `data-status` (a transition with several targets has an entry on each of its edges).
  *
- * Element ids are `<prefix>s<n>`, `<prefix>e<n>` and `a_<prefix>t<n>`, unique in the page.
+ * Element ids are `<prefix>v<view>s<n>`, `…e<n>` and `a_…t<n>`, unique in the page. A state or
+ * transition drawn in several views has an element in each.
  */
 
 export interface CoverageStyle {
@@ -89,11 +93,15 @@ const EDGE_PRIORITY: readonly TransitionCoverage[] = [
 ];
 
 export interface CoverageDiagram {
+  /** The view drawn: its file-name stem (`imFlow.localComposing`), kind and short label. */
+  readonly view: Pick<DiagramView, 'name' | 'kind' | 'label' | 'focus'>;
   /** The `<svg>` element, without XML prolog, comments, fixed size or namespaces. */
   readonly svg: string;
   /** Width and height of the drawing in CSS pixels at 100 %. */
   readonly width: number;
   readonly height: number;
+  /** The transitions the view draws, by id. */
+  readonly transitions: readonly string[];
 }
 
 interface ElementData {
@@ -108,16 +116,32 @@ function dataAttributes(element: ElementData): string {
     .join('');
 }
 
-/** Renders the drawing of `model` with `coverage`; `prefix` keeps its element ids unique. */
-export async function coverageDiagram(
+/**
+ * Renders every view of `model` (the whole machine, its top level, each region) with
+ * `coverage`; `prefix` keeps their element ids unique in the page.
+ */
+export async function coverageDiagrams(
   model: MachineModel,
   coverage: MachineCoverage,
   prefix: string,
-): Promise<CoverageDiagram> {
+): Promise<CoverageDiagram[]> {
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(prefix)) {
     throw new Error(`A diagram prefix must be letters and digits, got "${prefix}".`);
   }
-  const diagram = describeMachine(model);
+  const views = diagramViews(describeMachine(model));
+  const drawn: CoverageDiagram[] = [];
+  for (const [index, view] of views.entries()) {
+    drawn.push(await coverageView(view, coverage, `${prefix}v${index}`));
+  }
+  return drawn;
+}
+
+async function coverageView(
+  view: DiagramView,
+  coverage: MachineCoverage,
+  prefix: string,
+): Promise<CoverageDiagram> {
+  const { diagram } = view;
   const uncovered = new Set(coverage.states.uncovered);
   const statusOf = (t: DiagramTransition): TransitionCoverage =>
     coverage.transitions[t.id] ?? 'not-reached';
@@ -136,7 +160,7 @@ export async function coverageDiagram(
           classes: `state ${visited ? 'visited' : 'unvisited'}`,
           data: { state: state.path },
         });
-        if (visited) return { id };
+        if (visited || state.outside) return { id };
         const cluster = state.kind !== 'atomic' && state.kind !== 'final';
         return cluster
           ? { id, color: STATE_STYLES.uncovered.line, style: 'dashed,rounded,filled' }
@@ -179,9 +203,15 @@ export async function coverageDiagram(
   );
   const expected = allStates(diagram.root).length - 1;
   if (states !== expected) {
-    throw new Error(`The diagram of ${model.id} drew ${states} states of ${expected}.`);
+    throw new Error(`The diagram ${view.name} drew ${states} states of ${expected}.`);
   }
-  return inlineSvg(svg, elements, `${diagram.title} (${diagram.id})`);
+  const inline = inlineSvg(svg, elements, `${diagram.title} (${diagram.id})`, prefix);
+  const { name, kind, label, focus } = view;
+  return {
+    view: { name, kind, label, focus },
+    ...inline,
+    transitions: diagram.transitions.map((t) => t.id),
+  };
 }
 
 /** Graphviz's SVG made fit for an HTML page, with the element data added to its groups. */
@@ -189,7 +219,8 @@ function inlineSvg(
   svg: string,
   elements: ReadonlyMap<string, ElementData>,
   title: string,
-): CoverageDiagram {
+  prefix: string,
+): Pick<CoverageDiagram, 'svg' | 'width' | 'height'> {
   const start = svg.indexOf('<svg');
   if (start === -1) throw new Error('Graphviz returned no <svg> element.');
   let body = svg.slice(start).replace(/<!--[\s\S]*?-->\n?/g, '');
@@ -215,6 +246,36 @@ function inlineSvg(
   if (decorated !== elements.size) {
     throw new Error(`Graphviz drew ${decorated} of the ${elements.size} decorated elements.`);
   }
+  // Graphviz numbers the other elements the same way in every drawing (`graph0`, `node1`):
+  // prefixed, they stay unique in a page that holds several drawings.
+  body = body.replace(/ id="([^"]+)"/g, (whole, id: string) =>
+    elements.has(id) || elements.has(id.replace(/^a_/, '')) ? whole : ` id="${prefix}_${id}"`,
+  );
   // Points are 4/3 of a CSS pixel.
   return { svg: body.trim(), width: Math.round((w * 4) / 3), height: Math.round((h * 4) / 3) };
+}
+
+/**
+ * The view a failing case opens on, so that its labels can be read at 100 %: of the smaller
+ * views (top level, regions), the one that draws most of the transitions of the failing step
+ * (the model's expected ones), else most of those that realise the requirements it names; the
+ * first smaller view (the top level) when neither tells; the whole machine when it has no
+ * smaller view.
+ */
+export function openingViewFor(
+  diagrams: readonly CoverageDiagram[],
+  stepTransitions: readonly string[],
+  requirementTransitions: readonly string[],
+): string {
+  const smaller = diagrams.filter((diagram) => diagram.view.kind !== 'machine');
+  const count = (diagram: CoverageDiagram, ids: readonly string[]) =>
+    ids.filter((id) => diagram.transitions.includes(id)).length;
+  for (const ids of [stepTransitions, requirementTransitions]) {
+    let best: CoverageDiagram | undefined;
+    for (const diagram of smaller) {
+      if (count(diagram, ids) > (best ? count(best, ids) : 0)) best = diagram;
+    }
+    if (best) return best.view.name;
+  }
+  return (smaller[0] ?? diagrams[0])?.view.name ?? '';
 }

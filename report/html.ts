@@ -23,8 +23,14 @@ import type {
   SuiteResult,
   TransitionCoverage,
 } from '../conformance/results.ts';
-import { createModels, type MachineModel } from '../machines/index.ts';
-import { COVERAGE_STYLES, type CoverageDiagram, coverageDiagram, STATE_STYLES } from './diagram.ts';
+import { createModels, declaredTransitions, type MachineModel } from '../machines/index.ts';
+import {
+  COVERAGE_STYLES,
+  type CoverageDiagram,
+  coverageDiagrams,
+  openingViewFor,
+  STATE_STYLES,
+} from './diagram.ts';
 import { escapeHtml as e, jsonForScript } from './escape.ts';
 import { type FailureView, failureView } from './steps.ts';
 
@@ -77,7 +83,7 @@ function plural(count: number, word: string): string {
 }
 
 interface Rendered {
-  readonly diagrams: Map<string, CoverageDiagram>;
+  readonly diagrams: Map<string, CoverageDiagram[]>;
   readonly failures: FailureView[];
 }
 
@@ -177,9 +183,49 @@ function machineStats(machine: MachineResult): string {
   return `<dl class="stats">${facts.map(([term, value]) => `<div><dt>${e(term)}</dt><dd>${e(value)}</dd></div>`).join('')}</dl>`;
 }
 
-function diagramPanel(machine: MachineResult, prefix: string, diagram: CoverageDiagram): string {
+/** The button that shows one view of a machine's diagram. */
+function viewButton(diagram: CoverageDiagram, opening: string): string {
+  const { name, kind, label } = diagram.view;
+  const text = kind === 'machine' ? 'Whole machine' : kind === 'top-level' ? 'Top level' : label;
+  const pressed = name === opening ? 'true' : 'false';
+  return `<button type="button" data-view="${e(name)}" aria-pressed="${pressed}" title="Show the ${e(label)} at 100 %">${e(text)}</button>`;
+}
+
+/**
+ * The view a machine's panel opens on: the one the first failure opens on, else the top level
+ * (or the whole machine when there is no smaller view).
+ */
+function openingView(
+  diagrams: readonly CoverageDiagram[],
+  views: readonly { view: FailureView }[],
+): string {
+  const first = views[0]?.view.view;
+  if (first) return first;
+  const top = diagrams.find((diagram) => diagram.view.kind === 'top-level') ?? diagrams[0];
+  return top?.view.name ?? '';
+}
+
+function diagramPanel(
+  machine: MachineResult,
+  prefix: string,
+  diagrams: readonly CoverageDiagram[],
+  opening: string,
+): string {
+  const switcher =
+    diagrams.length > 1
+      ? `<div class="views" role="group" aria-label="Diagram views">${diagrams.map((diagram) => viewButton(diagram, opening)).join('')}</div>`
+      : '';
+  const drawn = diagrams
+    .map(
+      (diagram) =>
+        `<div class="diagram-view" data-view="${e(diagram.view.name)}" data-kind="${diagram.view.kind}" data-width="${diagram.width}" data-height="${diagram.height}"${diagram.view.name === opening ? '' : ' hidden'}>
+    ${diagram.svg}
+    </div>`,
+    )
+    .join('\n    ');
   return `<div class="diagram-panel">
   <div class="diagram-toolbar">
+    ${switcher}
     <div class="zoom" role="group" aria-label="Zoom">
       <button type="button" data-zoom="fit" title="Fit the diagram to the width">Fit width</button>
       <button type="button" data-zoom="out" title="Zoom out" aria-label="Zoom out">−</button>
@@ -189,8 +235,8 @@ function diagramPanel(machine: MachineResult, prefix: string, diagram: CoverageD
     </div>
     ${legend(machine)}
   </div>
-  <div class="diagram-viewport" id="diagram-${prefix}" data-diagram="${prefix}" data-width="${diagram.width}" data-height="${diagram.height}" tabindex="0" aria-label="State diagram; drag to pan">
-    ${diagram.svg}
+  <div class="diagram-viewport" id="diagram-${prefix}" data-diagram="${prefix}" tabindex="0" aria-label="State diagram; drag to pan">
+    ${drawn}
   </div>
 </div>`;
 }
@@ -244,7 +290,7 @@ function machineSection(
   profile: ProfileResult,
   machine: MachineResult,
   prefix: string,
-  diagram: CoverageDiagram,
+  diagrams: readonly CoverageDiagram[],
   views: readonly { view: FailureView; failing: FailingCase }[],
 ): string {
   const hasFailures = views.length > 0;
@@ -254,7 +300,7 @@ function machineSection(
     ${machineStats(machine)}
   </header>
   <div class="machine-body${hasFailures ? ' has-failures' : ''}">
-    ${diagramPanel(machine, prefix, diagram)}
+    ${diagramPanel(machine, prefix, diagrams, openingView(diagrams, views))}
     ${hasFailures ? failuresPanel(prefix, views) : ''}
   </div>
   ${machine.property?.error && !machine.property.failure ? `<p class="warning">${e(machine.property.error)}</p>` : ''}
@@ -330,21 +376,22 @@ async function profileSection(
   for (const machine of profile.machines) {
     const model = models.find((m) => m.id === machine.machine) as MachineModel;
     const prefix = `p${index}${machine.machine}`;
-    const diagram = await coverageDiagram(model, machine.coverage, prefix);
-    rendered.diagrams.set(prefix, diagram);
+    const diagrams = await coverageDiagrams(model, machine.coverage, prefix);
+    rendered.diagrams.set(prefix, diagrams);
     const views = failing
       .filter((failure) => failure.machine === machine)
       .map((failure) => {
         const view = failureView(failure, model, {
           key: `f${rendered.failures.length}`,
           diagram: prefix,
+          view: failureRegion(failure, diagrams, model),
           profile: profile.profile.name,
           ...replayOf(failure, profile, options),
         });
         rendered.failures.push(view);
         return { view, failing: failure };
       });
-    machines.push(machineSection(profile, machine, prefix, diagram, views));
+    machines.push(machineSection(profile, machine, prefix, diagrams, views));
   }
   const failures = failing.length;
   return `<section class="profile" id="profile-${index}" data-profile="${index}">
@@ -356,6 +403,21 @@ async function profileSection(
   ${machines.join('\n')}
   ${matrix(profile, index)}
 </section>`;
+}
+
+/** The view a failure opens on: where its failing step (or the last step) moved the model. */
+function failureRegion(
+  failure: FailingCase,
+  diagrams: readonly CoverageDiagram[],
+  model: MachineModel,
+): string {
+  const { steps } = failure.trace;
+  const step = failingStep(failure.trace)?.step ?? steps[steps.length - 1];
+  const named = new Set(step?.failure?.requirements ?? []);
+  const realising = declaredTransitions(model.machine)
+    .filter((t) => t.meta.requirements.some((id) => named.has(id)))
+    .map((t) => t.meta.id);
+  return openingViewFor(diagrams, step?.transitions ?? [], realising);
 }
 
 function replayOf(

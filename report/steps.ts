@@ -46,6 +46,8 @@ export interface FailureView {
   readonly key: string;
   /** The id prefix of the diagram the stepper highlights. */
   readonly diagram: string;
+  /** The view of the diagram shown when the case is selected (`imFlow.localComposing`). */
+  readonly view: string;
   readonly name: string;
   readonly origin: Trace['origin'];
   readonly machine: Trace['machine'];
@@ -136,13 +138,14 @@ function stepView(step: TraceStep, active: readonly string[]): StepView {
 export function failureView(
   failing: FailingCase,
   model: MachineModel,
-  keys: { key: string; diagram: string; profile: string; replay?: string },
+  keys: { key: string; diagram: string; view: string; profile: string; replay?: string },
 ): FailureView {
   const { trace, property } = failing;
   const { initial, after } = replayActiveStates(model, trace);
   return {
     key: keys.key,
     diagram: keys.diagram,
+    view: keys.view,
     name: trace.name,
     origin: trace.origin,
     machine: trace.machine,

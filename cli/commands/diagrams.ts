@@ -18,7 +18,7 @@ export function registerDiagrams(cli: CAC, io: Io, done: (code: number) => void)
   cli
     .command(
       'diagrams',
-      'Generate the state diagrams of the machines: Markdown with Mermaid, SVG, SCXML',
+      'Generate the state diagrams of the machines, whole and per region: Markdown with Mermaid, SVG, SCXML',
     )
     .option('--out <dir>', 'Folder to write to', { default: DEFAULT_DIAGRAMS_DIR })
     .option('--check', 'Write nothing; exit 1 when the files in the folder are stale or missing')

@@ -37,29 +37,55 @@
   }
 
   // ---------------------------------------------------------------------------------------
-  // Diagrams: fit to width, zoom, drag to pan.
+  // Diagrams: one view at a time (the whole machine, its top level, each region), shown at
+  // 100 % when opened so that its labels can be read; fit to width, zoom, drag to pan.
 
   const zooms = new Map();
   const MIN_SCALE = 0.1;
   const MAX_SCALE = 4;
 
   function setupZoom(viewport) {
-    const svg = viewport.querySelector('svg');
     const panel = viewport.closest('.diagram-panel');
     const level = panel.querySelector('.zoom-level');
-    const width = Number(viewport.dataset.width) || 800;
-    const state = { scale: 1, fitted: true };
+    const viewButtons = Array.from(panel.querySelectorAll('[data-view]')).filter(
+      (element) => element.tagName === 'BUTTON',
+    );
+    const views = Array.from(viewport.querySelectorAll('.diagram-view'));
+    const state = { scale: 1, fitted: false };
+    function current() {
+      return views.find((view) => !view.hidden) || views[0];
+    }
     function apply(scale) {
+      const view = current();
+      if (!view) return;
+      const width = Number(view.dataset.width) || 800;
       state.scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
+      const svg = view.querySelector('svg');
       svg.style.width = `${Math.round(width * state.scale)}px`;
       svg.style.height = 'auto';
       level.textContent = `${Math.round(state.scale * 100)} %`;
     }
     state.fit = () => {
+      const view = current();
       const available = viewport.clientWidth - 2;
-      if (available <= 0) return;
+      if (!view || available <= 0) return;
       state.fitted = true;
-      apply(Math.min(1, available / width));
+      apply(Math.min(1, available / (Number(view.dataset.width) || 800)));
+    };
+    /** Shows the named view at 100 %, the current step's highlight in sight. */
+    state.show = (name) => {
+      const wanted = views.find((view) => view.dataset.view === name);
+      if (!wanted) return;
+      for (const view of views) view.hidden = view !== wanted;
+      for (const button of viewButtons) {
+        button.setAttribute('aria-pressed', button.dataset.view === name ? 'true' : 'false');
+      }
+      viewport.dataset.view = name;
+      state.fitted = false;
+      apply(1);
+      viewport.scrollLeft = 0;
+      viewport.scrollTop = 0;
+      reveal(viewport);
     };
     /** Zooms by a factor, keeping the point under (x, y) of the viewport in place. */
     state.zoomBy = (factor, x, y) => {
@@ -74,6 +100,9 @@
       viewport.scrollLeft = contentX * ratio - cx;
       viewport.scrollTop = contentY * ratio - cy;
     };
+    for (const button of viewButtons) {
+      button.addEventListener('click', () => state.show(button.dataset.view));
+    }
     panel.querySelector('[data-zoom="fit"]').addEventListener('click', () => state.fit());
     panel.querySelector('[data-zoom="in"]').addEventListener('click', () => state.zoomBy(1.25));
     panel.querySelector('[data-zoom="out"]').addEventListener('click', () => state.zoomBy(0.8));
@@ -118,7 +147,8 @@
     viewport.addEventListener('pointerup', stop);
     viewport.addEventListener('pointerleave', stop);
     zooms.set(viewport, state);
-    state.fit();
+    viewport.dataset.view = current() ? current().dataset.view : '';
+    apply(1);
   }
 
   for (const viewport of document.querySelectorAll('.diagram-viewport')) setupZoom(viewport);
@@ -159,9 +189,10 @@
 
   /** Scrolls the diagram, not the page, so that the highlight is in view when zoomed in. */
   function reveal(viewport) {
-    // The transitions taken matter most; without any, the active leaf states.
-    let targets = Array.from(viewport.querySelectorAll('.transition.is-taken'));
-    if (targets.length === 0) targets = Array.from(viewport.querySelectorAll('.node.is-active'));
+    // Only the view on show; in it, the transitions taken matter most, then the active states.
+    const view = viewport.querySelector('.diagram-view:not([hidden])') || viewport;
+    let targets = Array.from(view.querySelectorAll('.transition.is-taken'));
+    if (targets.length === 0) targets = Array.from(view.querySelectorAll('.node.is-active'));
     if (targets.length === 0) return;
     const box = viewport.getBoundingClientRect();
     const rects = targets.map((target) => target.getBoundingClientRect());
@@ -414,7 +445,10 @@
         li.append(button);
         stepList.append(li);
       });
+      const zoom = zooms.get(document.getElementById(`diagram-${prefix}`));
       go(failurePosition());
+      // The region where the case failed, at 100 %, after the highlight is drawn.
+      if (zoom && failure.view) zoom.show(failure.view);
     }
 
     for (const button of buttons) {
