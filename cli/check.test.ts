@@ -45,7 +45,7 @@ beforeAll(async () => {
     "export default { name: 'bad', profile: { timing: { refreshPeriodMs: 4000 } }, create() {} };\n",
   );
   await writeFile(
-    join(dir, 'stray.mjs'),
+    join(dir, 'stray.ts'),
     `import reference from '${reference}';
 export const adapter = {
   name: 'stray',
@@ -167,7 +167,7 @@ describe('imflow check', () => {
         join(root, 'bin', 'imflow.mjs'),
         'check',
         '--adapter',
-        join(dir, 'stray.mjs'),
+        join(dir, 'stray.ts'),
         '--machine',
         'mcuSession',
         '--runs',
