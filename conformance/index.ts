@@ -22,6 +22,7 @@ export {
   judgeStep,
   type Observation,
 } from './oracle.ts';
+export type * from './public-types.ts';
 export { type PathPlan, type PlannedPath, planPaths } from './paths.ts';
 export type { PropertyResult } from './properties.ts';
 export * from './reporters/index.ts';
