@@ -22,9 +22,9 @@ export {
   judgeStep,
   type Observation,
 } from './oracle.ts';
-export type * from './public-types.ts';
 export { type PathPlan, type PlannedPath, planPaths } from './paths.ts';
 export type { PropertyResult } from './properties.ts';
+export type * from './public-types.ts';
 export * from './reporters/index.ts';
 export type * from './results.ts';
 export { DEFAULT_RUNS, runSuite, type SuiteListener, type SuiteOptions } from './suite.ts';

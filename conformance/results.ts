@@ -71,6 +71,10 @@ export interface SuiteResult {
   readonly adapter: string;
   readonly only?: RequirementGroup;
   readonly seed: number;
+  /** Property-test runs per machine. */
+  readonly runs?: number;
+  /** Set when this is one shard of a run (`--shard i/n`); `imflow merge-reports` joins them. */
+  readonly shard?: { readonly index: number; readonly count: number };
   readonly profiles: readonly ProfileResult[];
   readonly verdict: 'conformant' | 'not-conformant';
   readonly durationMs: number;

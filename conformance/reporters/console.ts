@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Profile, RequirementGroup } from '../../machines/index.ts';
 import type { MachineResult, ProfileResult, SuiteResult, TransitionCoverage } from '../results.ts';
 import {
@@ -15,6 +16,7 @@ import {
   tracePath,
   verdictCounts,
 } from './format.ts';
+import { writeFailingTraces } from './trace-files.ts';
 import type { Reporter, ReporterContext, RunInfo } from './types.ts';
 
 /** Progress is drawn only once a profile has run this long, and redrawn at most this often. */
@@ -162,11 +164,7 @@ function failureLines(
       lines.push(`         or: npx imflow replay ${traceFile}${adapterSuffix(trace.replay)}`);
   } else {
     const replay = replayFor(trace, traceFile);
-    lines.push(
-      replay
-        ? `     replay: ${replay}`
-        : '     replay: run with --reporter json to write the trace, then npx imflow replay <trace file>',
-    );
+    if (replay) lines.push(`     replay: ${replay}`);
   }
   return lines;
 }
@@ -186,9 +184,12 @@ function unattributedProperty(machine: MachineResult): string | undefined {
 export function consoleReporter(context: ReporterContext): Reporter {
   const { io } = context;
   const progress = new Progress(io.interactive ? io.write?.bind(io) : undefined);
-  const writesTraces = context.reporters.includes('json');
+  // The json reporter writes the failing traces when it runs; otherwise this one does.
+  const jsonWritesTraces = context.reporters.includes('json');
+  let adapterModule: string | undefined;
   return {
     onRunStart(info: RunInfo) {
+      adapterModule = info.adapterModule;
       const scope = [
         `profile${info.profiles.length === 1 ? '' : 's'} ${info.profiles.map((p) => p.name).join(', ')}`,
         info.only ? `group ${info.only}` : undefined,
@@ -208,8 +209,11 @@ export function consoleReporter(context: ReporterContext): Reporter {
     onProfileEnd() {
       progress.clear();
     },
-    onRunEnd(result: SuiteResult) {
+    async onRunEnd(result: SuiteResult) {
       progress.clear();
+      const written = jsonWritesTraces
+        ? []
+        : await writeFailingTraces(context.outDir, result, adapterModule);
       let number = 0;
       let passed = 0;
       let failed = 0;
@@ -233,9 +237,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
         if (cases.length > 0 || unattributed.length > 0) {
           io.out('  Failures');
           for (const failure of cases) {
-            const file = writesTraces
-              ? tracePath(context.outDir, profile.profile.name, failure.trace)
-              : undefined;
+            const file = tracePath(context.outDir, profile.profile.name, failure.trace);
             for (const line of failureLines(profile.profile, failure, ++number, file)) io.out(line);
           }
           for (const line of unattributed) io.out(`  ${++number}. ${line}`);
@@ -245,6 +247,12 @@ export function consoleReporter(context: ReporterContext): Reporter {
         io.out('');
         io.out('Problems outside the test cases:');
         for (const note of result.notes) io.out(`  - ${note}`);
+      }
+      if (written.length > 0) {
+        io.out('');
+        io.out(
+          `Wrote ${written.length} failing trace${written.length === 1 ? '' : 's'} in ${join(context.outDir, 'traces')} (--out sets the directory).`,
+        );
       }
       io.out('');
       io.out(`Seed ${result.seed}, ${seconds(result.durationMs)}.`);

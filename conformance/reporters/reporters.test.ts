@@ -132,6 +132,28 @@ describe('console reporter', () => {
     expect(lines.at(-1)).toBe('imflow: NOT CONFORMANT');
   });
 
+  it('writes the failing traces itself when no json reporter runs, and says where', async () => {
+    const { io, lines } = capture();
+    const out = join(dir, 'console-only');
+    const [console] = createReporters(['console'], { io, outDir: out }) as Reporter[];
+    console?.onRunStart?.({
+      adapter: failing.adapter,
+      adapterModule: './refuses-nothing.ts',
+      profiles: failing.profiles.map((p) => p.profile),
+      seed: failing.seed,
+      runs: 3,
+    });
+    await console?.onRunEnd?.(failing);
+    const text = lines.join('\n');
+    const file = join(out, 'traces', 'ucma-guide-imflow-path-1.json');
+    expect(text).toContain(`replay: npx imflow replay ${file} --adapter ./refuses-nothing.ts`);
+    expect(text).not.toMatch(/run with --reporter json/);
+    expect(text).toMatch(new RegExp(`Wrote \\d+ failing traces? in ${join(out, 'traces')}`));
+    const trace = JSON.parse(await readFile(file, 'utf8'));
+    expect(trace.adapterModule).toBe('./refuses-nothing.ts');
+    expect(trace.replay).toBe(`npx imflow replay ${file} --adapter ./refuses-nothing.ts`);
+  });
+
   it('draws a progress bar on an interactive terminal only', async () => {
     const slow = capture(true);
     const reporter = createReporters(['console'], { io: slow.io, outDir: dir })[0] as Reporter;
