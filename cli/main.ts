@@ -1,6 +1,7 @@
 import { cac } from 'cac';
 import { registerCheck } from './commands/check.ts';
 import { registerDiagrams } from './commands/diagrams.ts';
+import { registerMergeReports } from './commands/merge-reports.ts';
 import { registerModel } from './commands/model.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRequirements } from './commands/requirements.ts';
@@ -16,6 +17,7 @@ const commands: Register[] = [
   registerCheck,
   registerReplay,
   registerVerifyTrace,
+  registerMergeReports,
 ];
 
 /**

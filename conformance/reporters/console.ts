@@ -196,6 +196,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
         info.machine ? `machine ${info.machine}` : undefined,
         `seed ${info.seed}`,
         info.path ? `replaying path ${info.path}` : `${info.runs} property runs per machine`,
+        info.shard ? `shard ${info.shard.index}/${info.shard.count}` : undefined,
       ].filter((part) => part !== undefined);
       io.out(`imflow check: ${info.adapter}`);
       io.out(`  ${scope.join('; ')}`);
