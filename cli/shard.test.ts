@@ -20,7 +20,6 @@ async function run(...argv: string[]) {
 const common = ['check', '--profile', 'all', '--seed', '99', '--runs', '8'];
 let dir: string;
 let shards: Awaited<ReturnType<typeof run>>[];
-let whole: Awaited<ReturnType<typeof run>>;
 let merged: Awaited<ReturnType<typeof run>>;
 
 async function report(out: string): Promise<SuiteResult> {
@@ -33,7 +32,8 @@ beforeAll(async () => {
   for (const i of [1, 2, 3]) {
     shards.push(await run(...common, '--shard', `${i}/3`, '--out', join(dir, `shard-${i}`)));
   }
-  whole = await run(...common, '--reporter', 'json', '--out', join(dir, 'whole'));
+  const whole = await run(...common, '--reporter', 'json', '--out', join(dir, 'whole'));
+  expect(whole.code, whole.errors).toBe(0);
   merged = await run(
     'merge-reports',
     ...[1, 2, 3].map((i) => join(dir, `shard-${i}`)),
