@@ -44,7 +44,7 @@ export function registerMergeReports(cli: CAC, io: Io, done: (code: number) => v
   cli
     .command(
       'merge-reports <...dirs>',
-      'Merge the JSON reports of every shard of one run (imflow check --shard i/n) into one verdict and report',
+      'Merge the JSON reports of the shards of one run (check --shard) into one verdict and report',
     )
     .option(
       '--reporter <name>',
