@@ -166,7 +166,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
     .option(
       '--shard <i/n>',
-      'Run shard i of n: a deterministic share of the test cases; adds the json reporter, for imflow merge-reports',
+      'Run shard i of n: a deterministic share of the test cases (needs --seed; adds the json reporter, for imflow merge-reports)',
     )
     .example('imflow check --adapter ./my-adapter.ts --profile all --reporter console,junit')
     .action(async (options: CheckOptions) => {
@@ -195,6 +195,11 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       const shard = shardOption(options.shard);
       if (shard && path !== undefined) {
         throw new UsageError('--path replays one counterexample: it cannot be sharded.');
+      }
+      if (shard && seed === undefined) {
+        throw new UsageError(
+          '--shard needs --seed: every shard of a run must draw the same property tests, so give them all the same seed.',
+        );
       }
       const reporterNames = reportersOption(options.reporter);
       // A shard's result is only useful merged, and merging reads the JSON report.
