@@ -102,6 +102,9 @@ describe('imflow check --shard and imflow merge-reports', () => {
         `--shard must be i/n, shard i of n counted from 1 (such as 2/3), got "${bad}"`,
       );
     }
+    const unseeded = await run('check', '--shard', '1/2');
+    expect(unseeded.code).toBe(2);
+    expect(unseeded.errors).toMatch(/--shard needs --seed/);
     const r = await run(
       'check',
       '--shard',
