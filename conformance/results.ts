@@ -50,9 +50,18 @@ export interface MachineResult {
 
 export type RequirementVerdictValue = 'pass' | 'fail' | 'inconclusive' | 'untestable';
 
+/**
+ * Why a requirement is inconclusive: the profile does not claim what it needs; a test failed
+ * before reaching it; or no test of this run takes it (another machine or group was chosen,
+ * or it falls to another shard).
+ */
+export type InconclusiveCause = 'not-claimed' | 'not-reached' | 'not-run';
+
 export interface RequirementVerdict {
   readonly requirement: Requirement;
   readonly verdict: RequirementVerdictValue;
+  /** Set for an inconclusive verdict. */
+  readonly cause?: InconclusiveCause;
   /** Names of the test cases that exercised it. */
   readonly tests: readonly string[];
   /** Names of the failing test cases that named it. */

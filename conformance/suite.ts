@@ -12,6 +12,7 @@ import { CaseRun, type Limits } from './case-run.ts';
 import { type PathPlan, planPaths } from './paths.ts';
 import { type PropertyResult, runProperty } from './properties.ts';
 import type {
+  InconclusiveCause,
   MachineCoverage,
   MachineResult,
   ProfileResult,
@@ -60,6 +61,14 @@ export interface SuiteOptions {
 }
 
 export const DEFAULT_RUNS = 100;
+
+/** Why a requirement is inconclusive, in words that tell the three causes apart. */
+export const INCONCLUSIVE_REASONS: Readonly<Record<InconclusiveCause, string>> = {
+  'not-claimed': 'Not claimed: the profile does not claim the capability or reading it needs.',
+  'not-reached':
+    'Not reached: a test failed at an earlier step, before any test took a transition that realises it.',
+  'not-run': 'Not run: no test of this run takes a transition that realises it.',
+};
 
 function replayCommand(
   options: SuiteOptions,
@@ -315,12 +324,14 @@ function requirementVerdicts(
     }
   }
   const unclaimed = new Set<string>();
+  const unreached = new Set<string>();
   for (const machine of machines) {
     const model = models.find((m) => m.id === machine.machine);
     for (const t of model ? declaredTransitions(model.machine) : []) {
       const status = machine.coverage.transitions[t.meta.id];
       if (status === 'not-claimed' || status === 'other-reading')
         for (const req of t.meta.requirements) unclaimed.add(req);
+      if (status === 'not-reached') for (const req of t.meta.requirements) unreached.add(req);
     }
   }
   return requirements
@@ -338,14 +349,18 @@ function requirementVerdicts(
         };
       if (failures.length > 0) return { requirement, verdict: 'fail', tests, failures };
       if (tests.length > 0) return { requirement, verdict: 'pass', tests, failures };
+      const cause: InconclusiveCause = unclaimed.has(requirement.id)
+        ? 'not-claimed'
+        : unreached.has(requirement.id)
+          ? 'not-reached'
+          : 'not-run';
       return {
         requirement,
         verdict: 'inconclusive',
+        cause,
         tests,
         failures,
-        reason: unclaimed.has(requirement.id)
-          ? 'Not exercised: the profile does not claim the capability or reading it needs.'
-          : 'Not exercised by any test that ran.',
+        reason: INCONCLUSIVE_REASONS[cause],
       };
     });
 }

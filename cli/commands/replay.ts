@@ -3,7 +3,12 @@ import { basename, join } from 'node:path';
 import type { CAC } from 'cac';
 import type { Adapter } from '../../conformance/adapter.ts';
 import { CaseRun } from '../../conformance/case-run.ts';
-import { failingStep, formatOutputs, formatStimulus } from '../../conformance/reporters/format.ts';
+import {
+  expectedAndObserved,
+  failingStep,
+  formatOutputs,
+  formatStimulus,
+} from '../../conformance/reporters/format.ts';
 import type { Trace, TraceStep } from '../../conformance/trace.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
@@ -139,10 +144,9 @@ export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
           `  failing step ${(replayIndex ?? 0) + 1}: ${replayFailure.step.failure?.message ?? ''}`,
         );
         const failure = replayFailure.step.failure;
-        if (failure?.expected) io.out(`    expected:   ${formatOutputs(failure.expected.outputs)}`);
-        io.out(
-          `    observed:   ${formatOutputs(replayFailure.step.observed.map((o) => o.output))}`,
-        );
+        const { expected, observed } = expectedAndObserved(replayFailure.step);
+        if (expected !== undefined) io.out(`    expected:   ${expected}`);
+        io.out(`    observed:   ${observed}`);
         for (const m of failure?.queryMismatches ?? []) {
           io.out(`    query ${m.query}: expected ${m.expected}, observed ${m.observed}`);
         }

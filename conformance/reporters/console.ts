@@ -1,10 +1,16 @@
 import { join } from 'node:path';
 import type { Profile, RequirementGroup } from '../../machines/index.ts';
-import type { MachineResult, ProfileResult, SuiteResult, TransitionCoverage } from '../results.ts';
+import type {
+  MachineResult,
+  ProfileResult,
+  RequirementVerdict,
+  SuiteResult,
+  TransitionCoverage,
+} from '../results.ts';
 import {
   blamed,
   coverageCounts,
-  coveragePercent,
+  coverageSentence,
   type FailingCase,
   failingCases,
   failingStep,
@@ -64,26 +70,45 @@ function pad(text: string | number, width: number): string {
   return String(text).padStart(width);
 }
 
+/** The columns of the requirement table: inconclusive verdicts split by their cause. */
+const COLUMNS = ['pass', 'fail', 'not claimed', 'not reached', 'not run', 'untestable'] as const;
+type Column = (typeof COLUMNS)[number];
+
+function column(verdict: RequirementVerdict): Column {
+  if (verdict.verdict !== 'inconclusive') return verdict.verdict;
+  if (verdict.cause === 'not-claimed') return 'not claimed';
+  if (verdict.cause === 'not-reached') return 'not reached';
+  return 'not run';
+}
+
+/** What each listed kind of verdict means, printed once under the table. */
+const LISTED: Partial<Record<Column, string>> = {
+  'not claimed': 'the profile does not claim what they need',
+  'not reached': 'a test failed before reaching them',
+  'not run': 'no test of this run takes them',
+  untestable: 'the kit cannot check them; the catalogue says why',
+};
+
 function groupTable(profile: ProfileResult): string[] {
   const groups: RequirementGroup[] = [];
   for (const verdict of profile.requirements) {
     if (!groups.includes(verdict.requirement.group)) groups.push(verdict.requirement.group);
   }
   const width = Math.max(24, ...groups.map((g) => g.length + 2));
-  const lines = [
-    `  ${'Requirements'.padEnd(width)}${pad('pass', 6)}${pad('fail', 6)}${pad('inconclusive', 14)}${pad('untestable', 12)}`,
-  ];
+  const cells = (values: readonly (string | number)[]) =>
+    values.map((value, i) => pad(value, (COLUMNS[i] as string).length + 2)).join('');
+  const lines = [`  ${'Requirements'.padEnd(width)}${cells(COLUMNS)}`];
   for (const group of groups) {
-    const counts = { pass: 0, fail: 0, inconclusive: 0, untestable: 0 };
-    for (const v of profile.requirements) if (v.requirement.group === group) counts[v.verdict]++;
-    lines.push(
-      `    ${group.padEnd(width - 2)}${pad(counts.pass, 6)}${pad(counts.fail, 6)}${pad(counts.inconclusive, 14)}${pad(counts.untestable, 12)}`,
+    const counts = COLUMNS.map(
+      (c) =>
+        profile.requirements.filter((v) => v.requirement.group === group && column(v) === c).length,
     );
+    lines.push(`    ${group.padEnd(width - 2)}${cells(counts)}`);
   }
-  for (const kind of ['inconclusive', 'untestable'] as const) {
-    const listed = profile.requirements.filter((v) => v.verdict === kind);
+  for (const [kind, meaning] of Object.entries(LISTED)) {
+    const listed = profile.requirements.filter((v) => column(v) === kind);
     if (listed.length > 0) {
-      lines.push(`    ${kind}: ${listed.map((v) => v.requirement.id).join(', ')}`);
+      lines.push(`    ${kind} (${meaning}): ${listed.map((v) => v.requirement.id).join(', ')}`);
     }
   }
   return lines;
@@ -92,7 +117,7 @@ function groupTable(profile: ProfileResult): string[] {
 function machineLines(machine: MachineResult): string[] {
   const lines = [`    ${machine.title} (${machine.machine})`];
   if (machine.status === 'not-claimed') {
-    lines.push('      not run: the profile does not claim the capability it needs (inconclusive)');
+    lines.push('      not claimed: the profile does not claim the capability this machine needs');
     return lines;
   }
   const { states } = machine.coverage;
@@ -100,9 +125,9 @@ function machineLines(machine: MachineResult): string[] {
     `      states       ${states.covered}/${states.total} covered${states.uncovered.length > 0 ? ` (not visited: ${states.uncovered.join(', ')})` : ''}`,
   );
   const counts = coverageCounts(machine.coverage);
-  const percent = coveragePercent(counts);
   lines.push(
-    `      transitions  ${counts.covered} covered, ${counts.failed} failed, ${counts['not-claimed']} not-claimed, ${counts['other-reading']} other-reading, ${counts['not-chosen']} not-chosen, ${counts['not-reached']} not-reached of ${counts.total}: ${percent === undefined ? 'n/a' : `${percent.toFixed(1)}%`} covered`,
+    `      transitions  ${counts.total}: ${counts.covered} covered, ${counts.failed} failed, ${counts['not-reached']} not reached, ${counts['not-claimed']} not claimed, ${counts['other-reading']} of another reading, ${counts['not-chosen']} not chosen`,
+    `      coverage     ${coverageSentence(counts)}`,
   );
   // Anything not covered is listed with its reason; the ruled-out readings only by count.
   const reasons: Partial<Record<TransitionCoverage, string>> = {

@@ -99,11 +99,23 @@ describe('console reporter', () => {
     await drive(createReporters(['console'], { io, outDir: dir }), passing);
     const text = lines.join('\n');
     expect(text).toMatch(/Profile ucma-guide: CONFORMANT/);
-    expect(text).toMatch(/flow-lifecycle\s+\d+\s+0\s+\d+\s+\d+/);
-    expect(text).toMatch(/states\s+\d+\/\d+ covered/);
     expect(text).toMatch(
-      /transitions\s+\d+ covered, 0 failed, .* not-reached of \d+: [\d.]+% covered/,
+      /Requirements +pass +fail +not claimed +not reached +not run +untestable\n/,
     );
+    expect(text).toMatch(/flow-lifecycle\s+\d+\s+0\s+\d+\s+\d+\s+\d+\s+\d+/);
+    expect(text).toMatch(/states\s+\d+\/\d+ covered/);
+    expect(text).toMatch(/transitions\s+\d+: \d+ covered, 0 failed, 0 not reached, /);
+    // Every percentage names its base.
+    const coverage = [
+      ...text.matchAll(
+        /coverage +(\d+) transitions covered of the (\d+) the profile requires \(([\d.]+)%\)/g,
+      ),
+    ];
+    expect(coverage.length).toBe(passing.profiles[0]?.machines.length);
+    for (const [, covered, base, percent] of coverage) {
+      expect(Number(percent)).toBeCloseTo((100 * Number(covered)) / Number(base), 1);
+    }
+    expect(text).not.toMatch(/\d% covered/);
     expect(text).toMatch(/path suite\s+\d+ of \d+ cases run, \d+ steps for \d+ transitions/);
     expect(text).toMatch(/property\s+3 runs, seed 7: passed/);
     const pass = passing.profiles[0]?.requirements.filter((r) => r.verdict === 'pass').length;
