@@ -15,6 +15,7 @@ async function browserTest(ci: boolean) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     IMFLOW_CHROMIUM: '/nonexistent/chromium',
+    IMFLOW_SKIP_BUILD: '1',
     NO_COLOR: '1',
     FORCE_COLOR: '0',
   };

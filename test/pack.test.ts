@@ -81,7 +81,9 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'imflow-pack-'));
   project = join(work, 'project');
   const packed = await timed('npm pack', () =>
-    run(npm, ['pack', '--json', '--pack-destination', work], root),
+    // dist/ is fresh (the global setup built it); rebuilding here would pull it from under
+    // the other test files that run the compiled CLI at the same time.
+    run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root),
   );
   expect(packed.code, packed.stderr).toBe(0);
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
