@@ -53,7 +53,10 @@ describe('three shards merged', () => {
   ])('give the verdicts and coverage of one run with the same seed: %s', async (_, adapter) => {
     const whole = await run(adapter);
     const parts = await shards(adapter, 3);
-    // Each shard runs a part, no two the same, together all of them.
+    // Each shard runs a part, no two the same, together all of them: whole machines.
+    const machinesOf = (result: SuiteResult) =>
+      result.profiles.flatMap((p) => p.machines.map((m) => `${p.profile.name}/${m.machine}`));
+    expect(parts.flatMap(machinesOf).sort()).toEqual(machinesOf(whole).sort());
     const names = parts.map(pathCaseNames);
     const properties = parts.map((part) =>
       part.profiles.flatMap((p) =>

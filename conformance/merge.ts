@@ -1,12 +1,12 @@
 import { createModels } from '../machines/index.ts';
 import type { MachineResult, ProfileResult, SuiteResult } from './results.ts';
-import { machineResult, planMachine, profileResult } from './suite.ts';
-import type { Trace } from './trace.ts';
+import { profileResult } from './suite.ts';
 
 /**
  * Joins the results of the shards of one run (`imflow check --shard i/n`, each written by the
- * JSON reporter) into the result that one unsharded run would have given: the same test
- * cases, coverage, verdicts per requirement and verdict. Durations add up.
+ * JSON reporter) into the result that one unsharded run would have given: each machine's
+ * result comes from the one shard that ran it, and the verdicts per requirement and the
+ * verdict are computed again over all of them. The run's duration is the longest shard's.
  */
 
 /** Shard results that cannot be merged: not shards, of different runs, or some missing. */
@@ -22,10 +22,7 @@ function runIdentity(result: SuiteResult): string {
     runs: result.runs,
     only: result.only,
     shards: result.shard?.count,
-    profiles: result.profiles.map((p) => ({
-      profile: p.profile,
-      machines: p.machines.map((m) => m.machine),
-    })),
+    profiles: result.profiles.map((p) => p.profile),
   });
 }
 
@@ -73,27 +70,28 @@ function assertCompleteRun(shards: readonly SuiteResult[], origins: readonly str
   }
 }
 
-function mergeMachine(
+/** The machines of one profile from every shard, in the order one run lists them. */
+function mergeMachines(
   profile: ProfileResult['profile'],
-  parts: readonly MachineResult[],
-): MachineResult {
-  const first = parts[0] as MachineResult;
-  const model = createModels(profile).find((m) => m.id === first.machine);
-  if (!model) throw new MergeError(`The model has no machine "${first.machine}".`);
-  const planned = planMachine(model);
-  // Path cases in plan order, as one run executes them.
-  const order = new Map(planned.plan.paths.map((path, index) => [path.name, index]));
-  const pathCases: Trace[] = parts
-    .flatMap((part) => part.pathCases)
-    .sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
-  const property = parts.find((part) => part.property)?.property;
-  return machineResult({
-    ...planned,
-    planMs: first.plan.planMs,
-    pathCases,
-    ...(property ? { property } : {}),
-    durationMs: parts.reduce((sum, part) => sum + part.durationMs, 0),
+  parts: readonly (readonly MachineResult[])[],
+  origins: readonly string[],
+): MachineResult[] {
+  const order = createModels(profile).map((model) => model.id);
+  const found = new Map<string, { machine: MachineResult; origin: string }>();
+  parts.forEach((machines, i) => {
+    for (const machine of machines) {
+      const before = found.get(machine.machine);
+      if (before) {
+        throw new MergeError(
+          `The machine ${machine.machine} of profile ${profile.name} is in two shard reports: ${before.origin} and ${origins[i]}.`,
+        );
+      }
+      found.set(machine.machine, { machine, origin: origins[i] ?? '?' });
+    }
   });
+  return [...found.values()]
+    .map(({ machine }) => machine)
+    .sort((a, b) => order.indexOf(a.machine) - order.indexOf(b.machine));
 }
 
 /**
@@ -106,15 +104,17 @@ export function mergeShards(
 ): SuiteResult {
   assertCompleteRun(shards, origins);
   const first = shards[0] as SuiteResult;
-  const profiles = first.profiles.map((profile, p) => {
-    const machines = profile.machines.map((_, m) =>
-      mergeMachine(
+  const profiles = first.profiles.map((profile, p) =>
+    profileResult(
+      profile.profile,
+      mergeMachines(
         profile.profile,
-        shards.map((shard) => shard.profiles[p]?.machines[m] as MachineResult),
+        shards.map((shard) => shard.profiles[p]?.machines ?? []),
+        origins,
       ),
-    );
-    return profileResult(profile.profile, machines, first.only);
-  });
+      first.only,
+    ),
+  );
   const notes = shards.flatMap((shard) => shard.notes ?? []);
   return {
     adapter: first.adapter,

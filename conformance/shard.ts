@@ -2,9 +2,10 @@
  * Sharding: one share of a conformance run, so that a team can spread it across CI jobs and
  * merge the shards' JSON reports afterwards (`imflow merge-reports`).
  *
- * The unit is one path test case or one machine's whole property phase. A property phase is
- * never split: with a given seed it draws the same sequences as in an unsharded run, so the
- * merged verdicts and coverage are those of one run.
+ * The unit is one machine of one profile, with its path tests and its property phase: its
+ * result, coverage included, is then exactly that of an unsharded run with the same seed, and
+ * a shard plans only its own machines (planning is most of a machine's time). With more
+ * shards than units, some shards run nothing.
  */
 
 /** Shard `index` of `count`, both counted from 1 (`--shard 2/3`). */
@@ -16,12 +17,9 @@ export interface Shard {
 /** One indivisible piece of work, named by a key every shard computes alike. */
 export interface ShardUnit {
   readonly key: string;
-  /** Estimated cost, in steps. */
+  /** Estimated cost, in any unit common to all units. */
   readonly weight: number;
 }
-
-/** Steps a property run takes on average (fast-check draws up to 60 commands). */
-export const PROPERTY_RUN_WEIGHT = 30;
 
 /**
  * The keys of the units `shard` runs: heaviest units first, each to the shard with the least

@@ -20,7 +20,7 @@ import type {
   SuiteResult,
   TransitionCoverage,
 } from './results.ts';
-import { PROPERTY_RUN_WEIGHT, type Shard, type ShardUnit, shardKeys } from './shard.ts';
+import { type Shard, shardKeys } from './shard.ts';
 import type { Trace } from './trace.ts';
 
 /** Hooks a reporter can implement; every one is optional and called as the run goes. */
@@ -56,7 +56,7 @@ export interface SuiteOptions {
    * built-in profiles; a run whose profile came from a file passes the file's path.
    */
   readonly profileArgument?: string;
-  /** Run only this share of the test cases (`--shard i/n`); see `shard.ts`. */
+  /** Run only this share of the machines (`--shard i/n`); see `shard.ts`. */
   readonly shard?: Shard;
 }
 
@@ -144,7 +144,7 @@ function groupFilter(only: RequirementGroup | undefined) {
   return (requirementIds: readonly string[]) => requirementIds.some((id) => ids.has(id));
 }
 
-export interface MachinePlan {
+interface MachinePlan {
   readonly model: MachineModel;
   readonly plan: PathPlan;
   readonly planMs: number;
@@ -165,19 +165,13 @@ function pathsToRun(options: SuiteOptions, { model, plan }: MachinePlan) {
   );
 }
 
-/** What one machine's tests gave, assembled into its result: coverage is computed here. */
-export interface MachineOutcome extends MachinePlan {
-  readonly pathCases: readonly Trace[];
-  readonly property?: PropertyResult;
-  readonly durationMs: number;
-}
-
-/**
- * A machine's result from its plan and the cases that ran: by a run, or by merging the
- * shards of one (`merge.ts`), which must come to the same coverage.
- */
-export function machineResult(outcome: MachineOutcome): MachineResult {
-  const { model, plan, planMs, pathCases, property } = outcome;
+async function runMachine(
+  options: SuiteOptions,
+  planned: MachinePlan,
+  seed: number,
+): Promise<MachineResult> {
+  const started = performance.now();
+  const { model, plan, planMs } = planned;
   const base = {
     machine: model.id,
     title: model.title,
@@ -198,51 +192,8 @@ export function machineResult(outcome: MachineOutcome): MachineResult {
       durationMs: 0,
     };
   }
-  const traces = [...pathCases, ...(property?.failure ? [property.failure.trace] : [])];
-  return {
-    ...base,
-    status: 'run',
-    pathCases,
-    ...(property ? { property } : {}),
-    coverage: coverageOf(model, traces, plan, property?.covered),
-    durationMs: outcome.durationMs,
-  };
-}
-
-/** The shard keys of a machine's units: one per path case, one for the property phase. */
-export function pathUnitKey(model: MachineModel, pathName: string): string {
-  return `${model.profile.name}/${model.id}/path/${pathName}`;
-}
-export function propertyUnitKey(model: MachineModel): string {
-  return `${model.profile.name}/${model.id}/property`;
-}
-
-/** The units of work of a planned machine, for sharding. */
-function shardUnits(options: SuiteOptions, planned: MachinePlan): ShardUnit[] {
-  const runs = options.runs ?? DEFAULT_RUNS;
-  const paths = pathsToRun(options, planned).map((path) => ({
-    key: pathUnitKey(planned.model, path.name),
-    weight: path.stimuli.length,
-  }));
-  const property =
-    runs > 0 && isClaimed(planned.model)
-      ? [{ key: propertyUnitKey(planned.model), weight: runs * PROPERTY_RUN_WEIGHT }]
-      : [];
-  return [...paths, ...property];
-}
-
-async function runMachine(
-  options: SuiteOptions,
-  planned: MachinePlan,
-  seed: number,
-  inShard: (key: string) => boolean,
-): Promise<MachineResult> {
-  const started = performance.now();
-  const { model } = planned;
-  if (!isClaimed(model)) return machineResult({ ...planned, pathCases: [], durationMs: 0 });
   const pathCases: Trace[] = [];
   for (const path of pathsToRun(options, planned)) {
-    if (!inShard(pathUnitKey(model, path.name))) continue;
     const run = await CaseRun.start({
       adapter: options.adapter,
       model,
@@ -262,7 +213,7 @@ async function runMachine(
   }
   let property: PropertyResult | undefined;
   const runs = options.runs ?? DEFAULT_RUNS;
-  if (runs > 0 && inShard(propertyUnitKey(model))) {
+  if (runs > 0) {
     property = await runProperty({
       adapter: options.adapter,
       model,
@@ -274,12 +225,15 @@ async function runMachine(
       ...(options.listener?.onCaseEnd ? { onCase: options.listener.onCaseEnd } : {}),
     });
   }
-  return machineResult({
-    ...planned,
+  const traces = [...pathCases, ...(property?.failure ? [property.failure.trace] : [])];
+  return {
+    ...base,
+    status: 'run',
     pathCases,
     ...(property ? { property } : {}),
-    durationMs: Math.round(performance.now() - started) + planned.planMs,
-  });
+    coverage: coverageOf(model, traces, plan, property?.covered),
+    durationMs: Math.round(performance.now() - started) + planMs,
+  };
 }
 
 function requirementVerdicts(
@@ -365,16 +319,9 @@ function requirementVerdicts(
     });
 }
 
-/** Plans a machine's path tests, timing the planning. */
-export function planMachine(model: MachineModel): MachinePlan {
-  const planStarted = performance.now();
-  const plan = planPaths(model);
-  return { model, plan, planMs: Math.round(performance.now() - planStarted) };
-}
-
 /**
  * A profile's result from its machines' results: the verdict per requirement and the
- * profile's verdict. Shared by a run and by the merge of its shards.
+ * profile's verdict. Shared by a run and by the merge of its shards (`merge.ts`).
  */
 export function profileResult(
   profile: Profile,
@@ -400,39 +347,41 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = performance.now();
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const runs = options.runs ?? DEFAULT_RUNS;
-  // Plan first, so that listeners learn how many test cases a profile will run, and a shard
-  // knows its share of the whole run.
-  const planned = options.profiles.map((profile) => ({
+  const chosen = options.profiles.map((profile) => ({
     profile,
-    plans: createModels(profile)
-      .filter(
-        (model) =>
-          (!options.machine || model.id === options.machine) &&
-          (!options.only || model.groups.includes(options.only)),
-      )
-      .map(planMachine),
+    models: createModels(profile).filter(
+      (model) =>
+        (!options.machine || model.id === options.machine) &&
+        (!options.only || model.groups.includes(options.only)),
+    ),
   }));
+  // A shard runs whole machines of whole profiles, chosen before any planning: planning is
+  // most of a machine's time, and a shard plans only its own machines.
   const shard = options.shard;
   const mine = shard
     ? shardKeys(
-        planned.flatMap(({ plans }) => plans.flatMap((plan) => shardUnits(options, plan))),
+        chosen.flatMap(({ models }) => models.map((model) => shardUnit(model, runs))),
         shard,
       )
     : undefined;
-  const inShard = (key: string) => !mine || mine.has(key);
   const profiles: ProfileResult[] = [];
-  for (const { profile, plans } of planned) {
+  for (const { profile, models: all } of chosen) {
+    // A shard keeps every profile, with only its own machines, so that merging keeps the order.
+    const models = mine ? all.filter((model) => mine.has(shardUnit(model, runs).key)) : all;
+    // Plan first, so that listeners learn how many test cases the profile will run.
+    const plans = models.map((model): MachinePlan => {
+      const planStarted = performance.now();
+      const plan = planPaths(model);
+      return { model, plan, planMs: Math.round(performance.now() - planStarted) };
+    });
     const plannedCases = plans.reduce(
-      (sum, plan) =>
-        sum +
-        pathsToRun(options, plan).filter((path) => inShard(pathUnitKey(plan.model, path.name)))
-          .length +
-        (isClaimed(plan.model) && inShard(propertyUnitKey(plan.model)) ? runs : 0),
+      (sum, planned) =>
+        sum + pathsToRun(options, planned).length + (isClaimed(planned.model) ? runs : 0),
       0,
     );
     options.listener?.onProfileStart?.(profile, plannedCases);
     const machines: MachineResult[] = [];
-    for (const plan of plans) machines.push(await runMachine(options, plan, seed, inShard));
+    for (const planned of plans) machines.push(await runMachine(options, planned, seed));
     const result = profileResult(profile, machines, options.only);
     options.listener?.onProfileEnd?.(result);
     profiles.push(result);
@@ -446,5 +395,16 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     profiles,
     verdict: profiles.every((p) => p.verdict === 'conformant') ? 'conformant' : 'not-conformant',
     durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * One machine of one profile as a unit of sharding, weighed without planning it: by its
+ * declared transitions (planning and path tests grow with them) and its property runs.
+ */
+function shardUnit(model: MachineModel, runs: number) {
+  return {
+    key: `${model.profile.name}/${model.id}`,
+    weight: isClaimed(model) ? 10 * declaredTransitions(model.machine).length + runs : 0,
   };
 }

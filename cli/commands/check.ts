@@ -166,7 +166,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
     .option(
       '--shard <i/n>',
-      'Run shard i of n: a deterministic share of the test cases (needs --seed; adds the json reporter, for imflow merge-reports)',
+      'Run shard i of n: a deterministic share of the machines to check (needs --seed; adds the json reporter, for imflow merge-reports)',
     )
     .example('imflow check --adapter ./my-adapter.ts --profile all --reporter console,junit')
     .action(async (options: CheckOptions) => {
