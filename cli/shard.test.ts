@@ -38,7 +38,7 @@ beforeAll(async () => {
     'merge-reports',
     ...[1, 2, 3].map((i) => join(dir, `shard-${i}`)),
     '--reporter',
-    'json,junit,console',
+    'json,junit,html,console',
     '--out',
     join(dir, 'merged'),
   );
@@ -77,6 +77,10 @@ describe('imflow check --shard and imflow merge-reports', () => {
     );
     expect(Number(junit.testsuites['@_failures'])).toBe(0);
     expect(Number(junit.testsuites['@_tests'])).toBeGreaterThan(0);
+    const html = await readFile(join(dir, 'merged', 'imflow-report.html'), 'utf8');
+    expect(html).toContain('imflow reference implementation');
+    for (const profile of ['ucma-guide', 'ucma-reference', 'basic'])
+      expect(html).toContain(profile);
   });
 
   it('refuses an incomplete set of shards, naming the missing one', async () => {
