@@ -140,6 +140,18 @@ describe('the packed package in a project of its own', () => {
     expect(files.filter((file) => /\.test\.|test-|\/test\//.test(file))).toEqual([]);
   });
 
+  it('documents every model type it re-exports for adapter authors', async () => {
+    const declarations = await readFile(
+      join(project, 'node_modules', 'imflow', 'dist', 'conformance', 'public-types.d.ts'),
+      'utf8',
+    );
+    const exported = [...declarations.matchAll(/(\*\/\s*)?export type (\w+)/g)];
+    expect(exported.map((m) => m[2])).toEqual(
+      expect.arrayContaining(['Output', 'Stimulus', 'Queries', 'Profile', 'ProfileOptions']),
+    );
+    expect(exported.filter((m) => !m[1]).map((m) => m[2])).toEqual([]);
+  });
+
   it('needs no @types/node in the project', async () => {
     await expect(stat(join(project, 'node_modules', '@types', 'node'))).rejects.toThrow();
   });
