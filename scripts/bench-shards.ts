@@ -58,9 +58,9 @@ try {
   console.log(`| ${'run'.padEnd(34)} | ${'wall'.padStart(8)} |`);
   console.log(`|${'-'.repeat(36)}|${'-'.repeat(10)}|`);
   console.log(row('one unsharded run', one));
-  alone.forEach((s, i) => console.log(row(`shard ${i + 1}/${count} alone`, s)));
+  for (const [i, s] of alone.entries()) console.log(row(`shard ${i + 1}/${count} alone`, s));
   console.log(row(`slowest shard alone + merge`, Math.max(...alone) + merge));
-  each.forEach((s, i) => console.log(row(`shard ${i + 1}/${count}, all at once`, s)));
+  for (const [i, s] of each.entries()) console.log(row(`shard ${i + 1}/${count}, all at once`, s));
   console.log(row(`${count} shards at once`, parallel));
   console.log(row('merge-reports', merge));
   console.log(row(`${count} shards at once + merge`, parallel + merge));
