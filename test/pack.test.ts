@@ -197,6 +197,44 @@ describe('the packed package in a project of its own', () => {
     expect(checked.code).toBe(0);
   });
 
+  it('runs the bundled reference adapter, writes the HTML report and ships the trace schema', async () => {
+    const checked = await run(
+      npm,
+      [
+        'exec',
+        '--offline',
+        '--',
+        'imflow',
+        'check',
+        '--machine',
+        'mcuSession',
+        '--runs',
+        '2',
+        '--reporter',
+        'html,console',
+        '--out',
+        'reports',
+      ],
+      project,
+    );
+    expect(checked.stderr).toBe('');
+    expect(checked.stdout).toMatch(/imflow check: imflow reference implementation\n/);
+    expect(checked.code).toBe(0);
+    const html = await readFile(join(project, 'reports', 'imflow-report.html'), 'utf8');
+    const css = await readFile(join(root, 'report', 'assets', 'report.css'), 'utf8');
+    expect(html).toContain(css.trim().split('\n')[0]);
+    const help = await run(
+      npm,
+      ['exec', '--offline', '--', 'imflow', 'verify-trace', '--help'],
+      project,
+    );
+    const schema = /JSON Schema of traces: (\S+)/.exec(help.stdout)?.[1] ?? '';
+    const published = JSON.parse(
+      await readFile(join(project, 'node_modules', 'imflow', schema), 'utf8'),
+    );
+    expect(published.title).toBe('imflow trace');
+  });
+
   it("runs conformanceSuite from imflow/vitest in the project's own Vitest", async () => {
     const tested = await timed("the project's vitest run", () =>
       run(
