@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuiteResult } from '../conformance/results.ts';
@@ -122,5 +123,33 @@ describe('imflow check --shard and imflow merge-reports', () => {
     );
     expect(r.code).toBe(2);
     expect(r.errors).toMatch(/cannot be sharded/);
+  });
+});
+
+describe('merging the shards of a failing run', () => {
+  const adapter = fileURLToPath(
+    new URL('../conformance/test-adapters/refuses-nothing.ts', import.meta.url),
+  );
+
+  it('fails, and writes the failing traces with their adapter module and replay command', async () => {
+    const args = ['check', '--adapter', adapter, '--seed', '5', '--runs', '0'];
+    for (const i of [1, 2]) {
+      const shard = await run(...args, '--shard', `${i}/2`, '--out', join(dir, `failing-${i}`));
+      expect(shard.errors).toBe('');
+    }
+    const out = join(dir, 'failing-merged');
+    const merged = await run(
+      'merge-reports',
+      join(dir, 'failing-1'),
+      join(dir, 'failing-2'),
+      '--out',
+      out,
+    );
+    expect(merged.code).toBe(1);
+    expect(merged.text).toMatch(/imflow: NOT CONFORMANT$/);
+    const file = join(out, 'traces', 'ucma-guide-imflow-path-1.json');
+    expect(merged.text).toContain(`replay: npx imflow replay ${file} --adapter ${adapter}`);
+    const trace = JSON.parse(await readFile(file, 'utf8'));
+    expect(trace.adapterModule).toBe(adapter);
   });
 });

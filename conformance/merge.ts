@@ -18,6 +18,7 @@ export class MergeError extends Error {
 function runIdentity(result: SuiteResult): string {
   return JSON.stringify({
     adapter: result.adapter,
+    adapterModule: result.adapterModule,
     seed: result.seed,
     runs: result.runs,
     only: result.only,
@@ -118,6 +119,7 @@ export function mergeShards(
   const notes = shards.flatMap((shard) => shard.notes ?? []);
   return {
     adapter: first.adapter,
+    ...(first.adapterModule ? { adapterModule: first.adapterModule } : {}),
     ...(first.only ? { only: first.only } : {}),
     seed: first.seed,
     ...(first.runs === undefined ? {} : { runs: first.runs }),

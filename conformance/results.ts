@@ -78,6 +78,8 @@ export interface ProfileResult {
 
 export interface SuiteResult {
   readonly adapter: string;
+  /** The adapter module as the command line named it; absent for the bundled adapter. */
+  readonly adapterModule?: string;
   readonly only?: RequirementGroup;
   readonly seed: number;
   /** Property-test runs per machine. */

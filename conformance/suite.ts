@@ -388,6 +388,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   }
   return {
     adapter: options.adapter.name,
+    ...(options.adapterModule ? { adapterModule: options.adapterModule } : {}),
     ...(options.only ? { only: options.only } : {}),
     seed,
     runs,

@@ -84,6 +84,7 @@ export function registerMergeReports(cli: CAC, io: Io, done: (code: number) => v
       for (const { reporter } of ordered) {
         reporter.onRunStart?.({
           adapter: merged.adapter,
+          ...(merged.adapterModule ? { adapterModule: merged.adapterModule } : {}),
           profiles: merged.profiles.map((p) => p.profile),
           seed: merged.seed,
           runs: merged.runs ?? 0,
