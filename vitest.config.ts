@@ -5,6 +5,7 @@ export default defineConfig({
     include: [
       '{machines,conformance,reference,scripts,test,diagrams,report,cli,mutants}/**/*.test.ts',
     ],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
   },
 });

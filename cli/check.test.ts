@@ -45,7 +45,7 @@ beforeAll(async () => {
     "export default { name: 'bad', profile: { timing: { refreshPeriodMs: 4000 } }, create() {} };\n",
   );
   await writeFile(
-    join(dir, 'stray.mjs'),
+    join(dir, 'stray.ts'),
     `import reference from '${reference}';
 export const adapter = {
   name: 'stray',
@@ -167,7 +167,7 @@ describe('imflow check', () => {
         join(root, 'bin', 'imflow.mjs'),
         'check',
         '--adapter',
-        join(dir, 'stray.mjs'),
+        join(dir, 'stray.ts'),
         '--machine',
         'mcuSession',
         '--runs',
@@ -236,8 +236,22 @@ describe('an implementation that refuses nothing', () => {
     expect(r.out.at(-1)).toBe(
       'imflow: replay FAILS: reproduces the recorded failure at step 2 (CONF-3)',
     );
-    // Against the reference implementation the same stimuli pass.
-    const fixed = await run('replay', trace);
+    // Without --adapter the replay loads the module the trace records.
+    const recorded = await run('replay', trace);
+    expect(recorded.code).toBe(1);
+    expect(recorded.text()).toContain(
+      `against refuses nothing (${join(dir, 'refuses-nothing.mts')})`,
+    );
+    expect(recorded.out.at(-1)).toMatch(/^imflow: replay FAILS: reproduces the recorded failure/);
+    // Another adapter is refused, unless the user says so; then the same stimuli pass.
+    const reference = join(root, 'adapters', 'reference.ts');
+    const other = await run('replay', trace, '--adapter', reference);
+    expect(other.code).toBe(2);
+    expect(other.errors()).toContain(
+      `was recorded with the adapter "refuses nothing", but the replay would run "imflow reference implementation" (--adapter ${reference}). Replay it with --adapter ${join(dir, 'refuses-nothing.mts')}`,
+    );
+    expect(other.errors()).toContain('or add --any-adapter');
+    const fixed = await run('replay', trace, '--adapter', reference, '--any-adapter');
     expect(fixed.code).toBe(0);
     expect(fixed.out.at(-1)).toMatch(/^imflow: replay PASSES: does not reproduce/);
   });

@@ -1,12 +1,16 @@
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Adapter } from '../conformance/adapter.ts';
 import { defaultLimits, type Limits } from '../conformance/case-run.ts';
 import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.ts';
 import { UsageError } from './io.ts';
 
-/** The bundled reference adapter, found from the package, whatever the current directory. */
+/**
+ * The bundled reference adapter, found from the package, whatever the current directory: the
+ * compiled one beside the compiled CLI, the source beside the source.
+ */
 export const REFERENCE_ADAPTER = fileURLToPath(
-  new URL('../adapters/reference.ts', import.meta.url),
+  new URL(`../adapters/reference${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
 );
 
 /** The single value of an option given once; repeated options arrive as arrays. */

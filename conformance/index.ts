@@ -15,6 +15,7 @@ export {
   assertAdapter,
   loadAdapter,
 } from './load-adapter.ts';
+export { MergeError, mergeShards } from './merge.ts';
 export {
   type Advisory,
   type Judgement,
@@ -24,8 +25,11 @@ export {
 } from './oracle.ts';
 export { type PathPlan, type PlannedPath, planPaths } from './paths.ts';
 export type { PropertyResult } from './properties.ts';
+export type * from './public-types.ts';
 export * from './reporters/index.ts';
 export type * from './results.ts';
+export { parseShard, type Shard } from './shard.ts';
 export { DEFAULT_RUNS, runSuite, type SuiteListener, type SuiteOptions } from './suite.ts';
 export * from './trace.ts';
+export { traceSchema } from './trace-schema.ts';
 export { type KitClock, VirtualClock } from './virtual-clock.ts';

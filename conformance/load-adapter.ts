@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import {
   builtInProfiles,
   findBuiltInProfile,
@@ -73,6 +72,17 @@ export function assertAdapter(value: unknown, origin: string): asserts value is 
   }
 }
 
+/**
+ * Imports a TypeScript module through tsx, loaded only now: a run with a JavaScript adapter
+ * (or the bundled one) never pays for the compiler. tsx rather than Node's own type stripping,
+ * which Node 20 lacks and which refuses what tsc accepts (extensionless imports, enums,
+ * parameter properties).
+ */
+async function importTypeScript(url: string): Promise<Record<string, unknown>> {
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(url, import.meta.url);
+}
+
 async function existingFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
@@ -109,9 +119,7 @@ export async function loadAdapter(specifier: string, cwd = process.cwd()): Promi
   const url = pathToFileURL(path).href;
   let namespace: Record<string, unknown>;
   try {
-    namespace = TYPESCRIPT.has(extname(path))
-      ? await tsImport(url, import.meta.url)
-      : await import(url);
+    namespace = TYPESCRIPT.has(extname(path)) ? await importTypeScript(url) : await import(url);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new AdapterLoadError(`Cannot load the adapter module ${path}: ${message}`);

@@ -50,9 +50,18 @@ export interface MachineResult {
 
 export type RequirementVerdictValue = 'pass' | 'fail' | 'inconclusive' | 'untestable';
 
+/**
+ * Why a requirement is inconclusive: the profile does not claim what it needs; a test failed
+ * before reaching it; or no test of this run takes it (another machine or group was chosen,
+ * or it falls to another shard).
+ */
+export type InconclusiveCause = 'not-claimed' | 'not-reached' | 'not-run';
+
 export interface RequirementVerdict {
   readonly requirement: Requirement;
   readonly verdict: RequirementVerdictValue;
+  /** Set for an inconclusive verdict. */
+  readonly cause?: InconclusiveCause;
   /** Names of the test cases that exercised it. */
   readonly tests: readonly string[];
   /** Names of the failing test cases that named it. */
@@ -69,8 +78,14 @@ export interface ProfileResult {
 
 export interface SuiteResult {
   readonly adapter: string;
+  /** The adapter module as the command line named it; absent for the bundled adapter. */
+  readonly adapterModule?: string;
   readonly only?: RequirementGroup;
   readonly seed: number;
+  /** Property-test runs per machine. */
+  readonly runs?: number;
+  /** Set when this is one shard of a run (`--shard i/n`); `imflow merge-reports` joins them. */
+  readonly shard?: { readonly index: number; readonly count: number };
   readonly profiles: readonly ProfileResult[];
   readonly verdict: 'conformant' | 'not-conformant';
   readonly durationMs: number;

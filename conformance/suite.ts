@@ -12,6 +12,7 @@ import { CaseRun, type Limits } from './case-run.ts';
 import { type PathPlan, planPaths } from './paths.ts';
 import { type PropertyResult, runProperty } from './properties.ts';
 import type {
+  InconclusiveCause,
   MachineCoverage,
   MachineResult,
   ProfileResult,
@@ -19,6 +20,7 @@ import type {
   SuiteResult,
   TransitionCoverage,
 } from './results.ts';
+import { type Shard, shardKeys } from './shard.ts';
 import type { Trace } from './trace.ts';
 
 /** Hooks a reporter can implement; every one is optional and called as the run goes. */
@@ -54,9 +56,19 @@ export interface SuiteOptions {
    * built-in profiles; a run whose profile came from a file passes the file's path.
    */
   readonly profileArgument?: string;
+  /** Run only this share of the machines (`--shard i/n`); see `shard.ts`. */
+  readonly shard?: Shard;
 }
 
 export const DEFAULT_RUNS = 100;
+
+/** Why a requirement is inconclusive, in words that tell the three causes apart. */
+export const INCONCLUSIVE_REASONS: Readonly<Record<InconclusiveCause, string>> = {
+  'not-claimed': 'Not claimed: the profile does not claim the capability or reading it needs.',
+  'not-reached':
+    'Not reached: a test failed at an earlier step, before any test took a transition that realises it.',
+  'not-run': 'Not run: no test of this run takes a transition that realises it.',
+};
 
 function replayCommand(
   options: SuiteOptions,
@@ -266,12 +278,14 @@ function requirementVerdicts(
     }
   }
   const unclaimed = new Set<string>();
+  const unreached = new Set<string>();
   for (const machine of machines) {
     const model = models.find((m) => m.id === machine.machine);
     for (const t of model ? declaredTransitions(model.machine) : []) {
       const status = machine.coverage.transitions[t.meta.id];
       if (status === 'not-claimed' || status === 'other-reading')
         for (const req of t.meta.requirements) unclaimed.add(req);
+      if (status === 'not-reached') for (const req of t.meta.requirements) unreached.add(req);
     }
   }
   return requirements
@@ -289,36 +303,77 @@ function requirementVerdicts(
         };
       if (failures.length > 0) return { requirement, verdict: 'fail', tests, failures };
       if (tests.length > 0) return { requirement, verdict: 'pass', tests, failures };
+      const cause: InconclusiveCause = unclaimed.has(requirement.id)
+        ? 'not-claimed'
+        : unreached.has(requirement.id)
+          ? 'not-reached'
+          : 'not-run';
       return {
         requirement,
         verdict: 'inconclusive',
+        cause,
         tests,
         failures,
-        reason: unclaimed.has(requirement.id)
-          ? 'Not exercised: the profile does not claim the capability or reading it needs.'
-          : 'Not exercised by any test that ran.',
+        reason: INCONCLUSIVE_REASONS[cause],
       };
     });
+}
+
+/**
+ * A profile's result from its machines' results: the verdict per requirement and the
+ * profile's verdict. Shared by a run and by the merge of its shards (`merge.ts`).
+ */
+export function profileResult(
+  profile: Profile,
+  machines: readonly MachineResult[],
+  only: RequirementGroup | undefined,
+): ProfileResult {
+  const verdicts = requirementVerdicts(profile, machines, only);
+  const failed =
+    verdicts.some((v) => v.verdict === 'fail') ||
+    machines.some(
+      (m) => m.pathCases.some((c) => c.verdict === 'fail') || (m.property && !m.property.passed),
+    );
+  return {
+    profile,
+    machines,
+    requirements: verdicts,
+    verdict: failed ? 'not-conformant' : 'conformant',
+  };
 }
 
 /** Runs path tests and property tests of every machine, for every profile. */
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = performance.now();
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const profiles: ProfileResult[] = [];
-  for (const profile of options.profiles) {
-    const models = createModels(profile).filter(
+  const runs = options.runs ?? DEFAULT_RUNS;
+  const chosen = options.profiles.map((profile) => ({
+    profile,
+    models: createModels(profile).filter(
       (model) =>
         (!options.machine || model.id === options.machine) &&
         (!options.only || model.groups.includes(options.only)),
-    );
+    ),
+  }));
+  // A shard runs whole machines of whole profiles, chosen before any planning: planning is
+  // most of a machine's time, and a shard plans only its own machines.
+  const shard = options.shard;
+  const mine = shard
+    ? shardKeys(
+        chosen.flatMap(({ models }) => models.map((model) => shardUnit(model, runs))),
+        shard,
+      )
+    : undefined;
+  const profiles: ProfileResult[] = [];
+  for (const { profile, models: all } of chosen) {
+    // A shard keeps every profile, with only its own machines, so that merging keeps the order.
+    const models = mine ? all.filter((model) => mine.has(shardUnit(model, runs).key)) : all;
     // Plan first, so that listeners learn how many test cases the profile will run.
     const plans = models.map((model): MachinePlan => {
       const planStarted = performance.now();
       const plan = planPaths(model);
       return { model, plan, planMs: Math.round(performance.now() - planStarted) };
     });
-    const runs = options.runs ?? DEFAULT_RUNS;
     const plannedCases = plans.reduce(
       (sum, planned) =>
         sum + pathsToRun(options, planned).length + (isClaimed(planned.model) ? runs : 0),
@@ -327,27 +382,30 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     options.listener?.onProfileStart?.(profile, plannedCases);
     const machines: MachineResult[] = [];
     for (const planned of plans) machines.push(await runMachine(options, planned, seed));
-    const verdicts = requirementVerdicts(profile, machines, options.only);
-    const failed =
-      verdicts.some((v) => v.verdict === 'fail') ||
-      machines.some(
-        (m) => m.pathCases.some((c) => c.verdict === 'fail') || (m.property && !m.property.passed),
-      );
-    const result: ProfileResult = {
-      profile,
-      machines,
-      requirements: verdicts,
-      verdict: failed ? 'not-conformant' : 'conformant',
-    };
+    const result = profileResult(profile, machines, options.only);
     options.listener?.onProfileEnd?.(result);
     profiles.push(result);
   }
   return {
     adapter: options.adapter.name,
+    ...(options.adapterModule ? { adapterModule: options.adapterModule } : {}),
     ...(options.only ? { only: options.only } : {}),
     seed,
+    runs,
+    ...(shard ? { shard } : {}),
     profiles,
     verdict: profiles.every((p) => p.verdict === 'conformant') ? 'conformant' : 'not-conformant',
     durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * One machine of one profile as a unit of sharding, weighed without planning it: by its
+ * declared transitions (planning and path tests grow with them) and its property runs.
+ */
+function shardUnit(model: MachineModel, runs: number) {
+  return {
+    key: `${model.profile.name}/${model.id}`,
+    weight: isClaimed(model) ? 10 * declaredTransitions(model.machine).length + runs : 0,
   };
 }

@@ -39,7 +39,14 @@ export interface Trace {
   readonly origin: 'path' | 'property' | 'recorded' | 'replay';
   readonly machine: 'imFlow' | 'mcuSession';
   readonly profile: Profile;
+  /** The name of the adapter that recorded it. */
   readonly adapter?: string;
+  /**
+   * The adapter module the run loaded, as the command line named it (relative to the
+   * directory the run started in); absent for the bundled reference adapter. `imflow replay`
+   * loads it when no `--adapter` is given.
+   */
+  readonly adapterModule?: string;
   readonly steps: readonly TraceStep[];
   readonly verdict: Verdict;
   /** Set when no step could run: the system under test could not be created. */
@@ -74,6 +81,8 @@ export function assertTraceShape(data: unknown, origin: string): asserts data is
   if (trace.machine !== 'imFlow' && trace.machine !== 'mcuSession') {
     fail(`"machine" must be "imFlow" or "mcuSession", got ${JSON.stringify(trace.machine)}.`);
   }
+  if (trace.adapterModule !== undefined && typeof trace.adapterModule !== 'string')
+    fail(`"adapterModule" must be a module path, got ${JSON.stringify(trace.adapterModule)}.`);
   if (!Array.isArray(trace.steps)) fail('"steps" must be an array.');
   (trace.steps as unknown[]).forEach((step, index) => {
     if (!isRecord(step)) fail(`steps[${index}] must be an object.`);

@@ -13,6 +13,7 @@ import { formatFailure } from './reporters/format.ts';
 import type { ProfileResult } from './results.ts';
 import { runSuite } from './suite.ts';
 
+/** Options of {@link conformanceSuite}; every one has a default. */
 export interface ConformanceSuiteOptions {
   /** Profiles to check: `'all'` built-ins, names or profile objects. Default: the adapter's. */
   readonly profiles?: 'all' | readonly (string | Profile | Record<string, unknown>)[];

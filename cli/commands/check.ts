@@ -9,6 +9,7 @@ import {
   withReporters,
 } from '../../conformance/reporters/index.ts';
 import type { SuiteResult } from '../../conformance/results.ts';
+import { parseShard, type Shard } from '../../conformance/shard.ts';
 import { DEFAULT_RUNS, runSuite, type SuiteListener } from '../../conformance/suite.ts';
 import {
   builtInProfiles,
@@ -36,6 +37,7 @@ interface CheckOptions {
   reporter?: unknown;
   out?: unknown;
   stepTimeout?: unknown;
+  shard?: unknown;
 }
 
 const MACHINES = createModels(defaultProfile).map((model) => ({
@@ -45,7 +47,19 @@ const MACHINES = createModels(defaultProfile).map((model) => ({
 const GROUPS = [...new Set(requirements.map((r) => r.group))];
 const MAX_SEED = 2 ** 31 - 1;
 /** The kit's reporters, and those outside it that draw on more than the kit (the diagrams). */
-const REPORTERS = withReporters({ html: htmlReporter });
+export const REPORTERS = withReporters({ html: htmlReporter });
+
+function shardOption(value: unknown): Shard | undefined {
+  const text = single('shard', value);
+  if (text === undefined) return undefined;
+  const shard = parseShard(text);
+  if (!shard) {
+    throw new UsageError(
+      `--shard must be i/n, shard i of n counted from 1 (such as 2/3), got "${text}".`,
+    );
+  }
+  return shard;
+}
 
 function onlyOption(value: unknown): RequirementGroup | undefined {
   const only = single('only', value);
@@ -99,7 +113,7 @@ async function profilesFor(adapter: Adapter, option: unknown): Promise<Profile[]
   return resolveProfiles(name);
 }
 
-function reportersOption(value: unknown): string[] {
+export function reportersOption(value: unknown): string[] {
   try {
     const names = parseReporterNames(list(value), REPORTERS);
     return names.length > 0 ? names : ['console'];
@@ -150,6 +164,10 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
     )
     .option('--out <dir>', 'Directory for report files', { default: 'reports' })
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
+    .option(
+      '--shard <i/n>',
+      'Run shard i of n: a deterministic share of the machines to check (needs --seed; adds the json reporter, for imflow merge-reports)',
+    )
     .example('imflow check --adapter ./my-adapter.ts --profile all --reporter console,junit')
     .action(async (options: CheckOptions) => {
       // Every option is checked before anything is loaded or run.
@@ -174,17 +192,26 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           );
         }
       }
-      const names = reportersOption(options.reporter);
+      const shard = shardOption(options.shard);
+      if (shard && path !== undefined) {
+        throw new UsageError('--path replays one counterexample: it cannot be sharded.');
+      }
+      if (shard && seed === undefined) {
+        throw new UsageError(
+          '--shard needs --seed: every shard of a run must draw the same property tests, so give them all the same seed.',
+        );
+      }
+      const reporterNames = reportersOption(options.reporter);
+      // A shard's result is only useful merged, and merging reads the JSON report.
+      const names =
+        shard && !reporterNames.includes('json') ? [...reporterNames, 'json'] : reporterNames;
       const outDir = single('out', options.out) ?? 'reports';
       const limits = limitsOption(options.stepTimeout);
       const { adapter, module } = await adapterOption(options.adapter);
       const profiles = await profilesFor(adapter, options.profile);
 
-      // Reporters that write files finish first, so the console's verdict is the last line.
-      const reporters = createReporters(names, { io, outDir }, REPORTERS);
-      const ordered = names
-        .map((name, index) => ({ name, reporter: reporters[index] as Reporter }))
-        .sort((a, b) => Number(a.name === 'console') - Number(b.name === 'console'));
+      const ordered = orderedReporters(names, io, outDir);
+      const reporters = ordered.map(({ reporter }) => reporter);
       const runSeed = seed ?? Math.floor(Math.random() * MAX_SEED);
       const runRuns = runs ?? DEFAULT_RUNS;
       for (const { reporter } of ordered) {
@@ -197,6 +224,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           ...(only ? { only } : {}),
           ...(machine ? { machine } : {}),
           ...(path ? { path } : {}),
+          ...(shard ? { shard } : {}),
         });
       }
 
@@ -217,6 +245,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           ...(machine ? { machine } : {}),
           ...(path ? { path, propertiesOnly: true } : {}),
           ...(limits ? { limits } : {}),
+          ...(shard ? { shard } : {}),
           listener: fanOut(reporters, () => {
             cases++;
             guard.where = `after test case ${cases}`;
@@ -234,18 +263,41 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         };
       }
 
-      for (const { name, reporter } of ordered) {
-        try {
-          await reporter.onRunEnd?.(result);
-        } catch (error) {
-          io.err(`imflow: the ${name} reporter failed: ${(error as Error).message}`);
-          done(EXIT.usage);
-          return;
-        }
-      }
-      if (!names.includes('console')) {
-        io.out(`imflow: ${result.verdict === 'conformant' ? 'CONFORMANT' : 'NOT CONFORMANT'}`);
-      }
-      done(result.verdict === 'conformant' ? EXIT.ok : EXIT.notConformant);
+      done(await endRun(ordered, result, io));
     });
+}
+
+/**
+ * Hands the result to each reporter, the console last so that its verdict is the last line,
+ * and returns the exit code: 0 conformant, 1 not, 2 when a reporter failed.
+ */
+export async function endRun(
+  ordered: readonly { name: string; reporter: Reporter }[],
+  result: SuiteResult,
+  io: Io,
+): Promise<number> {
+  for (const { name, reporter } of ordered) {
+    try {
+      await reporter.onRunEnd?.(result);
+    } catch (error) {
+      io.err(`imflow: the ${name} reporter failed: ${(error as Error).message}`);
+      return EXIT.usage;
+    }
+  }
+  if (!ordered.some(({ name }) => name === 'console')) {
+    io.out(`imflow: ${result.verdict === 'conformant' ? 'CONFORMANT' : 'NOT CONFORMANT'}`);
+  }
+  return result.verdict === 'conformant' ? EXIT.ok : EXIT.notConformant;
+}
+
+/** The named reporters in the order they finish: those writing files first, the console last. */
+export function orderedReporters(
+  names: readonly string[],
+  io: Io,
+  outDir: string,
+): { name: string; reporter: Reporter }[] {
+  const reporters = createReporters(names, { io, outDir }, REPORTERS);
+  return names
+    .map((name, index) => ({ name, reporter: reporters[index] as Reporter }))
+    .sort((a, b) => Number(a.name === 'console') - Number(b.name === 'console'));
 }

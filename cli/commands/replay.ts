@@ -1,16 +1,23 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CAC } from 'cac';
+import type { Adapter } from '../../conformance/adapter.ts';
 import { CaseRun } from '../../conformance/case-run.ts';
-import { failingStep, formatOutputs, formatStimulus } from '../../conformance/reporters/format.ts';
-import type { TraceStep } from '../../conformance/trace.ts';
+import {
+  expectedAndObserved,
+  failingStep,
+  formatOutputs,
+  formatStimulus,
+} from '../../conformance/reporters/format.ts';
+import type { Trace, TraceStep } from '../../conformance/trace.ts';
 import { guardProcess } from '../guard.ts';
-import { EXIT, type Io } from '../io.ts';
+import { EXIT, type Io, UsageError } from '../io.ts';
 import { adapterOption, limitsOption, single } from '../options.ts';
 import { readTraceFile } from '../trace-file.ts';
 
 interface ReplayOptions {
   adapter?: unknown;
+  anyAdapter?: unknown;
   stepTimeout?: unknown;
   out?: unknown;
 }
@@ -27,22 +34,70 @@ function ids(step: TraceStep | undefined): string {
   return list.length > 0 ? list.join(', ') : 'no requirement';
 }
 
+/**
+ * The adapter to replay with: `--adapter` when given, else the module the trace records, else
+ * (a trace of the bundled adapter) the reference adapter. An adapter whose name is not the
+ * one that recorded the trace is refused unless `--any-adapter` says otherwise: replaying a
+ * failure against another implementation would report a pass that means nothing.
+ */
+async function replayAdapter(
+  trace: Trace,
+  file: string,
+  options: ReplayOptions,
+): Promise<{ adapter: Adapter; module: string | undefined }> {
+  const given = single('adapter', options.adapter);
+  const anyAdapter = options.anyAdapter === true;
+  const recorded = trace.adapterModule;
+  let adapter: Adapter;
+  try {
+    ({ adapter } = await adapterOption(given ?? recorded));
+  } catch (error) {
+    if (given !== undefined || !(error instanceof UsageError)) throw error;
+    throw new UsageError(
+      `${error.message}\n${file} records the adapter module "${recorded}", named relative to the directory its check ran in: run the replay there, or give the module with --adapter.`,
+    );
+  }
+  if (!anyAdapter && trace.adapter !== undefined && trace.adapter !== adapter.name) {
+    const origin =
+      given !== undefined
+        ? `--adapter ${given}`
+        : recorded !== undefined
+          ? `the module the trace records, ${recorded}`
+          : 'the bundled reference adapter: the trace records no module';
+    const hint =
+      recorded !== undefined && given !== undefined
+        ? `Replay it with --adapter ${recorded} (the module that recorded it)`
+        : 'Give the module that recorded it with --adapter MODULE';
+    throw new UsageError(
+      `${file} was recorded with the adapter "${trace.adapter}", but the replay would run "${adapter.name}" (${origin}). ${hint}, or add --any-adapter to replay it against "${adapter.name}" anyway.`,
+    );
+  }
+  return { adapter, module: given ?? recorded ?? undefined };
+}
+
 export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
   cli
     .command('replay <trace>', 'Run the stimuli of a trace file again against an adapter')
-    .option('--adapter <module>', 'Adapter module (default: the bundled reference adapter)')
+    .option(
+      '--adapter <module>',
+      'Adapter module (default: the module the trace records, else the bundled reference adapter)',
+    )
+    .option(
+      '--any-adapter',
+      'Replay against the adapter given even when the trace was recorded with another',
+    )
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
     .option('--out <dir>', 'Write the trace of the replay to this directory')
     .action(async (file: string, options: ReplayOptions) => {
       const limits = limitsOption(options.stepTimeout);
       const outDir = single('out', options.out);
       const { trace, model } = await readTraceFile(file);
-      const { adapter } = await adapterOption(options.adapter);
+      const { adapter, module } = await replayAdapter(trace, file, options);
       io.out(
-        `imflow replay: ${trace.name} (${trace.machine}, profile ${model.profile.name}, ${trace.steps.length} steps) against ${adapter.name}`,
+        `imflow replay: ${trace.name} (${trace.machine}, profile ${model.profile.name}, ${trace.steps.length} steps) against ${adapter.name}${module ? ` (${module})` : ''}`,
       );
       if (trace.adapter && trace.adapter !== adapter.name) {
-        io.out(`  note: the trace was recorded with "${trace.adapter}".`);
+        io.out(`  note: the trace was recorded with "${trace.adapter}" (--any-adapter).`);
       }
 
       const guard = guardProcess();
@@ -89,10 +144,9 @@ export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
           `  failing step ${(replayIndex ?? 0) + 1}: ${replayFailure.step.failure?.message ?? ''}`,
         );
         const failure = replayFailure.step.failure;
-        if (failure?.expected) io.out(`    expected:   ${formatOutputs(failure.expected.outputs)}`);
-        io.out(
-          `    observed:   ${formatOutputs(replayFailure.step.observed.map((o) => o.output))}`,
-        );
+        const { expected, observed } = expectedAndObserved(replayFailure.step);
+        if (expected !== undefined) io.out(`    expected:   ${expected}`);
+        io.out(`    observed:   ${observed}`);
         for (const m of failure?.queryMismatches ?? []) {
           io.out(`    query ${m.query}: expected ${m.expected}, observed ${m.observed}`);
         }
@@ -119,7 +173,8 @@ export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
       if (outDir !== undefined) {
         await mkdir(outDir, { recursive: true });
         const target = join(outDir, `${basename(file).replace(/\.json$/i, '')}.replay.json`);
-        await writeFile(target, `${JSON.stringify(replayed, null, 2)}\n`);
+        const portable = module ? { ...replayed, adapterModule: module } : replayed;
+        await writeFile(target, `${JSON.stringify(portable, null, 2)}\n`);
         io.out(`imflow: wrote ${target}`);
       }
       const failed = replayed.verdict === 'fail' || notes.length > 0;

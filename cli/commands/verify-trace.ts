@@ -2,7 +2,9 @@ import type { CAC } from 'cac';
 import { judgeStep } from '../../conformance/oracle.ts';
 import { failingStep, formatOutputs, formatStimulus } from '../../conformance/reporters/format.ts';
 import type { Output } from '../../machines/index.ts';
+import { setCommandDetails } from '../help.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { TRACE_SCHEMA_PATH } from '../package-info.ts';
 import { readTraceFile } from '../trace-file.ts';
 
 /**
@@ -10,6 +12,28 @@ import { readTraceFile } from '../trace-file.ts';
  * each step's observed outputs and state readings must be what the model allows there.
  */
 export function registerVerifyTrace(cli: CAC, io: Io, done: (code: number) => void) {
+  setCommandDetails(
+    'verify-trace',
+    `A trace is a JSON file:
+
+  {
+    "format": "imflow-trace/1",
+    "machine": "imFlow",                  (or "mcuSession")
+    "profile": "ucma-guide",              (a built-in profile name, or a profile object)
+    "steps": [
+      { "stimulus": { "type": "app.establish", "template": null },
+        "at": 0,                          (virtual ms when the stimulus was applied)
+        "observed": [ { "output": { "channel": "event", "name": "flowStateChanged", "state": "active" }, "at": 0 } ],
+        "queries": { "flowState": "active" } }
+    ]
+  }
+
+Record clock advances as "clock.advance" stimuli with "ms", split at the model's deadlines.
+The kit's own failing traces (imflow check writes them under --out/traces) have this format.
+
+JSON Schema of traces: ${TRACE_SCHEMA_PATH} in the imflow package
+  (node_modules/imflow/${TRACE_SCHEMA_PATH} where it is installed).`,
+  );
   cli
     .command('verify-trace <trace>', 'Judge a recorded trace against the model, offline')
     .action(async (file: string) => {

@@ -1,9 +1,16 @@
+import { join } from 'node:path';
 import type { Profile, RequirementGroup } from '../../machines/index.ts';
-import type { MachineResult, ProfileResult, SuiteResult, TransitionCoverage } from '../results.ts';
+import type {
+  MachineResult,
+  ProfileResult,
+  RequirementVerdict,
+  SuiteResult,
+  TransitionCoverage,
+} from '../results.ts';
 import {
   blamed,
   coverageCounts,
-  coveragePercent,
+  coverageSentence,
   type FailingCase,
   failingCases,
   failingStep,
@@ -15,6 +22,7 @@ import {
   tracePath,
   verdictCounts,
 } from './format.ts';
+import { writeFailingTraces } from './trace-files.ts';
 import type { Reporter, ReporterContext, RunInfo } from './types.ts';
 
 /** Progress is drawn only once a profile has run this long, and redrawn at most this often. */
@@ -62,26 +70,45 @@ function pad(text: string | number, width: number): string {
   return String(text).padStart(width);
 }
 
+/** The columns of the requirement table: inconclusive verdicts split by their cause. */
+const COLUMNS = ['pass', 'fail', 'not claimed', 'not reached', 'not run', 'untestable'] as const;
+type Column = (typeof COLUMNS)[number];
+
+function column(verdict: RequirementVerdict): Column {
+  if (verdict.verdict !== 'inconclusive') return verdict.verdict;
+  if (verdict.cause === 'not-claimed') return 'not claimed';
+  if (verdict.cause === 'not-reached') return 'not reached';
+  return 'not run';
+}
+
+/** What each listed kind of verdict means, printed once under the table. */
+const LISTED: Partial<Record<Column, string>> = {
+  'not claimed': 'the profile does not claim what they need',
+  'not reached': 'a test failed before reaching them',
+  'not run': 'no test of this run takes them',
+  untestable: 'the kit cannot check them; the catalogue says why',
+};
+
 function groupTable(profile: ProfileResult): string[] {
   const groups: RequirementGroup[] = [];
   for (const verdict of profile.requirements) {
     if (!groups.includes(verdict.requirement.group)) groups.push(verdict.requirement.group);
   }
   const width = Math.max(24, ...groups.map((g) => g.length + 2));
-  const lines = [
-    `  ${'Requirements'.padEnd(width)}${pad('pass', 6)}${pad('fail', 6)}${pad('inconclusive', 14)}${pad('untestable', 12)}`,
-  ];
+  const cells = (values: readonly (string | number)[]) =>
+    values.map((value, i) => pad(value, (COLUMNS[i] as string).length + 2)).join('');
+  const lines = [`  ${'Requirements'.padEnd(width)}${cells(COLUMNS)}`];
   for (const group of groups) {
-    const counts = { pass: 0, fail: 0, inconclusive: 0, untestable: 0 };
-    for (const v of profile.requirements) if (v.requirement.group === group) counts[v.verdict]++;
-    lines.push(
-      `    ${group.padEnd(width - 2)}${pad(counts.pass, 6)}${pad(counts.fail, 6)}${pad(counts.inconclusive, 14)}${pad(counts.untestable, 12)}`,
+    const counts = COLUMNS.map(
+      (c) =>
+        profile.requirements.filter((v) => v.requirement.group === group && column(v) === c).length,
     );
+    lines.push(`    ${group.padEnd(width - 2)}${cells(counts)}`);
   }
-  for (const kind of ['inconclusive', 'untestable'] as const) {
-    const listed = profile.requirements.filter((v) => v.verdict === kind);
+  for (const [kind, meaning] of Object.entries(LISTED)) {
+    const listed = profile.requirements.filter((v) => column(v) === kind);
     if (listed.length > 0) {
-      lines.push(`    ${kind}: ${listed.map((v) => v.requirement.id).join(', ')}`);
+      lines.push(`    ${kind} (${meaning}): ${listed.map((v) => v.requirement.id).join(', ')}`);
     }
   }
   return lines;
@@ -90,7 +117,7 @@ function groupTable(profile: ProfileResult): string[] {
 function machineLines(machine: MachineResult): string[] {
   const lines = [`    ${machine.title} (${machine.machine})`];
   if (machine.status === 'not-claimed') {
-    lines.push('      not run: the profile does not claim the capability it needs (inconclusive)');
+    lines.push('      not claimed: the profile does not claim the capability this machine needs');
     return lines;
   }
   const { states } = machine.coverage;
@@ -98,9 +125,9 @@ function machineLines(machine: MachineResult): string[] {
     `      states       ${states.covered}/${states.total} covered${states.uncovered.length > 0 ? ` (not visited: ${states.uncovered.join(', ')})` : ''}`,
   );
   const counts = coverageCounts(machine.coverage);
-  const percent = coveragePercent(counts);
   lines.push(
-    `      transitions  ${counts.covered} covered, ${counts.failed} failed, ${counts['not-claimed']} not-claimed, ${counts['other-reading']} other-reading, ${counts['not-chosen']} not-chosen, ${counts['not-reached']} not-reached of ${counts.total}: ${percent === undefined ? 'n/a' : `${percent.toFixed(1)}%`} covered`,
+    `      transitions  ${counts.total}: ${counts.covered} covered, ${counts.failed} failed, ${counts['not-reached']} not reached, ${counts['not-claimed']} not claimed, ${counts['other-reading']} of another reading, ${counts['not-chosen']} not chosen`,
+    `      coverage     ${coverageSentence(counts)}`,
   );
   // Anything not covered is listed with its reason; the ruled-out readings only by count.
   const reasons: Partial<Record<TransitionCoverage, string>> = {
@@ -162,11 +189,7 @@ function failureLines(
       lines.push(`         or: npx imflow replay ${traceFile}${adapterSuffix(trace.replay)}`);
   } else {
     const replay = replayFor(trace, traceFile);
-    lines.push(
-      replay
-        ? `     replay: ${replay}`
-        : '     replay: run with --reporter json to write the trace, then npx imflow replay <trace file>',
-    );
+    if (replay) lines.push(`     replay: ${replay}`);
   }
   return lines;
 }
@@ -186,15 +209,19 @@ function unattributedProperty(machine: MachineResult): string | undefined {
 export function consoleReporter(context: ReporterContext): Reporter {
   const { io } = context;
   const progress = new Progress(io.interactive ? io.write?.bind(io) : undefined);
-  const writesTraces = context.reporters.includes('json');
+  // The json reporter writes the failing traces when it runs; otherwise this one does.
+  const jsonWritesTraces = context.reporters.includes('json');
+  let adapterModule: string | undefined;
   return {
     onRunStart(info: RunInfo) {
+      adapterModule = info.adapterModule;
       const scope = [
         `profile${info.profiles.length === 1 ? '' : 's'} ${info.profiles.map((p) => p.name).join(', ')}`,
         info.only ? `group ${info.only}` : undefined,
         info.machine ? `machine ${info.machine}` : undefined,
         `seed ${info.seed}`,
         info.path ? `replaying path ${info.path}` : `${info.runs} property runs per machine`,
+        info.shard ? `shard ${info.shard.index}/${info.shard.count}` : undefined,
       ].filter((part) => part !== undefined);
       io.out(`imflow check: ${info.adapter}`);
       io.out(`  ${scope.join('; ')}`);
@@ -208,8 +235,11 @@ export function consoleReporter(context: ReporterContext): Reporter {
     onProfileEnd() {
       progress.clear();
     },
-    onRunEnd(result: SuiteResult) {
+    async onRunEnd(result: SuiteResult) {
       progress.clear();
+      const written = jsonWritesTraces
+        ? []
+        : await writeFailingTraces(context.outDir, result, adapterModule);
       let number = 0;
       let passed = 0;
       let failed = 0;
@@ -233,9 +263,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
         if (cases.length > 0 || unattributed.length > 0) {
           io.out('  Failures');
           for (const failure of cases) {
-            const file = writesTraces
-              ? tracePath(context.outDir, profile.profile.name, failure.trace)
-              : undefined;
+            const file = tracePath(context.outDir, profile.profile.name, failure.trace);
             for (const line of failureLines(profile.profile, failure, ++number, file)) io.out(line);
           }
           for (const line of unattributed) io.out(`  ${++number}. ${line}`);
@@ -245,6 +273,12 @@ export function consoleReporter(context: ReporterContext): Reporter {
         io.out('');
         io.out('Problems outside the test cases:');
         for (const note of result.notes) io.out(`  - ${note}`);
+      }
+      if (written.length > 0) {
+        io.out('');
+        io.out(
+          `Wrote ${written.length} failing trace${written.length === 1 ? '' : 's'} in ${join(context.outDir, 'traces')} (--out sets the directory).`,
+        );
       }
       io.out('');
       io.out(`Seed ${result.seed}, ${seconds(result.durationMs)}.`);

@@ -57,13 +57,33 @@ export function failurePlace(trace: Trace): string {
   return found ? `step ${found.index + 1} of ${trace.steps.length}` : 'no failing step';
 }
 
+/**
+ * The expected and observed outputs of a failing step as text. When both print the same
+ * outputs (only their timing differs) each output shows its time: expected at the instant the
+ * model makes it due (the end of a clock step), observed when the implementation reported it.
+ */
+export function expectedAndObserved(step: TraceStep): { expected?: string; observed: string } {
+  const observedOutputs = step.observed.map((o) => o.output);
+  const observed = formatOutputs(observedOutputs);
+  const outputs = step.failure?.expected?.outputs;
+  if (!outputs) return { observed };
+  const expected = formatOutputs(outputs);
+  if (expected !== observed || outputs.length === 0) return { expected, observed };
+  const due = step.at + (step.stimulus.type === 'clock.advance' ? step.stimulus.ms : 0);
+  return {
+    expected: outputs.map((output) => `${formatOutput(output)} at t=${due}`).join('; '),
+    observed: step.observed.map((o) => `${formatOutput(o.output)} at t=${o.at}`).join('; '),
+  };
+}
+
 /** Detail lines of a failing step: the stimulus, the message, expected against observed. */
 export function failureDetails(step: TraceStep): string[] {
   const lines = [`stimulus:   ${formatStimulus(step.stimulus)}`];
   const failure = step.failure;
   if (failure) lines.push(`problem:    ${failure.message}`);
-  if (failure?.expected) lines.push(`expected:   ${formatOutputs(failure.expected.outputs)}`);
-  lines.push(`observed:   ${formatOutputs(step.observed.map((o) => o.output))}`);
+  const { expected, observed } = expectedAndObserved(step);
+  if (expected !== undefined) lines.push(`expected:   ${expected}`);
+  lines.push(`observed:   ${observed}`);
   if (failure?.missing && failure.missing.length > 0) {
     lines.push(`missing:    ${formatOutputs(failure.missing)}`);
   }
@@ -151,6 +171,18 @@ export function coveragePercent(counts: CoverageCounts): number | undefined {
   const relevant =
     counts.total - counts['not-claimed'] - counts['other-reading'] - counts['not-chosen'];
   return relevant > 0 ? (100 * counts.covered) / relevant : undefined;
+}
+
+/**
+ * The coverage with its base: "40 covered of the 40 the profile requires (100.0%)". The base
+ * leaves out the transitions the profile does not claim, those of another reading, and those
+ * the implementation was free not to choose.
+ */
+export function coverageSentence(counts: CoverageCounts): string {
+  const required =
+    counts.total - counts['not-claimed'] - counts['other-reading'] - counts['not-chosen'];
+  const percent = coveragePercent(counts);
+  return `${counts.covered} transitions covered of the ${required} the profile requires${percent === undefined ? '' : ` (${percent.toFixed(1)}%)`}`;
 }
 
 export type VerdictCounts = Record<RequirementVerdictValue, number>;

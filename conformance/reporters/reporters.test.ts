@@ -99,11 +99,23 @@ describe('console reporter', () => {
     await drive(createReporters(['console'], { io, outDir: dir }), passing);
     const text = lines.join('\n');
     expect(text).toMatch(/Profile ucma-guide: CONFORMANT/);
-    expect(text).toMatch(/flow-lifecycle\s+\d+\s+0\s+\d+\s+\d+/);
-    expect(text).toMatch(/states\s+\d+\/\d+ covered/);
     expect(text).toMatch(
-      /transitions\s+\d+ covered, 0 failed, .* not-reached of \d+: [\d.]+% covered/,
+      /Requirements +pass +fail +not claimed +not reached +not run +untestable\n/,
     );
+    expect(text).toMatch(/flow-lifecycle\s+\d+\s+0\s+\d+\s+\d+\s+\d+\s+\d+/);
+    expect(text).toMatch(/states\s+\d+\/\d+ covered/);
+    expect(text).toMatch(/transitions\s+\d+: \d+ covered, 0 failed, 0 not reached, /);
+    // Every percentage names its base.
+    const coverage = [
+      ...text.matchAll(
+        /coverage +(\d+) transitions covered of the (\d+) the profile requires \(([\d.]+)%\)/g,
+      ),
+    ];
+    expect(coverage.length).toBe(passing.profiles[0]?.machines.length);
+    for (const [, covered, base, percent] of coverage) {
+      expect(Number(percent)).toBeCloseTo((100 * Number(covered)) / Number(base), 1);
+    }
+    expect(text).not.toMatch(/\d% covered/);
     expect(text).toMatch(/path suite\s+\d+ of \d+ cases run, \d+ steps for \d+ transitions/);
     expect(text).toMatch(/property\s+3 runs, seed 7: passed/);
     const pass = passing.profiles[0]?.requirements.filter((r) => r.verdict === 'pass').length;
@@ -130,6 +142,28 @@ describe('console reporter', () => {
     }
     expect(lines.at(-2)).toMatch(/^\d+ passed, [1-9]\d* failed$/);
     expect(lines.at(-1)).toBe('imflow: NOT CONFORMANT');
+  });
+
+  it('writes the failing traces itself when no json reporter runs, and says where', async () => {
+    const { io, lines } = capture();
+    const out = join(dir, 'console-only');
+    const [console] = createReporters(['console'], { io, outDir: out }) as Reporter[];
+    console?.onRunStart?.({
+      adapter: failing.adapter,
+      adapterModule: './refuses-nothing.ts',
+      profiles: failing.profiles.map((p) => p.profile),
+      seed: failing.seed,
+      runs: 3,
+    });
+    await console?.onRunEnd?.(failing);
+    const text = lines.join('\n');
+    const file = join(out, 'traces', 'ucma-guide-imflow-path-1.json');
+    expect(text).toContain(`replay: npx imflow replay ${file} --adapter ./refuses-nothing.ts`);
+    expect(text).not.toMatch(/run with --reporter json/);
+    expect(text).toMatch(new RegExp(`Wrote \\d+ failing traces? in ${join(out, 'traces')}`));
+    const trace = JSON.parse(await readFile(file, 'utf8'));
+    expect(trace.adapterModule).toBe('./refuses-nothing.ts');
+    expect(trace.replay).toBe(`npx imflow replay ${file} --adapter ./refuses-nothing.ts`);
   });
 
   it('draws a progress bar on an interactive terminal only', async () => {

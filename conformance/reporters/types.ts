@@ -34,6 +34,8 @@ export interface RunInfo {
   readonly machine?: 'imFlow' | 'mcuSession';
   /** Set when a single property counterexample is being replayed. */
   readonly path?: string;
+  /** Set when this run is one shard of a larger one (`--shard i/n`). */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 /**
