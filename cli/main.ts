@@ -1,4 +1,5 @@
 import { cac } from 'cac';
+import { boundedMessage, normaliseArgv } from './argv.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDiagrams } from './commands/diagrams.ts';
 import { registerModel } from './commands/model.ts';
@@ -31,7 +32,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   for (const register of commands) register(cli, io, done);
   cli.help();
   try {
-    cli.parse(['node', 'imflow', ...argv], { run: false });
+    cli.parse(['node', 'imflow', ...normaliseArgv(argv)], { run: false });
     // cac has already printed help for `--help`, with or without a command.
     if (cli.options.help) return EXIT.ok;
     if (!cli.matchedCommand) {
@@ -46,7 +47,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return exitCode;
   } catch (error) {
     if (error instanceof UsageError || (error as Error).name === 'CACError') {
-      io.err(`imflow: ${(error as Error).message}`);
+      io.err(`imflow: ${boundedMessage((error as Error).message)}`);
       return EXIT.usage;
     }
     io.err(`imflow: ${(error as Error).stack ?? String(error)}`);

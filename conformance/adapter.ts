@@ -79,6 +79,11 @@ export interface SutContext {
    * for the system to settle before it judges a step.
    */
   readonly observe: (output: Output) => void;
+  /**
+   * Reports a problem that is no output and no answer (an unhandled rejection in the adapter's
+   * process, say): it becomes a note on the test case, shown in reports.
+   */
+  readonly note?: (message: string) => void;
   /** The machine this test case drives, so an adapter can set up only what it needs. */
   readonly machine: 'imFlow' | 'mcuSession';
   /**

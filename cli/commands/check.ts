@@ -20,13 +20,16 @@ import {
   requirements,
 } from '../../machines/index.ts';
 import { htmlReporter } from '../../report/html.ts';
+import { openAdapter } from '../adapter-source.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { adapterOption, integerOption, limitsOption, list, single } from '../options.ts';
+import { integerOption, limitsOption, list, single } from '../options.ts';
 import { resolveProfiles } from '../profile-option.ts';
 
 interface CheckOptions {
   adapter?: unknown;
+  adapterCommand?: unknown;
+  inProcess?: unknown;
   profile?: unknown;
   seed?: unknown;
   runs?: unknown;
@@ -133,6 +136,14 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       'Adapter module (.ts, .mts, .js, .mjs), relative to the current directory (default: the bundled reference adapter)',
     )
     .option(
+      '--adapter-command <command>',
+      'Command that starts an adapter in any language speaking the adapter protocol (docs/protocol.md)',
+    )
+    .option(
+      '--in-process',
+      'Run the --adapter module inside the kit process instead of a host process of its own',
+    )
+    .option(
       '--profile <profile>',
       `Profile to check: ${builtInProfiles.map((p) => p.name).join(', ')}, all, or a .json file (default: the adapter's profile)`,
     )
@@ -177,7 +188,9 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       const names = reportersOption(options.reporter);
       const outDir = single('out', options.out) ?? 'reports';
       const limits = limitsOption(options.stepTimeout);
-      const { adapter, module } = await adapterOption(options.adapter);
+      // The adapter's process, if it has one, ends with the command, however that ends.
+      await using opened = await openAdapter(options, limits);
+      const { adapter, module } = opened;
       const profiles = await profilesFor(adapter, options.profile);
 
       // Reporters that write files finish first, so the console's verdict is the last line.

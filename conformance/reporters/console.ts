@@ -1,5 +1,6 @@
 import type { Profile, RequirementGroup } from '../../machines/index.ts';
 import type { MachineResult, ProfileResult, SuiteResult, TransitionCoverage } from '../results.ts';
+import type { Trace } from '../trace.ts';
 import {
   blamed,
   coverageCounts,
@@ -15,6 +16,7 @@ import {
   tracePath,
   verdictCounts,
 } from './format.ts';
+import { caseNoteLines } from './notes.ts';
 import type { Reporter, ReporterContext, RunInfo } from './types.ts';
 
 /** Progress is drawn only once a profile has run this long, and redrawn at most this often. */
@@ -187,6 +189,9 @@ export function consoleReporter(context: ReporterContext): Reporter {
   const { io } = context;
   const progress = new Progress(io.interactive ? io.write?.bind(io) : undefined);
   const writesTraces = context.reporters.includes('json');
+  /** Traces with notes, by profile: passing property runs are not kept in the results. */
+  const noted = new Map<string, Trace[]>();
+  let currentProfile = '';
   return {
     onRunStart(info: RunInfo) {
       const scope = [
@@ -200,9 +205,12 @@ export function consoleReporter(context: ReporterContext): Reporter {
       io.out(`  ${scope.join('; ')}`);
     },
     onProfileStart(profile, plannedCases) {
+      currentProfile = profile.name;
       progress.start(profile.name, plannedCases);
     },
-    onCaseEnd() {
+    onCaseEnd(trace: Trace) {
+      if (trace.notes?.length)
+        noted.set(currentProfile, [...(noted.get(currentProfile) ?? []), trace]);
       progress.tick();
     },
     onProfileEnd() {
@@ -240,6 +248,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
           }
           for (const line of unattributed) io.out(`  ${++number}. ${line}`);
         }
+        for (const line of caseNoteLines(profile, noted.get(profile.profile.name))) io.out(line);
       }
       if (result.notes && result.notes.length > 0) {
         io.out('');
