@@ -29,10 +29,11 @@ export function normaliseArgv(argv: readonly string[]): string[] {
       index++;
       continue;
     }
-    if (isOption && next === '') {
+    // The parser reads a blank value as the number 0.
+    if (isOption && next !== undefined && next.trim() === '') {
       throw new UsageError(`${token} was given an empty value; give it a value or leave it out.`);
     }
-    if (/^--[a-z][a-z-]*=$/i.test(token)) {
+    if (/^--[a-z][a-z-]*=\s*$/i.test(token)) {
       throw new UsageError(
         `${token.slice(0, -1)} was given an empty value; give it a value or leave it out.`,
       );

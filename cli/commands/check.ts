@@ -24,6 +24,7 @@ import { openAdapter } from '../adapter-source.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { integerOption, limitsOption, list, single } from '../options.ts';
+import { prepareOutDir } from '../out-dir.ts';
 import { resolveProfiles } from '../profile-option.ts';
 
 interface CheckOptions {
@@ -188,6 +189,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       const names = reportersOption(options.reporter);
       const outDir = single('out', options.out) ?? 'reports';
       const limits = limitsOption(options.stepTimeout);
+      if (names.some((name) => name !== 'console')) await prepareOutDir(outDir);
       // The adapter's process, if it has one, ends with the command, however that ends.
       await using opened = await openAdapter(options, limits);
       const { adapter, module } = opened;

@@ -90,7 +90,9 @@ export async function startIsolatedAdapter(options: IsolationOptions): Promise<I
       const tail = started.stderrTail.trim().split('\n').slice(-3).join(' | ');
       const detail =
         error instanceof AdapterExited
-          ? `it ${error.detail} before it answered the handshake`
+          ? error.detail.startsWith('could not')
+            ? `it ${error.detail}`
+            : `it ${error.detail} before it answered the handshake`
           : (error as Error).message;
       throw new IsolatedStartError(
         `Cannot start ${options.label}: ${detail}${tail ? ` (its standard error ends: ${shorten(tail, 300)})` : ''}.`,

@@ -67,3 +67,12 @@ export function notificationProblem(
   const check = notifications[method];
   return check(params) ? undefined : describeErrors(check.errors, `${method} params`);
 }
+
+const output = ajv.compile(
+  (notificationSchemas.output as { properties: { output: object } }).properties.output,
+);
+
+/** Checks one output of the alphabet, field values included; `where` names it in the message. */
+export function outputSchemaProblem(value: unknown, where: string): string | undefined {
+  return output(value) ? undefined : describeErrors(output.errors, where);
+}
