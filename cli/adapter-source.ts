@@ -4,7 +4,7 @@ import { nodeHostCommand, splitCommandLine } from '../conformance/isolation/comm
 import { IsolatedStartError, startIsolatedAdapter } from '../conformance/isolation/proxy.ts';
 import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.ts';
 import { UsageError } from './io.ts';
-import { REFERENCE_ADAPTER, single } from './options.ts';
+import { integerOption, REFERENCE_ADAPTER, single } from './options.ts';
 
 /** An adapter ready to run, wherever it runs; `close` ends its process, if it has one. */
 export interface OpenedAdapter {
@@ -21,6 +21,7 @@ export interface AdapterChoice {
   readonly adapter?: unknown;
   readonly adapterCommand?: unknown;
   readonly inProcess?: unknown;
+  readonly adapterMemory?: unknown;
 }
 
 /** Longest command or path echoed back in a message. */
@@ -48,6 +49,16 @@ export async function openAdapter(choice: AdapterChoice, limits?: Limits): Promi
     );
   }
   const stepTimeoutMs = (limits ?? defaultLimits).stepTimeoutMs;
+  const memoryMb = integerOption('adapter-memory', choice.adapterMemory, {
+    min: 16,
+    max: 65_536,
+    what: "the adapter host's heap limit in MiB",
+  });
+  if (memoryMb !== undefined && (command !== undefined || inProcess)) {
+    throw new UsageError(
+      '--adapter-memory limits the host of an --adapter module; an --adapter-command or --in-process run has none.',
+    );
+  }
   if (command !== undefined) {
     let argv: string[];
     try {
@@ -76,7 +87,12 @@ export async function openAdapter(choice: AdapterChoice, limits?: Limits): Promi
       throw error;
     }
   }
-  return isolated(nodeHostCommand(path), `the adapter module ${echo(path)}`, module, stepTimeoutMs);
+  return isolated(
+    nodeHostCommand(path, memoryMb === undefined ? {} : { memoryMb }),
+    `the adapter module ${echo(path)}`,
+    module,
+    stepTimeoutMs,
+  );
 }
 
 /** A load error names the module and what is wrong; the path inside is shortened, the rest kept. */

@@ -239,14 +239,21 @@ export class CaseRun {
       requirements: readonly string[] = blame,
       queries: Queries = {},
     ) => {
+      // A step that reported too many outputs keeps only the first few: reports stay small.
+      const tooMany = this.#overflow > 0;
       this.steps.push({
         stimulus,
         at,
-        observed: this.#buffer,
+        observed: tooMany ? this.#buffer.slice(0, KEPT_OF_TOO_MANY) : this.#buffer,
         queries,
         verdict: 'fail',
         transitions: expectedStep.transitions.map((t) => t.id),
-        failure: adapterFailure(message, requirements),
+        failure: adapterFailure(
+          tooMany && !message.includes('outputs in one step')
+            ? `${message} It had reported ${this.#buffer.length + this.#overflow} outputs by then, more than the limit of ${this.#buffer.length}.`
+            : message,
+          requirements,
+        ),
       });
       return false;
     };
@@ -286,7 +293,6 @@ export class CaseRun {
     if (this.#overflow > 0) {
       const limit = this.#buffer.length;
       const first = this.#buffer.slice(0, 3).map((timed) => short(formatOutput(timed.output)));
-      this.#buffer = this.#buffer.slice(0, KEPT_OF_TOO_MANY);
       return fail(
         `The adapter reported ${limit + this.#overflow} outputs in one step, more than the limit of ${limit}; the first: ${first.join('; ')}.`,
       );

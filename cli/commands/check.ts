@@ -1,5 +1,6 @@
 import type { CAC } from 'cac';
 import type { Adapter } from '../../conformance/adapter.ts';
+import { DEFAULT_HOST_MEMORY_MB } from '../../conformance/isolation/commands.ts';
 import { AdapterLoadError, adapterProfile } from '../../conformance/load-adapter.ts';
 import {
   createReporters,
@@ -31,6 +32,7 @@ interface CheckOptions {
   adapter?: unknown;
   adapterCommand?: unknown;
   inProcess?: unknown;
+  adapterMemory?: unknown;
   profile?: unknown;
   seed?: unknown;
   runs?: unknown;
@@ -143,6 +145,10 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
     .option(
       '--in-process',
       'Run the --adapter module inside the kit process instead of a host process of its own',
+    )
+    .option(
+      '--adapter-memory <MiB>',
+      `Heap limit of an --adapter module's host process, in MiB (default: ${DEFAULT_HOST_MEMORY_MB})`,
     )
     .option(
       '--profile <profile>',
