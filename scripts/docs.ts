@@ -10,6 +10,7 @@ import {
   type Profile,
   requirements,
 } from '../machines/index.ts';
+import { protocolSchemaDocuments } from './protocol-schemas.ts';
 
 /**
  * Generated documentation: the traceability matrix and the errata. Both are derived from the
@@ -133,5 +134,6 @@ export function generatedDocs(root: string): Map<string, string> {
   return new Map([
     ['docs/traceability.md', traceabilityMatrix(defaultProfile, cited)],
     ['docs/errata.md', errata()],
+    ...protocolSchemaDocuments(),
   ]);
 }
