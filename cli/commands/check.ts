@@ -9,6 +9,7 @@ import {
   UnknownReporterError,
   withReporters,
 } from '../../conformance/reporters/index.ts';
+import { progressReporter } from '../../conformance/reporters/progress.ts';
 import type { SuiteResult } from '../../conformance/results.ts';
 import { DEFAULT_RUNS, runSuite, type SuiteListener } from '../../conformance/suite.ts';
 import {
@@ -202,7 +203,11 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       const profiles = await profilesFor(adapter, options.profile);
 
       // Reporters that write files finish first, so the console's verdict is the last line.
-      const reporters = createReporters(names, { io, outDir }, REPORTERS);
+      // Progress comes last: it only listens, and reports nothing at the end.
+      const reporters = [
+        ...createReporters(names, { io, outDir }, REPORTERS),
+        progressReporter(io),
+      ];
       const ordered = names
         .map((name, index) => ({ name, reporter: reporters[index] as Reporter }))
         .sort((a, b) => Number(a.name === 'console') - Number(b.name === 'console'));
