@@ -59,11 +59,6 @@ export async function readTraceFile(file: string): Promise<LoadedTrace> {
     throw error;
   }
   const trace = data;
-  if (trace.steps.length === 0) {
-    throw new UsageError(
-      `Malformed trace ${file}: "steps" is empty; a trace to judge needs at least one step.`,
-    );
-  }
   trace.steps.forEach((step, index) => {
     const where = `${file}: steps[${index}]`;
     const { stimulus } = step;
@@ -118,6 +113,12 @@ export async function readTraceFile(file: string): Promise<LoadedTrace> {
       );
   });
   const profile = traceProfile(trace.profile as unknown, file);
+  if (trace.steps.length === 0) {
+    throw new UsageError(
+      `Malformed trace ${file}: "steps" is empty; a trace to judge needs at least one step.`,
+    );
+  }
+
   const model = createModels(profile).find((m) => m.id === trace.machine);
   if (!model) throw new UsageError(`${file}: the model has no machine "${trace.machine}".`);
   return { trace, profile, model };

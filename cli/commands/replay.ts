@@ -4,13 +4,16 @@ import type { CAC } from 'cac';
 import { CaseRun } from '../../conformance/case-run.ts';
 import { failingStep, formatOutputs, formatStimulus } from '../../conformance/reporters/format.ts';
 import type { TraceStep } from '../../conformance/trace.ts';
+import { openAdapter } from '../adapter-source.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io } from '../io.ts';
-import { adapterOption, limitsOption, single } from '../options.ts';
+import { limitsOption, single } from '../options.ts';
 import { readTraceFile } from '../trace-file.ts';
 
 interface ReplayOptions {
   adapter?: unknown;
+  adapterCommand?: unknown;
+  inProcess?: unknown;
   stepTimeout?: unknown;
   out?: unknown;
 }
@@ -31,13 +34,20 @@ export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
   cli
     .command('replay <trace>', 'Run the stimuli of a trace file again against an adapter')
     .option('--adapter <module>', 'Adapter module (default: the bundled reference adapter)')
+    .option(
+      '--adapter-command <command>',
+      'Command that starts an adapter speaking the adapter protocol',
+    )
+    .option('--in-process', 'Run the --adapter module inside the kit process')
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
     .option('--out <dir>', 'Write the trace of the replay to this directory')
     .action(async (file: string, options: ReplayOptions) => {
       const limits = limitsOption(options.stepTimeout);
       const outDir = single('out', options.out);
       const { trace, model } = await readTraceFile(file);
-      const { adapter } = await adapterOption(options.adapter);
+      // The adapter's process, if it has one, ends with the command, however that ends.
+      await using opened = await openAdapter(options, limits);
+      const { adapter } = opened;
       io.out(
         `imflow replay: ${trace.name} (${trace.machine}, profile ${model.profile.name}, ${trace.steps.length} steps) against ${adapter.name}`,
       );
