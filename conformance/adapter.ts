@@ -26,6 +26,11 @@ export interface Adapter {
   readonly declarations?: Declarations;
   /** Creates a fresh system under test for one test case; nothing may leak between cases. */
   create(context: SutContext): SystemUnderTest | Promise<SystemUnderTest>;
+  /**
+   * Called before each `create`, outside its time limit: an adapter that must first start
+   * something of its own (the process it runs in, after one was stopped) does it here.
+   */
+  prepare?(): Promise<void>;
 }
 
 /**

@@ -129,6 +129,7 @@ export class CaseRun {
       options.adapter.name,
     );
     try {
+      await options.adapter.prepare?.();
       const sut = await within(
         () =>
           options.adapter.create({

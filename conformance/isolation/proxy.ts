@@ -111,14 +111,17 @@ export async function startIsolatedAdapter(options: IsolationOptions): Promise<I
     get hostStarts() {
       return hostStarts;
     },
-    async create(context: SutContext) {
-      if (!host || host.ended) {
-        try {
-          host = await startHost();
-        } catch (error) {
-          throw new AdapterExited(`could not be restarted: ${(error as Error).message}`);
-        }
+    async prepare() {
+      if (host && !host.ended) return;
+      try {
+        host = await startHost();
+      } catch (error) {
+        throw new AdapterExited(`could not be restarted: ${(error as Error).message}`);
       }
+    },
+    async create(context: SutContext) {
+      await adapter.prepare?.();
+      if (!host) throw new AdapterExited('could not be restarted');
       const sut = nextSut++;
       const system = new IsolatedSystem(sut, host, context, options.stepTimeoutMs);
       systems.set(sut, system);
