@@ -220,3 +220,19 @@ describe('misbehaving adapters, isolated', () => {
     });
   }
 });
+
+describe('misbehaving adapters, in the kit process (--in-process)', () => {
+  it('process.exit(0) inside apply fails the step instead of ending the run with 0', async () => {
+    process.env.IMFLOW_MISBEHAVIOUR = 'exit-0-in-apply';
+    const out: string[] = [];
+    const io: Io = { out: (t) => out.push(t), err: (t) => out.push(t), interactive: false };
+    const code = await main(
+      ['check', '--adapter', typescript, '--in-process', '--profile', 'basic', '--runs', '0'],
+      io,
+    );
+    const text = out.join('\n');
+    expect(code).toBe(NOT_CONFORMANT);
+    expect(text).toMatch(/apply\(app\.setComposing\) threw: the adapter called process\.exit\(0\)/);
+    expect(text.endsWith('imflow: NOT CONFORMANT')).toBe(true);
+  });
+});
