@@ -248,7 +248,7 @@ lines.on('line', (line) => {
       send({
         jsonrpc: '2.0',
         id: request.id,
-        error: { code: failure.code, message: failure.message },
+        error: { code: failure.code, message: failure.message.slice(0, 1900) },
       });
     },
   );
