@@ -13,6 +13,8 @@ export interface OpenedAdapter {
   readonly module: string | undefined;
   /** "isolated" (its own process, the default) or "in-process" (`--in-process`). */
   readonly mode: 'isolated' | 'in-process';
+  /** The adapter command, quoted for a shell, when the adapter was started by one. */
+  readonly command?: string;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -71,7 +73,13 @@ export async function openAdapter(choice: AdapterChoice, limits?: Limits): Promi
         '--adapter-command is empty: give the command that starts your adapter, such as "python3 my_adapter.py".',
       );
     }
-    return isolated({ argv }, `the adapter command "${echo(command)}"`, undefined, stepTimeoutMs);
+    const opened = await isolated(
+      { argv },
+      `the adapter command "${echo(command)}"`,
+      undefined,
+      stepTimeoutMs,
+    );
+    return { ...opened, command: `'${command.replaceAll("'", `'\\''`)}'` };
   }
   if (module !== undefined && module.trim() === '') {
     throw new UsageError('--adapter is empty: give the path of an adapter module (.ts, .js).');

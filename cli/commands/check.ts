@@ -217,6 +217,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         reporter.onRunStart?.({
           adapter: adapter.name,
           ...(module ? { adapterModule: module } : {}),
+          ...(opened.command ? { adapterArguments: `--adapter-command ${opened.command}` } : {}),
           profiles,
           seed: runSeed,
           runs: runRuns,
@@ -233,6 +234,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         result = await runSuite({
           adapter,
           ...(module ? { adapterModule: module } : {}),
+          ...(opened.command ? { adapterArguments: `--adapter-command ${opened.command}` } : {}),
           profiles,
           seed: runSeed,
           runs: runRuns,
