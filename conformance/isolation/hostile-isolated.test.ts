@@ -12,9 +12,9 @@ import { main } from '../../cli/main.ts';
 const typescript = fileURLToPath(new URL('./test-adapters/misbehaving.ts', import.meta.url));
 const python = `python3 ${fileURLToPath(new URL('./test-adapters/misbehaving.py', import.meta.url))}`;
 /** Real milliseconds one adapter call may take in these runs. */
-const STEP_TIMEOUT_MS = 1000;
+const STEP_TIMEOUT_MS = 2000;
 /** Real time a whole run may take: a few abandoned cases, each with a host restart. */
-const RUN_BUDGET_MS = 40_000;
+const RUN_BUDGET_MS = 60_000;
 
 interface Hostile {
   /** The adapter: a misbehaviour of the TypeScript module, or of the Python example. */
@@ -49,7 +49,7 @@ const table: Record<string, Hostile> = {
   'a synchronous infinite loop': {
     ts: 'busy-loop',
     code: NOT_CONFORMANT,
-    says: /apply\(app\.setComposing\) (did not finish|got no answer) within 1000 ms/,
+    says: /apply\(app\.setComposing\) (did not finish|got no answer) within 2000 ms/,
   },
   'unbounded allocation under a 64 MiB heap': {
     ts: 'out-of-memory',
@@ -62,13 +62,13 @@ const table: Record<string, Hostile> = {
   'apply never resolves': {
     ts: 'apply-hangs',
     code: NOT_CONFORMANT,
-    says: /apply\(app\.setComposing\) (did not finish|got no answer) within 1000 ms/,
+    says: /apply\(app\.setComposing\) (did not finish|got no answer) within 2000 ms/,
   },
   'settle never resolves': {
     ts: 'settle-hangs',
     code: NOT_CONFORMANT,
     // Over the protocol, apply answers once the system has settled: the hang shows there.
-    says: /apply\(app\.establish\) (did not finish|got no answer) within 1000 ms/,
+    says: /apply\(app\.establish\) (did not finish|got no answer) within 2000 ms/,
   },
   'polluted Object.prototype and Array.prototype': {
     ts: 'pollutes-globals',
@@ -104,7 +104,7 @@ const table: Record<string, Hostile> = {
     ts: 'output-flood',
     code: NOT_CONFORMANT,
     // Under load the flood may outlast the step time-out; either way the count is reported.
-    says: /The adapter reported 100\d{3} outputs in one step, more than the limit of 1000; the first: wire composing state=typing; |did not finish within 1000 ms; the case was abandoned\. It had reported \d+ outputs by then, more than the limit of 1000\./,
+    says: /The adapter reported 100\d{3} outputs in one step, more than the limit of 1000; the first: wire composing state=typing; |did not finish within 2000 ms; the case was abandoned\. It had reported \d+ outputs by then, more than the limit of 1000\./,
   },
   'a line of its own on standard output': {
     ts: 'writes-to-stdout',
@@ -154,7 +154,7 @@ const table: Record<string, Hostile> = {
   'Python: an infinite loop': {
     py: 'py-loop',
     code: NOT_CONFORMANT,
-    says: /apply\(app\.setComposing\) (did not finish|got no answer) within 1000 ms/,
+    says: /apply\(app\.setComposing\) (did not finish|got no answer) within 2000 ms/,
   },
   'Python: an output with an impossible state': {
     py: 'py-bad-output',
