@@ -168,6 +168,8 @@ describe('imflow check', () => {
         'check',
         '--adapter',
         join(dir, 'stray.ts'),
+        // The kit's own process guard; an isolated host turns the rejection into a case note.
+        '--in-process',
         '--machine',
         'mcuSession',
         '--runs',

@@ -34,9 +34,16 @@ export function guardProcess(): ProcessGuard {
         await new Promise<void>((resolve) => setImmediate(resolve));
       process.off('unhandledRejection', onRejection);
       process.off('uncaughtException', onException);
+      process.exit = exit;
       return [...notes];
     },
   };
+  // An adapter in the kit's process (--in-process) that ends the process would end the run
+  // with whatever code it chose, 0 included, and no verdict: the call throws instead.
+  const exit = process.exit;
+  process.exit = ((code?: number | string | null) => {
+    throw new Error(`the adapter called process.exit(${code ?? ''}) ${guard.where}`);
+  }) as typeof process.exit;
   const onRejection = (reason: unknown) => {
     notes.push(`A promise was rejected and never handled ${guard.where}: ${describe(reason)}`);
   };

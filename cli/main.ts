@@ -1,4 +1,5 @@
 import { cac } from 'cac';
+import { boundedMessage, normaliseArgv } from './argv.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDiagrams } from './commands/diagrams.ts';
 import { registerMergeReports } from './commands/merge-reports.ts';
@@ -45,7 +46,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   };
   const cli = createCli(io, done);
   try {
-    cli.parse(['node', 'imflow', ...argv], { run: false });
+    cli.parse(['node', 'imflow', ...normaliseArgv(argv)], { run: false });
     // cac has already printed help for `--help` (with or without a command) or the version.
     if (cli.options.help) return EXIT.ok;
     if (cli.options.version) {
@@ -65,7 +66,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return exitCode;
   } catch (error) {
     if (error instanceof UsageError || (error as Error).name === 'CACError') {
-      io.err(`imflow: ${(error as Error).message}`);
+      io.err(`imflow: ${boundedMessage((error as Error).message)}`);
       return EXIT.usage;
     }
     io.err(`imflow: ${(error as Error).stack ?? String(error)}`);

@@ -1,8 +1,6 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Adapter } from '../conformance/adapter.ts';
 import { defaultLimits, type Limits } from '../conformance/case-run.ts';
-import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.ts';
 import { UsageError } from './io.ts';
 
 /**
@@ -54,20 +52,4 @@ export function limitsOption(value: unknown): Limits | undefined {
     what: 'the real milliseconds one adapter call may take',
   });
   return stepTimeoutMs === undefined ? undefined : { ...defaultLimits, stepTimeoutMs };
-}
-
-/**
- * Loads `--adapter`, or the bundled reference adapter when it is absent. Returns the adapter
- * and the module as the user named it (undefined for the default), for replay commands.
- */
-export async function adapterOption(
-  value: unknown,
-): Promise<{ adapter: Adapter; module: string | undefined }> {
-  const module = single('adapter', value);
-  try {
-    return { adapter: await loadAdapter(module ?? REFERENCE_ADAPTER), module };
-  } catch (error) {
-    if (error instanceof AdapterLoadError) throw new UsageError(error.message);
-    throw error;
-  }
 }

@@ -26,6 +26,11 @@ export interface Adapter {
   readonly declarations?: Declarations;
   /** Creates a fresh system under test for one test case; nothing may leak between cases. */
   create(context: SutContext): SystemUnderTest | Promise<SystemUnderTest>;
+  /**
+   * Called before each `create`, outside its time limit: an adapter that must first start
+   * something of its own (the process it runs in, after one was stopped) does it here.
+   */
+  prepare?(): Promise<void>;
 }
 
 /**
@@ -79,6 +84,11 @@ export interface SutContext {
    * for the system to settle before it judges a step.
    */
   readonly observe: (output: Output) => void;
+  /**
+   * Reports a problem that is no output and no answer (an unhandled rejection in the adapter's
+   * process, say): it becomes a note on the test case, shown in reports.
+   */
+  readonly note?: (message: string) => void;
   /** The machine this test case drives, so an adapter can set up only what it needs. */
   readonly machine: 'imFlow' | 'mcuSession';
   /**

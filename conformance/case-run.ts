@@ -7,6 +7,7 @@ import {
   type Stimulus,
 } from '../machines/index.ts';
 import { type Adapter, refusalKind, type SystemUnderTest } from './adapter.ts';
+import { AdapterExited, CallAbandoned } from './isolation/host-process.ts';
 import { type Judgement, judgeStep } from './oracle.ts';
 import { outputShapeProblem, queriesProblem, snapshotOutput } from './output-shape.ts';
 import { type TimedOutput, TRACE_FORMAT, type Trace, type TraceStep } from './trace.ts';
@@ -18,9 +19,17 @@ export interface Limits {
   readonly stepTimeoutMs: number;
   /** Event-loop turns the kit waits for late outputs when the adapter has no `settle`. */
   readonly drainTurns: number;
+  /** Outputs one step may report; beyond it the step fails with the count (default 1000). */
+  readonly maxOutputsPerStep?: number;
 }
 
 export const defaultLimits: Limits = { stepTimeoutMs: 5000, drainTurns: 20 };
+
+const DEFAULT_MAX_OUTPUTS_PER_STEP = 1000;
+/** Outputs kept in the trace of a step that reported too many: enough to see what it was. */
+const KEPT_OF_TOO_MANY = 10;
+/** Notes kept per case; beyond it they are counted. */
+const MAX_NOTES = 10;
 
 class AdapterTimeout extends Error {}
 
@@ -41,6 +50,9 @@ async function within<T>(work: () => T | Promise<T>, ms: number, what: string): 
     clearTimeout(timer);
   }
 }
+
+/** An output as one line of bounded length, for messages. */
+const short = (text: string) => (text.length > 120 ? `${text.slice(0, 117)}...` : text);
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -76,6 +88,10 @@ export class CaseRun {
   #snapshot: ModelSnapshot;
   #buffer: TimedOutput[] = [];
   #malformed: string[] = [];
+  /** Outputs of the current step beyond the limit: counted, not kept. */
+  #overflow = 0;
+  #notes: string[] = [];
+  #droppedNotes = 0;
   #broken = false;
   #closed = false;
   #setupFailure: string | undefined;
@@ -113,6 +129,7 @@ export class CaseRun {
       options.adapter.name,
     );
     try {
+      await options.adapter.prepare?.();
       const sut = await within(
         () =>
           options.adapter.create({
@@ -120,6 +137,7 @@ export class CaseRun {
             machine: options.model.id,
             profile: options.model.profile,
             observe: (output) => run.#record(output),
+            note: (message) => run.#note(message),
           }),
         limits.stepTimeoutMs,
         'adapter.create()',
@@ -135,7 +153,10 @@ export class CaseRun {
       run.sut = sut;
     } catch (error) {
       run.#broken = true;
-      run.#setupFailure = `Could not create the system under test: ${(error as Error).message}`;
+      run.#setupFailure =
+        error instanceof AdapterExited
+          ? `Could not create the system under test: the adapter ${error.detail} during create().`
+          : `Could not create the system under test: ${(error as Error)?.message ?? String(error)}`;
     }
     return run;
   }
@@ -148,12 +169,28 @@ export class CaseRun {
     return this.#snapshot;
   }
 
+  #note(message: unknown) {
+    const text = String(message);
+    if (this.#notes.length < MAX_NOTES)
+      this.#notes.push(text.length > 300 ? `${text.slice(0, 297)}...` : text);
+    else this.#droppedNotes++;
+  }
+
   #record(output: Output) {
-    if (this.#closed) return;
     // Called by untrusted code, perhaps from a callback of its own: report, never throw.
     try {
+      if (this.#closed) {
+        this.#note(
+          `The adapter reported an output after dispose(): ${short(formatOutput(snapshotOutput(output)))}.`,
+        );
+        return;
+      }
       const problem = outputShapeProblem(output);
       if (problem) this.#malformed.push(problem);
+      else if (
+        this.#buffer.length >= (this.limits.maxOutputsPerStep ?? DEFAULT_MAX_OUTPUTS_PER_STEP)
+      )
+        this.#overflow++;
       else this.#buffer.push({ output: snapshotOutput(output), at: this.clock.now() });
     } catch (error) {
       this.#malformed.push(
@@ -195,6 +232,7 @@ export class CaseRun {
     const at = this.clock.now();
     this.#buffer = [];
     this.#malformed = [];
+    this.#overflow = 0;
     const expectedStep = this.model.step(this.#snapshot, stimulus);
     const blame = [...new Set(expectedStep.transitions.flatMap((t) => t.requirements))].sort();
     const fail = (
@@ -202,14 +240,21 @@ export class CaseRun {
       requirements: readonly string[] = blame,
       queries: Queries = {},
     ) => {
+      // A step that reported too many outputs keeps only the first few: reports stay small.
+      const tooMany = this.#overflow > 0;
       this.steps.push({
         stimulus,
         at,
-        observed: this.#buffer,
+        observed: tooMany ? this.#buffer.slice(0, KEPT_OF_TOO_MANY) : this.#buffer,
         queries,
         verdict: 'fail',
         transitions: expectedStep.transitions.map((t) => t.id),
-        failure: adapterFailure(message, requirements),
+        failure: adapterFailure(
+          tooMany && !message.includes('outputs in one step')
+            ? `${message} It had reported ${this.#buffer.length + this.#overflow} outputs by then, more than the limit of ${this.#buffer.length}.`
+            : message,
+          requirements,
+        ),
       });
       return false;
     };
@@ -229,6 +274,7 @@ export class CaseRun {
           );
         } catch (error) {
           if (error instanceof AdapterTimeout) throw error;
+          if (error instanceof AdapterExited || error instanceof CallAbandoned) throw error;
           const kind = refusalKind(error);
           if (!kind) {
             return fail(
@@ -243,7 +289,14 @@ export class CaseRun {
       this.#broken = true;
       // Whatever the abandoned step left running (a timer re-arming itself, say) stops here.
       this.clock.stop();
-      return fail(`${(error as Error).message}; the case was abandoned.`);
+      return fail(this.#abandonMessage(error, stimulus));
+    }
+    if (this.#overflow > 0) {
+      const limit = this.#buffer.length;
+      const first = this.#buffer.slice(0, 3).map((timed) => short(formatOutput(timed.output)));
+      return fail(
+        `The adapter reported ${limit + this.#overflow} outputs in one step, more than the limit of ${limit}; the first: ${first.join('; ')}.`,
+      );
     }
     if (this.clock.callbackErrors.length > 0) {
       const errors = this.clock.callbackErrors.splice(0);
@@ -261,6 +314,10 @@ export class CaseRun {
       if (problem) return fail(`The adapter's ${problem}`);
       queries = { ...queries };
     } catch (error) {
+      if (error instanceof AdapterExited || error instanceof CallAbandoned) {
+        this.#broken = true;
+        return fail(this.#abandonMessage(error, stimulus));
+      }
       if (error instanceof AdapterTimeout) this.#broken = true;
       return fail(`query() failed: ${(error as Error)?.message ?? String(error)}`);
     }
@@ -316,6 +373,14 @@ export class CaseRun {
     return false;
   }
 
+  /** Why a step was abandoned: the adapter's process ended, or a call did not finish. */
+  #abandonMessage(error: unknown, stimulus: Stimulus): string {
+    if (error instanceof AdapterExited) {
+      return `The adapter ${error.detail} during step ${this.steps.length + 1} (${stimulus.type}); the case was abandoned.`;
+    }
+    return `${(error as Error)?.message ?? String(error)}; the case was abandoned.`;
+  }
+
   /**
    * The requirements of a step that changed the model's state while showing nothing: no
    * output, same state readings. If the implementation skipped it, only a later step can tell.
@@ -349,8 +414,9 @@ export class CaseRun {
     if (sut?.dispose && !this.#broken) {
       try {
         await within(() => sut.dispose?.(), this.limits.stepTimeoutMs, 'dispose()');
-      } catch {
-        // A system that cannot be disposed of cannot change a verdict already reached.
+      } catch (error) {
+        // A system that cannot be disposed of cannot change a verdict already reached: a note.
+        this.#note(`dispose() failed: ${(error as Error)?.message ?? String(error)}`);
       }
     }
   }
@@ -367,6 +433,14 @@ export class CaseRun {
       verdict: this.failed ? 'fail' : 'pass',
       ...(this.#setupFailure ? { setupFailure: this.#setupFailure } : {}),
       ...(replay ? { replay } : {}),
+      ...(this.#notes.length > 0
+        ? {
+            notes: [
+              ...this.#notes,
+              ...(this.#droppedNotes > 0 ? [`and ${this.#droppedNotes} more notes`] : []),
+            ],
+          }
+        : {}),
     };
   }
 }

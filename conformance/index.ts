@@ -9,6 +9,15 @@ export type {
 } from './adapter.ts';
 export { refusalKind } from './adapter.ts';
 export { CaseRun, defaultLimits, type Limits } from './case-run.ts';
+export { nodeHostCommand, splitCommandLine } from './isolation/commands.ts';
+export { AdapterExited, type HostCommand } from './isolation/host-process.ts';
+export { PROTOCOL_VERSION, protocolSchemaFiles } from './isolation/protocol.ts';
+export {
+  type IsolatedAdapter,
+  IsolatedStartError,
+  type IsolationOptions,
+  startIsolatedAdapter,
+} from './isolation/proxy.ts';
 export {
   AdapterLoadError,
   adapterProfile,

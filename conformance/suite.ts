@@ -36,6 +36,11 @@ export interface SuiteOptions {
   readonly adapter: Adapter;
   /** How the adapter was named on the command line; used in replay commands. */
   readonly adapterModule?: string;
+  /**
+   * How replay commands name the adapter, when not by `--adapter MODULE`: an adapter started
+   * by command passes `--adapter-command "..."` here.
+   */
+  readonly adapterArguments?: string;
   readonly profiles: readonly Profile[];
   /** Seed of the property tests; random when absent, and always reported. */
   readonly seed?: number;
@@ -70,6 +75,12 @@ export const INCONCLUSIVE_REASONS: Readonly<Record<InconclusiveCause, string>> =
   'not-run': 'Not run: no test of this run takes a transition that realises it.',
 };
 
+/** The adapter's part of a replay command, with its leading space; empty for the reference. */
+function adapterFlag(options: SuiteOptions): string {
+  if (options.adapterArguments) return ` ${options.adapterArguments}`;
+  return options.adapterModule ? ` --adapter ${options.adapterModule}` : '';
+}
+
 function replayCommand(
   options: SuiteOptions,
   profile: Profile,
@@ -77,7 +88,7 @@ function replayCommand(
   seed: number,
   path: string,
 ) {
-  const adapter = options.adapterModule ? ` --adapter ${options.adapterModule}` : '';
+  const adapter = adapterFlag(options);
   return `npx imflow check${adapter} --profile ${options.profileArgument ?? profile.name} --machine ${machine} --seed ${seed} --path ${path}`;
 }
 
@@ -205,9 +216,7 @@ async function runMachine(
       if (!(await run.step(stimulus))) break;
     }
     await run.close();
-    const trace = run.trace(
-      `npx imflow replay <trace.json>${options.adapterModule ? ` --adapter ${options.adapterModule}` : ''}`,
-    );
+    const trace = run.trace(`npx imflow replay <trace.json>${adapterFlag(options)}`);
     pathCases.push(trace);
     options.listener?.onCaseEnd?.(trace);
   }

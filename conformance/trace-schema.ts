@@ -208,6 +208,12 @@ const traceFields: { readonly [K in keyof Trace]-?: JsonSchema } = {
   setupFailure: string,
   reason: string,
   replay: { ...string, description: 'The shell command that reproduces the case.' },
+  notes: {
+    type: 'array',
+    items: string,
+    description:
+      'What the adapter did outside any step (outputs after dispose, a failing dispose, unhandled errors); notes never change the verdict.',
+  },
 };
 
 export const traceSchema: JsonSchema = {

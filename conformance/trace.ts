@@ -55,6 +55,11 @@ export interface Trace {
   readonly reason?: string;
   /** The shell command that reproduces this case. */
   readonly replay?: string;
+  /**
+   * What the adapter did that no step could judge: outputs after dispose(), a dispose() that
+   * threw, errors raised where nothing awaited them. Shown with the case; they do not fail it.
+   */
+  readonly notes?: readonly string[];
 }
 
 export class TraceFormatError extends Error {

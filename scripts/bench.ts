@@ -9,6 +9,7 @@ import { CaseRun } from '../conformance/case-run.ts';
 import { planPaths } from '../conformance/paths.ts';
 import { runProperty } from '../conformance/properties.ts';
 import { builtInProfiles, createModels } from '../machines/index.ts';
+import { benchIsolation, printTable } from './bench-isolation.ts';
 
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag === -1 ? 100 : Number(process.argv[runsFlag + 1]);
@@ -68,9 +69,5 @@ for (const profile of builtInProfiles) {
     ]);
   }
 }
-const widths =
-  rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-for (const [index, row] of rows.entries()) {
-  console.log(row.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  '));
-  if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-}
+printTable(rows);
+await benchIsolation();

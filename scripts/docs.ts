@@ -11,6 +11,7 @@ import {
   requirements,
 } from '../machines/index.ts';
 import { packagingDocs } from './cli-docs.ts';
+import { protocolSchemaDocuments } from './protocol-schemas.ts';
 
 /**
  * Generated documentation: the traceability matrix and the errata. Both are derived from the
@@ -135,5 +136,6 @@ export function generatedDocs(root: string): Map<string, string> {
     ['docs/traceability.md', traceabilityMatrix(defaultProfile, cited)],
     ['docs/errata.md', errata()],
     ...packagingDocs(root),
+    ...protocolSchemaDocuments(),
   ]);
 }

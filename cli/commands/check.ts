@@ -1,5 +1,6 @@
 import type { CAC } from 'cac';
 import type { Adapter } from '../../conformance/adapter.ts';
+import { DEFAULT_HOST_MEMORY_MB } from '../../conformance/isolation/commands.ts';
 import { AdapterLoadError, adapterProfile } from '../../conformance/load-adapter.ts';
 import {
   createReporters,
@@ -8,6 +9,7 @@ import {
   UnknownReporterError,
   withReporters,
 } from '../../conformance/reporters/index.ts';
+import { progressReporter } from '../../conformance/reporters/progress.ts';
 import type { SuiteResult } from '../../conformance/results.ts';
 import { parseShard, type Shard } from '../../conformance/shard.ts';
 import { DEFAULT_RUNS, runSuite, type SuiteListener } from '../../conformance/suite.ts';
@@ -21,13 +23,18 @@ import {
   requirements,
 } from '../../machines/index.ts';
 import { htmlReporter } from '../../report/html.ts';
+import { openAdapter } from '../adapter-source.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { adapterOption, integerOption, limitsOption, list, single } from '../options.ts';
+import { integerOption, limitsOption, list, single } from '../options.ts';
+import { prepareOutDir } from '../out-dir.ts';
 import { resolveProfiles } from '../profile-option.ts';
 
 interface CheckOptions {
   adapter?: unknown;
+  adapterCommand?: unknown;
+  inProcess?: unknown;
+  adapterMemory?: unknown;
   profile?: unknown;
   seed?: unknown;
   runs?: unknown;
@@ -147,6 +154,18 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       'Adapter module (.ts, .mts, .js, .mjs), relative to the current directory (default: the bundled reference adapter)',
     )
     .option(
+      '--adapter-command <command>',
+      'Command that starts an adapter in any language speaking the adapter protocol (docs/protocol.md)',
+    )
+    .option(
+      '--in-process',
+      'Run the --adapter module inside the kit process instead of a host process of its own',
+    )
+    .option(
+      '--adapter-memory <MiB>',
+      `Heap limit of an --adapter module's host process, in MiB (default: ${DEFAULT_HOST_MEMORY_MB})`,
+    )
+    .option(
       '--profile <profile>',
       `Profile to check: ${builtInProfiles.map((p) => p.name).join(', ')}, all, or a .json file (default: the adapter's profile)`,
     )
@@ -207,17 +226,22 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         shard && !reporterNames.includes('json') ? [...reporterNames, 'json'] : reporterNames;
       const outDir = single('out', options.out) ?? 'reports';
       const limits = limitsOption(options.stepTimeout);
-      const { adapter, module } = await adapterOption(options.adapter);
+      if (names.some((name) => name !== 'console')) await prepareOutDir(outDir);
+      // The adapter's process, if it has one, ends with the command, however that ends.
+      await using opened = await openAdapter(options, limits);
+      const { adapter, module } = opened;
       const profiles = await profilesFor(adapter, options.profile);
 
       const ordered = orderedReporters(names, io, outDir);
-      const reporters = ordered.map(({ reporter }) => reporter);
+      // Progress only listens while the run goes, and reports nothing at its end.
+      const reporters = [...ordered.map(({ reporter }) => reporter), progressReporter(io)];
       const runSeed = seed ?? Math.floor(Math.random() * MAX_SEED);
       const runRuns = runs ?? DEFAULT_RUNS;
       for (const { reporter } of ordered) {
         reporter.onRunStart?.({
           adapter: adapter.name,
           ...(module ? { adapterModule: module } : {}),
+          ...(opened.command ? { adapterArguments: `--adapter-command ${opened.command}` } : {}),
           profiles,
           seed: runSeed,
           runs: runRuns,
@@ -235,6 +259,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         result = await runSuite({
           adapter,
           ...(module ? { adapterModule: module } : {}),
+          ...(opened.command ? { adapterArguments: `--adapter-command ${opened.command}` } : {}),
           profiles,
           seed: runSeed,
           runs: runRuns,

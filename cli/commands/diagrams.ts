@@ -7,6 +7,7 @@ import {
   writeDiagrams,
 } from '../../diagrams/index.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { prepareOutDir } from '../out-dir.ts';
 
 /** How to name a path to the user: relative to the working directory when it is inside it. */
 function shown(path: string): string {
@@ -43,7 +44,15 @@ export function registerDiagrams(cli: CAC, io: Io, done: (code: number) => void)
         done(EXIT.notConformant);
         return;
       }
-      const written = await writeDiagrams(out, files);
+      await prepareOutDir(out);
+      let written: string[];
+      try {
+        written = await writeDiagrams(out, files);
+      } catch (error) {
+        throw new UsageError(
+          `Cannot write the diagrams to ${out}: ${(error as Error).message}. Give a folder you can write to.`,
+        );
+      }
       for (const [index, path] of written.entries()) {
         const bytes = Buffer.byteLength(files[index]?.content ?? '', 'utf8');
         io.out(`wrote ${shown(path)} (${bytes} bytes)`);

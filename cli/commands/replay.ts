@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CAC } from 'cac';
-import type { Adapter } from '../../conformance/adapter.ts';
 import { CaseRun } from '../../conformance/case-run.ts';
 import {
   expectedAndObserved,
@@ -10,14 +9,17 @@ import {
   formatStimulus,
 } from '../../conformance/reporters/format.ts';
 import type { Trace, TraceStep } from '../../conformance/trace.ts';
+import { type OpenedAdapter, openAdapter } from '../adapter-source.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { adapterOption, limitsOption, single } from '../options.ts';
+import { limitsOption, single } from '../options.ts';
 import { readTraceFile } from '../trace-file.ts';
 
 interface ReplayOptions {
   adapter?: unknown;
   anyAdapter?: unknown;
+  adapterCommand?: unknown;
+  inProcess?: unknown;
   stepTimeout?: unknown;
   out?: unknown;
 }
@@ -44,26 +46,33 @@ async function replayAdapter(
   trace: Trace,
   file: string,
   options: ReplayOptions,
-): Promise<{ adapter: Adapter; module: string | undefined }> {
+  limits: Parameters<typeof openAdapter>[1],
+): Promise<OpenedAdapter> {
   const given = single('adapter', options.adapter);
+  const command = single('adapter-command', options.adapterCommand);
   const anyAdapter = options.anyAdapter === true;
   const recorded = trace.adapterModule;
-  let adapter: Adapter;
+  const module = given ?? (command === undefined ? recorded : undefined);
+  let opened: OpenedAdapter;
   try {
-    ({ adapter } = await adapterOption(given ?? recorded));
+    opened = await openAdapter({ ...options, adapter: module }, limits);
   } catch (error) {
-    if (given !== undefined || !(error instanceof UsageError)) throw error;
+    if (given !== undefined || command !== undefined || !(error instanceof UsageError)) throw error;
     throw new UsageError(
       `${error.message}\n${file} records the adapter module "${recorded}", named relative to the directory its check ran in: run the replay there, or give the module with --adapter.`,
     );
   }
+  const { adapter } = opened;
   if (!anyAdapter && trace.adapter !== undefined && trace.adapter !== adapter.name) {
+    await opened.close();
     const origin =
       given !== undefined
         ? `--adapter ${given}`
-        : recorded !== undefined
-          ? `the module the trace records, ${recorded}`
-          : 'the bundled reference adapter: the trace records no module';
+        : command !== undefined
+          ? `--adapter-command ${command}`
+          : recorded !== undefined
+            ? `the module the trace records, ${recorded}`
+            : 'the bundled reference adapter: the trace records no module';
     const hint =
       recorded !== undefined && given !== undefined
         ? `Replay it with --adapter ${recorded} (the module that recorded it)`
@@ -72,7 +81,7 @@ async function replayAdapter(
       `${file} was recorded with the adapter "${trace.adapter}", but the replay would run "${adapter.name}" (${origin}). ${hint}, or add --any-adapter to replay it against "${adapter.name}" anyway.`,
     );
   }
-  return { adapter, module: given ?? recorded ?? undefined };
+  return opened;
 }
 
 export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
@@ -83,6 +92,11 @@ export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
       'Adapter module (default: the module the trace records, else the bundled reference adapter)',
     )
     .option(
+      '--adapter-command <command>',
+      'Command that starts an adapter speaking the adapter protocol',
+    )
+    .option('--in-process', 'Run the --adapter module inside the kit process')
+    .option(
       '--any-adapter',
       'Replay against the adapter given even when the trace was recorded with another',
     )
@@ -92,7 +106,9 @@ export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
       const limits = limitsOption(options.stepTimeout);
       const outDir = single('out', options.out);
       const { trace, model } = await readTraceFile(file);
-      const { adapter, module } = await replayAdapter(trace, file, options);
+      // The adapter's process, if it has one, ends with the command, however that ends.
+      await using opened = await replayAdapter(trace, file, options, limits);
+      const { adapter, module } = opened;
       io.out(
         `imflow replay: ${trace.name} (${trace.machine}, profile ${model.profile.name}, ${trace.steps.length} steps) against ${adapter.name}${module ? ` (${module})` : ''}`,
       );

@@ -7,6 +7,7 @@ import type {
   SuiteResult,
   TransitionCoverage,
 } from '../results.ts';
+import type { Trace } from '../trace.ts';
 import {
   blamed,
   coverageCounts,
@@ -22,6 +23,7 @@ import {
   tracePath,
   verdictCounts,
 } from './format.ts';
+import { caseNoteLines } from './notes.ts';
 import { writeFailingTraces } from './trace-files.ts';
 import type { Reporter, ReporterContext, RunInfo } from './types.ts';
 
@@ -212,6 +214,9 @@ export function consoleReporter(context: ReporterContext): Reporter {
   // The json reporter writes the failing traces when it runs; otherwise this one does.
   const jsonWritesTraces = context.reporters.includes('json');
   let adapterModule: string | undefined;
+  /** Traces with notes, by profile: passing property runs are not kept in the results. */
+  const noted = new Map<string, Trace[]>();
+  let currentProfile = '';
   return {
     onRunStart(info: RunInfo) {
       adapterModule = info.adapterModule;
@@ -227,9 +232,12 @@ export function consoleReporter(context: ReporterContext): Reporter {
       io.out(`  ${scope.join('; ')}`);
     },
     onProfileStart(profile, plannedCases) {
+      currentProfile = profile.name;
       progress.start(profile.name, plannedCases);
     },
-    onCaseEnd() {
+    onCaseEnd(trace: Trace) {
+      if (trace.notes?.length)
+        noted.set(currentProfile, [...(noted.get(currentProfile) ?? []), trace]);
       progress.tick();
     },
     onProfileEnd() {
@@ -268,6 +276,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
           }
           for (const line of unattributed) io.out(`  ${++number}. ${line}`);
         }
+        for (const line of caseNoteLines(profile, noted.get(profile.profile.name))) io.out(line);
       }
       if (result.notes && result.notes.length > 0) {
         io.out('');

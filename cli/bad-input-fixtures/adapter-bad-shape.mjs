@@ -1,0 +1,1 @@
+export default { name: 'no create', profile: 'ucma-guide', create: 42 };

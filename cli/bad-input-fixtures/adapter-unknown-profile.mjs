@@ -1,0 +1,1 @@
+export default { name: 'bad profile', profile: 'ucma-imaginary', create() {} };

@@ -1,0 +1,238 @@
+/**
+ * Misbehaving adapters run in their own host process, as `imflow check` runs them by default.
+ * Whatever the adapter does (exit, die, loop, exhaust its memory, pollute globals, flood,
+ * write on the protocol's channel), the run ends in bounded time with a verdict that says what
+ * went wrong, an exit code of 0, 1 or 2 that agrees with it, and short lines.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Io } from '../../cli/io.ts';
+import { main } from '../../cli/main.ts';
+
+const typescript = fileURLToPath(new URL('./test-adapters/misbehaving.ts', import.meta.url));
+const python = `python3 ${fileURLToPath(new URL('./test-adapters/misbehaving.py', import.meta.url))}`;
+/** Real milliseconds one adapter call may take in these runs. */
+const STEP_TIMEOUT_MS = 2000;
+/** Real time a whole run may take: a few abandoned cases, each with a host restart. */
+const RUN_BUDGET_MS = 60_000;
+
+interface Hostile {
+  /** The adapter: a misbehaviour of the TypeScript module, or of the Python example. */
+  readonly ts?: string;
+  readonly py?: string;
+  readonly code: 0 | 1 | 2;
+  /** What the report must say. */
+  readonly says: RegExp;
+  readonly extra?: readonly string[];
+}
+
+const CONFORMANT = 0;
+const NOT_CONFORMANT = 1;
+const step = String.raw`during step \d+ \(app\.setComposing\); the case was abandoned`;
+
+const table: Record<string, Hostile> = {
+  'process.exit(0) inside apply': {
+    ts: 'exit-0-in-apply',
+    code: NOT_CONFORMANT,
+    says: new RegExp(`The adapter exited with code 0 ${step}`),
+  },
+  'process.exit(3) in a timer of its own': {
+    ts: 'exit-3-in-timer',
+    code: NOT_CONFORMANT,
+    says: /The adapter exited with code 3 during step \d+/,
+  },
+  'a SIGKILL to itself': {
+    ts: 'kill-itself',
+    code: NOT_CONFORMANT,
+    says: new RegExp(`The adapter was killed by signal SIGKILL ${step}`),
+  },
+  'a synchronous infinite loop': {
+    ts: 'busy-loop',
+    code: NOT_CONFORMANT,
+    says: /apply\(app\.setComposing\) (did not finish|got no answer) within 2000 ms/,
+  },
+  'unbounded allocation under a 64 MiB heap': {
+    ts: 'out-of-memory',
+    code: NOT_CONFORMANT,
+    says: new RegExp(
+      `The adapter (was killed by signal \\w+|exited with code \\d+): it ran out of memory ${step}`,
+    ),
+    extra: ['--adapter-memory', '64'],
+  },
+  'apply never resolves': {
+    ts: 'apply-hangs',
+    code: NOT_CONFORMANT,
+    says: /apply\(app\.setComposing\) (did not finish|got no answer) within 2000 ms/,
+  },
+  'settle never resolves': {
+    ts: 'settle-hangs',
+    code: NOT_CONFORMANT,
+    // Over the protocol, apply answers once the system has settled: the hang shows there.
+    says: /apply\(app\.establish\) (did not finish|got no answer) within 2000 ms/,
+  },
+  'polluted Object.prototype and Array.prototype': {
+    ts: 'pollutes-globals',
+    code: CONFORMANT,
+    says: /imflow: CONFORMANT$/,
+  },
+  'fields of the clock overwritten': {
+    ts: 'tampers-with-the-clock',
+    code: CONFORMANT,
+    says: /imflow: CONFORMANT$/,
+  },
+  'outputs after dispose()': {
+    ts: 'reports-after-dispose',
+    code: CONFORMANT,
+    says: /Notes \(.*the verdict stands\)\n.*\n\s+- The adapter reported an output after dispose\(\): event flowStateChanged state=terminated\./,
+  },
+  'a throwing dispose()': {
+    ts: 'dispose-throws',
+    code: CONFORMANT,
+    says: /- dispose\(\) failed: socket already closed/,
+  },
+  'an unhandled rejection': {
+    ts: 'unhandled-rejection',
+    code: CONFORMANT,
+    says: /- The adapter noted: a promise was rejected and never handled: stray rejection from the adapter/,
+  },
+  'an exception thrown where nothing awaits it': {
+    ts: 'uncaught-exception',
+    code: CONFORMANT,
+    says: /- The adapter noted: an exception was thrown outside any call: stray exception from the adapter/,
+  },
+  '100,000 outputs in one step': {
+    ts: 'output-flood',
+    code: NOT_CONFORMANT,
+    // Under load the flood may outlast the step time-out; either way the count is reported.
+    says: /The adapter reported 100\d{3} outputs in one step, more than the limit of 1000; the first: wire composing state=typing; |did not finish within 2000 ms; the case was abandoned\. It had reported \d+ outputs by then, more than the limit of 1000\./,
+  },
+  'a line of its own on standard output': {
+    ts: 'writes-to-stdout',
+    code: NOT_CONFORMANT,
+    says: /The adapter broke the protocol: it wrote a line that is not JSON on its standard output: "debug"/,
+  },
+  'console.log (kept off the protocol channel)': {
+    ts: 'logs-to-console',
+    code: CONFORMANT,
+    says: /imflow: CONFORMANT$/,
+  },
+  'an output of an unknown wire kind': {
+    ts: 'unknown-wire-kind',
+    code: NOT_CONFORMANT,
+    says: /broke the protocol: output params\.output\.kind must be equal to one of the allowed values .*"smoke-signal"/,
+  },
+  'an output that refers to itself': {
+    ts: 'circular-output',
+    code: NOT_CONFORMANT,
+    says: /apply\(app\.setComposing\) threw: the adapter reported an output that is not plain data \(.*circular/,
+  },
+  'create() throws': {
+    ts: 'create-throws',
+    code: NOT_CONFORMANT,
+    says: /Could not create the system under test: licence server unreachable/,
+  },
+  'query() throws': {
+    ts: 'query-throws',
+    code: NOT_CONFORMANT,
+    says: /query\(\) failed: state register unreadable/,
+  },
+  'a timer callback throws': {
+    ts: 'timer-throws',
+    code: NOT_CONFORMANT,
+    says: /A timer callback of the implementation threw: refresh timer lost its socket/,
+  },
+  'Python: os._exit(3) inside apply': {
+    py: 'py-exit',
+    code: NOT_CONFORMANT,
+    says: new RegExp(`The adapter exited with code 3 ${step}`),
+  },
+  'Python: print() on the protocol channel': {
+    py: 'py-print',
+    code: NOT_CONFORMANT,
+    says: /it wrote a line that is not JSON on its standard output: "debug: composing" \(logs belong on standard error\)/,
+  },
+  'Python: an infinite loop': {
+    py: 'py-loop',
+    code: NOT_CONFORMANT,
+    says: /apply\(app\.setComposing\) (did not finish|got no answer) within 2000 ms/,
+  },
+  'Python: an output with an impossible state': {
+    py: 'py-bad-output',
+    code: NOT_CONFORMANT,
+    says: /output params\.output\.state must be equal to one of the allowed values \(allowed: "idle", "active", "terminated"; got "on fire"\)/,
+  },
+  'Python: an exception inside apply': {
+    py: 'py-raise',
+    code: NOT_CONFORMANT,
+    says: /apply\(app\.setComposing\) threw: KeyError: 'composing'/,
+  },
+};
+
+afterEach(() => {
+  delete process.env.IMFLOW_MISBEHAVIOUR;
+});
+
+describe('misbehaving adapters, isolated', () => {
+  it('has at least 20, two of them in Python', () => {
+    const rows = Object.values(table);
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    expect(rows.filter((row) => row.py).length).toBeGreaterThanOrEqual(2);
+  });
+
+  for (const [name, hostile] of Object.entries(table)) {
+    it(`${name}: ${hostile.code === 0 ? 'CONFORMANT' : 'NOT CONFORMANT'} with what went wrong, in bounded time`, async () => {
+      process.env.IMFLOW_MISBEHAVIOUR = hostile.ts ?? hostile.py;
+      const adapter = hostile.ts
+        ? ['--adapter', typescript, '--profile', 'basic']
+        : ['--adapter-command', python];
+      const out: string[] = [];
+      const err: string[] = [];
+      const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
+      const started = performance.now();
+      const code = await main(
+        [
+          'check',
+          ...adapter,
+          '--runs',
+          '0',
+          '--seed',
+          '1',
+          '--step-timeout',
+          String(STEP_TIMEOUT_MS),
+          ...(hostile.extra ?? []),
+        ],
+        io,
+      );
+      const elapsed = performance.now() - started;
+      const text = out.join('\n');
+      expect({ code, errors: err.join('\n') }).toEqual({ code: hostile.code, errors: '' });
+      expect(text).toMatch(hostile.says);
+      // The summary agrees with the exit code, once, at the end.
+      const verdict = hostile.code === 0 ? 'CONFORMANT' : 'NOT CONFORMANT';
+      expect(text.endsWith(`imflow: ${verdict}`)).toBe(true);
+      expect(text.match(/^Profile [^:]+: (NOT )?CONFORMANT/gm)).toEqual([
+        expect.stringMatching(new RegExp(`: ${verdict}$`)),
+      ]);
+      // The report stays small and its lines short, whatever the adapter sent.
+      expect(text.length).toBeLessThan(40_000);
+      expect(Math.max(...text.split('\n').map((line) => line.length))).toBeLessThan(2000);
+      expect(elapsed).toBeLessThan(RUN_BUDGET_MS);
+    });
+  }
+});
+
+describe('misbehaving adapters, in the kit process (--in-process)', () => {
+  it('process.exit(0) inside apply fails the step instead of ending the run with 0', async () => {
+    process.env.IMFLOW_MISBEHAVIOUR = 'exit-0-in-apply';
+    const out: string[] = [];
+    const io: Io = { out: (t) => out.push(t), err: (t) => out.push(t), interactive: false };
+    const code = await main(
+      ['check', '--adapter', typescript, '--in-process', '--profile', 'basic', '--runs', '0'],
+      io,
+    );
+    const text = out.join('\n');
+    expect(code).toBe(NOT_CONFORMANT);
+    expect(text).toMatch(/apply\(app\.setComposing\) threw: the adapter called process\.exit\(0\)/);
+    expect(text.endsWith('imflow: NOT CONFORMANT')).toBe(true);
+  });
+});

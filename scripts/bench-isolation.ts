@@ -1,0 +1,195 @@
+/**
+ * The cost of isolation, printed as tables by `npm run bench`:
+ *  1. the full `imflow check --profile all` with the adapter in the kit's process and in a host
+ *     process of its own (the bar: isolated at most 1.5 times as long);
+ *  2. the time per step of the same path tests in-process, over the protocol to a TypeScript
+ *     host, and over the protocol to the Python example;
+ *  3. the two isolation mechanisms Node offers, on the measure that matters here: the time of a
+ *     JSON-RPC round trip and of a start.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import referenceAdapter from '../adapters/reference.ts';
+import type { Adapter } from '../conformance/adapter.ts';
+import { CaseRun } from '../conformance/case-run.ts';
+import { nodeHostCommand } from '../conformance/isolation/commands.ts';
+import { startIsolatedAdapter } from '../conformance/isolation/proxy.ts';
+import { planPaths } from '../conformance/paths.ts';
+import { basicProfile, createModels } from '../machines/index.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const exec = promisify(execFile);
+
+export function printTable(rows: string[][]): void {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  for (const [index, row] of rows.entries()) {
+    console.log(row.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  '));
+    if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  }
+}
+
+async function timedCheck(extra: readonly string[]): Promise<number> {
+  const started = performance.now();
+  await exec(
+    process.execPath,
+    [
+      'bin/imflow.mjs',
+      'check',
+      '--profile',
+      'all',
+      '--seed',
+      '1',
+      '--reporter',
+      'json',
+      '--out',
+      'reports/bench',
+      ...extra,
+    ],
+    { cwd: root },
+  );
+  return performance.now() - started;
+}
+
+/** Table 1: the whole check, each way, alternated; the best of `rounds` runs. */
+async function wholeCheck(rounds: number): Promise<void> {
+  const inProcess: number[] = [];
+  const isolated: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    inProcess.push(await timedCheck(['--in-process']));
+    isolated.push(await timedCheck([]));
+  }
+  const best = (values: number[]) => Math.min(...values);
+  console.log(
+    `\nimflow check --profile all --seed 1 (best of ${rounds}, real time of the command)`,
+  );
+  printTable([
+    ['adapter', 'ms', 'ratio'],
+    ['in-process (--in-process)', best(inProcess).toFixed(0), '1.00'],
+    [
+      'isolated (default)',
+      best(isolated).toFixed(0),
+      (best(isolated) / best(inProcess)).toFixed(2),
+    ],
+  ]);
+}
+
+/** Table 2: µs per step of the basic profile's flow path tests, `repeat` times over. */
+async function perStep(repeat: number): Promise<void> {
+  const model = createModels(basicProfile).find((m) => m.id === 'imFlow');
+  if (!model) throw new Error('no imFlow model');
+  const plan = planPaths(model);
+  const steps = plan.totalSteps * repeat;
+  const round = async (adapter: Adapter) => {
+    for (const path of plan.paths) {
+      const run = await CaseRun.start({ adapter, model, name: path.name, origin: 'path' });
+      for (const stimulus of path.stimuli) await run.step(stimulus);
+      await run.close();
+    }
+  };
+  const measure = async (adapter: Adapter) => {
+    // One warm-up round, so that each side runs compiled code.
+    await round(adapter);
+    const started = performance.now();
+    for (let index = 0; index < repeat; index++) await round(adapter);
+    return ((performance.now() - started) * 1000) / steps;
+  };
+  const local = await measure(referenceAdapter);
+  const host = await startIsolatedAdapter({
+    command: nodeHostCommand('adapters/reference.ts'),
+    label: 'the reference adapter',
+    stepTimeoutMs: 5000,
+  });
+  const overTs = await measure(host);
+  await host.close();
+  const python = await startIsolatedAdapter({
+    command: { argv: ['python3', 'examples/python/adapter.py'], cwd: root },
+    label: 'the Python example',
+    stepTimeoutMs: 5000,
+  });
+  const overPy = await measure(python);
+  await python.close();
+  console.log(
+    `\nPer step: basic profile, imFlow path tests (${plan.totalSteps} steps) × ${repeat}`,
+  );
+  printTable([
+    ['adapter', 'µs/step', 'protocol overhead µs/step'],
+    ['reference, in-process', local.toFixed(0), '-'],
+    ['reference over the protocol (Node host)', overTs.toFixed(0), (overTs - local).toFixed(0)],
+    ['Python example over the protocol', overPy.toFixed(0), (overPy - local).toFixed(0)],
+  ]);
+}
+
+const request = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'apply',
+  params: { sut: 1, now: 0, stimulus: { type: 'app.send', body: 'hi', contentType: 'text/plain' } },
+});
+const answer = `JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(line).id, result: { state: { flowState: 'active' } } })`;
+
+/** Table 3: round trip and start of a worker thread (with resource limits) and of a child process. */
+async function mechanisms(trips: number): Promise<void> {
+  let started = performance.now();
+  const worker = new Worker(
+    `require('node:worker_threads').parentPort.on('message', (line) => require('node:worker_threads').parentPort.postMessage(${answer}));`,
+    { eval: true, resourceLimits: { maxOldGenerationSizeMb: 256 } },
+  );
+  await new Promise((resolve) => worker.once('online', resolve));
+  const workerStart = performance.now() - started;
+  started = performance.now();
+  for (let trip = 0; trip < trips; trip++) {
+    await new Promise((resolve) => {
+      worker.once('message', resolve);
+      worker.postMessage(request);
+    });
+  }
+  const workerTrip = ((performance.now() - started) * 1000) / trips;
+  await worker.terminate();
+
+  started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => process.stdout.write(${answer} + '\\n'));`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let waiting: (() => void) | undefined;
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
+      buffered = buffered.slice(newline + 1);
+      waiting?.();
+    }
+  });
+  const trip = () =>
+    new Promise<void>((resolve) => {
+      waiting = resolve;
+      child.stdin.write(`${request}\n`);
+    });
+  await trip();
+  const childStart = performance.now() - started;
+  started = performance.now();
+  for (let index = 0; index < trips; index++) await trip();
+  const childTrip = ((performance.now() - started) * 1000) / trips;
+  child.stdin.end();
+
+  console.log(`\nIsolation mechanisms: one JSON-RPC message and its answer, ${trips} round trips`);
+  printTable([
+    ['mechanism', 'start ms', 'round trip µs'],
+    ['worker_threads (resourceLimits)', workerStart.toFixed(1), workerTrip.toFixed(1)],
+    ['child_process (stdio lines)', childStart.toFixed(1), childTrip.toFixed(1)],
+  ]);
+}
+
+/** Prints the three tables. */
+export async function benchIsolation({ rounds = 2, repeat = 20, trips = 5000 } = {}) {
+  await mechanisms(trips);
+  await perStep(repeat);
+  await wholeCheck(rounds);
+}

@@ -1,0 +1,59 @@
+/**
+ * The Python example (examples/python/) checked through the adapter protocol, as a user runs
+ * it: conformant as written, and caught with each planted bug, naming the rule it breaks.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const exec = promisify(execFile);
+
+async function check(bug?: string) {
+  const env = { ...process.env };
+  if (bug) env.IMFLOW_PLANTED_BUG = bug;
+  else delete env.IMFLOW_PLANTED_BUG;
+  const argv = [
+    'bin/imflow.mjs',
+    'check',
+    '--adapter-command',
+    'python3 examples/python/adapter.py',
+    '--seed',
+    '7',
+    '--runs',
+    '30',
+  ];
+  return exec(process.execPath, argv, { cwd: root, env }).then(
+    ({ stdout }) => ({ code: 0, stdout }),
+    (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+  );
+}
+
+describe('the Python example over the protocol', () => {
+  it('is conformant to the profile it claims', async () => {
+    const { code, stdout } = await check();
+    expect(stdout).toMatch(/^imflow check: imflow Python example\n {2}profile python-example;/);
+    expect(stdout).toMatch(/path suite {3}4 of 4 cases run/);
+    expect(stdout).toMatch(/property {5}30 runs, seed 7: passed/);
+    expect(stdout).toMatch(
+      /InstantMessagingMcuSession \(mcuSession\)\n\s+not run: the profile does not claim/,
+    );
+    expect(stdout.endsWith('imflow: CONFORMANT\n')).toBe(true);
+    expect(code).toBe(0);
+  });
+
+  it('is caught with a refresh 1 ms late, naming the refresh rule', async () => {
+    const { code, stdout } = await check('late-refresh');
+    expect(stdout).toMatch(/^ {2}1\. LC-2: imFlow path \d/m);
+    expect(stdout.endsWith('imflow: NOT CONFORMANT\n')).toBe(true);
+    expect(code).toBe(1);
+  });
+
+  it('is caught accepting a format the flow does not support, naming the 415 rule', async () => {
+    const { code, stdout } = await check('no-415');
+    expect(stdout).toMatch(/^ {2}1\. MSG-5: imFlow path \d/m);
+    expect(stdout).toMatch(/missing: +wire response code=415 message=\d/);
+    expect(code).toBe(1);
+  });
+});
