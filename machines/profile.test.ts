@@ -96,6 +96,8 @@ describe('profiles', () => {
       remoteIdleEvent: ['raised', 'not-raised'],
       sendWhileComposing: ['idle-notification', 'message-only'],
       focusReconnectWithoutMcu: ['stay-retrying', 'back-to-idle'],
+      remoteComposingEvent: ['every-notification', 'on-change'],
+      composingAgainNotification: ['sent', 'not-sent'],
     };
     /** The contradiction whose reading the option picks, to cite it in test names. */
     const decides = (option: string): string =>
