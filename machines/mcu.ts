@@ -14,6 +14,8 @@ export interface McuContext {
   readonly joinCompleted: boolean;
   /** Why the session is retrying: it decides which completion brings it back. */
   readonly retryCause: 'failover' | 'focus' | 'awaiting-mcu' | null;
+  /** Set when the session reached Terminated at the join: the BeginJoin callback is still due. */
+  readonly terminatedAtJoin: boolean;
 }
 
 export type McuEmitted = { type: 'output'; output: Output };
@@ -43,7 +45,8 @@ export function createMcuMachine(profile: Profile) {
         conference: ({ event }) =>
           event.type === 'conf.join' && !event.imMcu ? 'without-im-mcu' : 'with-im-mcu',
       }),
-      completeJoin: assign({ joinCompleted: true }),
+      completeJoin: assign({ joinCompleted: true, terminatedAtJoin: false }),
+      rememberTerminatedAtJoin: assign({ terminatedAtJoin: true }),
       raiseJoinCompleted: emit(out({ channel: 'event', name: 'joinCompleted' })),
       raiseChangedTo: emit((_, state: McuState) => changedTo(state)),
       terminateMcuCall: emit(out({ channel: 'wire', kind: 'mcuCallTerminated' })),
@@ -58,7 +61,7 @@ export function createMcuMachine(profile: Profile) {
   }).createMachine({
     id: 'mcuSession',
     initial: 'idle',
-    context: { conference: 'none', joinCompleted: false, retryCause: null },
+    context: { conference: 'none', joinCompleted: false, retryCause: null, terminatedAtJoin: false },
     on: {
       'server.joinCompleted': realises(
         { id: 'joinCallback', requirements: ['MCU-2'], capability: 'mcuSession' },
@@ -86,7 +89,11 @@ export function createMcuMachine(profile: Profile) {
                   'joiningWithoutImMcu',
                 ]),
                 target: 'terminated',
-                actions: ['rememberConference', { type: 'raiseChangedTo', params: 'terminated' }],
+                actions: [
+                  'rememberConference',
+                  'rememberTerminatedAtJoin',
+                  { type: 'raiseChangedTo', params: 'terminated' },
+                ],
               },
             ),
             realises(

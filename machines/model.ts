@@ -317,9 +317,10 @@ function mcuStimuli(snapshot: ModelSnapshot): Stimulus[] {
     stimuli.push({ type: 'conf.join', imMcu: true }, { type: 'conf.join', imMcu: false });
   }
   // The BeginJoin callback still comes to a session that reached Terminated at the join.
+  if (context.terminatedAtJoin) stimuli.push({ type: 'server.joinCompleted' });
+  if (snapshot.matches('terminated')) return stimuli;
   if (context.conference !== 'none' && !context.joinCompleted)
     stimuli.push({ type: 'server.joinCompleted' });
-  if (snapshot.matches('terminated')) return stimuli;
   if (snapshot.matches('idle') && context.conference === 'with-im-mcu') {
     stimuli.push({ type: 'server.mcuActivated' });
   }

@@ -380,13 +380,15 @@ export class InstantMessagingFlow {
 
   #receiveComposing(state: ComposingState): void {
     const participant = this.#context.remoteParticipant;
+    const { remoteEventOnEveryNotification, remoteIdleRaisesEvent } = this.#context.settings;
     if (state === 'composing') {
-      if (this.#remote.typingReceived()) {
+      if (this.#remote.typingReceived() || remoteEventOnEveryNotification) {
         this.#events.emit('remoteComposingStateChanged', { participant, state });
       }
       return;
     }
-    if (this.#remote.idleReceived() && this.#context.settings.remoteIdleRaisesEvent) {
+    const changed = this.#remote.idleReceived();
+    if ((changed || remoteEventOnEveryNotification) && remoteIdleRaisesEvent) {
       this.#events.emit('remoteComposingStateChanged', { participant, state });
     }
   }

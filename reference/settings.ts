@@ -47,6 +47,17 @@ export interface PlatformSettings {
    */
   readonly remotePresumedIdleMs: number;
   /**
+   * Whether every arriving composing notification raises `remoteComposingStateChanged` (an Idle
+   * one subject to `remoteIdleRaisesEvent`), rather than only one that changes the remote
+   * state. Default: true (the six-second presumption needs an event per notification).
+   */
+  readonly remoteEventOnEveryNotification: boolean;
+  /**
+   * Whether setting Composing while already Composing sends another Typing notification (the
+   * refresh cadence is kept either way). Default: false.
+   */
+  readonly typingOnComposingAgain: boolean;
+  /**
    * MCU session in Retrying, focus reconnected, MCU not active: keep retrying, or go back to
    * Idle until the MCU is activated. Default: 'back-to-idle'.
    */
@@ -70,6 +81,8 @@ export const DEFAULT_PLATFORM_SETTINGS: PlatformSettings = Object.freeze({
   idleNotificationOnSend: false,
   remoteIdleRaisesEvent: true,
   remotePresumedIdleMs: 6000,
+  remoteEventOnEveryNotification: true,
+  typingOnComposingAgain: false,
   mcuAfterReconnectWithoutMcu: 'back-to-idle',
   defaultComposingTimeoutMs: 3000,
 });
@@ -93,6 +106,8 @@ const checks: { readonly [Key in keyof PlatformSettings]: Check } = {
   idleNotificationOnSend: boolean,
   remoteIdleRaisesEvent: boolean,
   remotePresumedIdleMs: integerAtLeast(1),
+  remoteEventOnEveryNotification: boolean,
+  typingOnComposingAgain: boolean,
   mcuAfterReconnectWithoutMcu: (value) =>
     value === 'stay-retrying' || value === 'back-to-idle'
       ? undefined
