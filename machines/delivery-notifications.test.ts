@@ -61,14 +61,40 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
       },
     );
 
+    it.each([200, 202, 399, 700, 0, 480.5, -480])(
+      'DN-9: a failure code of %d is accepted only along an allowed branch, with an advisory',
+      (code) => {
+        const flow = proxiedWith(profile, 1);
+        const stimulus = { type: 'app.deliveryFailure', message: 1, code } as const;
+        expect(flow.model.alternatives(flow.snapshot, stimulus)).toEqual([
+          { ...stimulus, choice: 'anyCodeAccepted' },
+        ]);
+        const accepted = flow.model.step(flow.snapshot, { ...stimulus, choice: 'anyCodeAccepted' });
+        expect(accepted.outputs).toEqual([failure(1, code)]);
+        expect(accepted.transitions.map((t) => [t.id, t.deviates])).toEqual([
+          ['deliveryFailure.anyCode', ['DN-9']],
+        ]);
+      },
+    );
+
+    it.each([400, 699])(
+      'DN-2: a failure code of %d has no other branch than being sent',
+      (code) => {
+        const flow = proxiedWith(profile, 1);
+        const stimulus = { type: 'app.deliveryFailure', message: 1, code } as const;
+        expect(flow.model.alternatives(flow.snapshot, stimulus)).toEqual([]);
+        expect(flow.step(stimulus).outputs).toEqual([failure(1, code)]);
+      },
+    );
+
     it.each([200, 202, 399, 700, 480.5, -480])(
-      'DN-2: a failure code of %d is an invalid argument and the message stays owed',
+      'DN-9: a failure code of %d is preferably an invalid argument and the message stays owed',
       (code) => {
         const flow = proxiedWith(profile, 1);
         const outcome = flow.step({ type: 'app.deliveryFailure', message: 1, code });
         expect(outcome.outputs).toEqual([refused('app.deliveryFailure', 'invalid-argument')]);
         expect(ids(outcome)).toEqual(['deliveryFailure.invalidCode']);
-        expect(requirementsOf(outcome)).toContain('DN-2');
+        expect(requirementsOf(outcome)).toContain('DN-9');
         expect(flow.step({ type: 'app.deliveryFailure', message: 1, code: 480 }).outputs).toEqual([
           failure(1, 480),
         ]);

@@ -72,10 +72,14 @@ const flowError = (operation: Stimulus['type'], kind: 'invalid-operation' | 'inv
  * An operation the pages never mention: refusing it is UCMA's convention (the preferred branch),
  * and doing nothing at all is allowed, as a departure from the rules that ask for the refusal.
  */
-function refusedOrIgnored(id: string, requirements: readonly string[]) {
+function refusedOrIgnored(
+  id: string,
+  requirements: readonly string[],
+  deviates: readonly string[] = requirements,
+) {
   return [
     allowedBranch(
-      { id: `${id}.ignored`, requirements, choice: 'ignored', deviates: requirements },
+      { id: `${id}.ignored`, requirements, choice: 'ignored', deviates },
       { guard: { type: 'chose', params: 'ignored' } },
     ),
     realises(
@@ -464,7 +468,7 @@ export function createFlowMachine(profile: Profile) {
         description:
           'The call is established: the flow sends and receives messages and composing state.',
         on: {
-          'app.initialize': refusedOrIgnored('active.initialize', ['CONF-3']),
+          'app.initialize': refusedOrIgnored('active.initialize', ['CONF-2', 'CONF-3'], ['CONF-3']),
           'app.establish': refusedOrIgnored('active.establish', ['LIFE-9']),
           'app.terminate': [
             allowedBranch(
@@ -510,7 +514,10 @@ export function createFlowMachine(profile: Profile) {
                       },
                     ),
                     realises(
-                      { id: 'receive.consumed', requirements: ['MSG-2', 'MSG-3', 'MSG-7', 'LIFE-2'] },
+                      {
+                        id: 'receive.consumed',
+                        requirements: ['MSG-2', 'MSG-3', 'MSG-7', 'LIFE-2'],
+                      },
                       {
                         actions: [
                           'countReceived',
@@ -864,7 +871,10 @@ export function createFlowMachine(profile: Profile) {
                   ),
                   'remote.idle': [
                     realises(
-                      { id: 'remote.idle.whileIdle.raised', requirements: ['RC-1', 'RC-3', 'RC-4'] },
+                      {
+                        id: 'remote.idle.whileIdle.raised',
+                        requirements: ['RC-1', 'RC-3', 'RC-4'],
+                      },
                       {
                         guard: and(['everyRemoteNotification', 'remoteIdleRaisesEvent']),
                         actions: 'raiseRemoteIdle',
@@ -944,7 +954,11 @@ export function createFlowMachine(profile: Profile) {
                   'remote.idle': [
                     realises(
                       { id: 'remote.silent.idle.raised', requirements: ['RC-1', 'RC-2', 'RC-3'] },
-                      { guard: 'remoteIdleRaisesEvent', target: 'idle', actions: 'raiseRemoteIdle' },
+                      {
+                        guard: 'remoteIdleRaisesEvent',
+                        target: 'idle',
+                        actions: 'raiseRemoteIdle',
+                      },
                     ),
                     realises(
                       { id: 'remote.silent.idle', requirements: ['RC-2', 'RC-3'] },

@@ -183,9 +183,7 @@ describe('MCU session', () => {
       expect(driver.model.alternatives(driver.snapshot, { type: 'server.mcuFailover' })).toEqual(
         [],
       );
-      expect(driver.step({ type: 'server.mcuFailover' }).outputs).toContainEqual(
-        mcuCallTerminated,
-      );
+      expect(driver.step({ type: 'server.mcuFailover' }).outputs).toContainEqual(mcuCallTerminated);
     });
 
     it('MCU-4: Active before the join callback, a failover may find no call to end', () => {

@@ -61,7 +61,12 @@ export function createMcuMachine(profile: Profile) {
   }).createMachine({
     id: 'mcuSession',
     initial: 'idle',
-    context: { conference: 'none', joinCompleted: false, retryCause: null, terminatedAtJoin: false },
+    context: {
+      conference: 'none',
+      joinCompleted: false,
+      retryCause: null,
+      terminatedAtJoin: false,
+    },
     on: {
       'server.joinCompleted': realises(
         { id: 'joinCallback', requirements: ['MCU-2'], capability: 'mcuSession' },
@@ -162,16 +167,16 @@ export function createMcuMachine(profile: Profile) {
               },
             ),
             realises(
-            { id: 'failover', requirements: ['MCU-4', 'MCU-10'], capability: 'mcuSession' },
-            {
-              target: 'retrying',
-              actions: [
-                { type: 'retryFor', params: 'failover' },
-                'terminateMcuCall',
-                { type: 'raiseChangedTo', params: 'retrying' },
-              ],
-            },
-          ),
+              { id: 'failover', requirements: ['MCU-4', 'MCU-10'], capability: 'mcuSession' },
+              {
+                target: 'retrying',
+                actions: [
+                  { type: 'retryFor', params: 'failover' },
+                  'terminateMcuCall',
+                  { type: 'raiseChangedTo', params: 'retrying' },
+                ],
+              },
+            ),
           ],
           'server.focusReconnecting': realises(
             {
@@ -281,7 +286,10 @@ export function createMcuMachine(profile: Profile) {
               },
               {
                 // A focus reconnection keeps the call, so leaving may end it; a failover already did.
-                guard: and([{ type: 'chose', params: 'mcuCallEnded' as const }, 'retryingForFocus']),
+                guard: and([
+                  { type: 'chose', params: 'mcuCallEnded' as const },
+                  'retryingForFocus',
+                ]),
                 target: 'terminated',
                 actions: [
                   'clearRetry',

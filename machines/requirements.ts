@@ -54,7 +54,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § Creating and manipulating an IM media flow (sample comments)`,
     text: 'A flow is Idle, Active or Terminated, and StateChanged reports every change of state.',
-    basis: 'The sample registers for StateChanged and its comment lists Idle, Active and Terminated as the flow states.',
+    basis:
+      'The sample registers for StateChanged and its comment lists Idle, Active and Terminated as the flow states.',
   },
   {
     id: 'LIFE-2',
@@ -72,7 +73,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'UCMA InvalidOperationException convention (domain brief, Exceptions)',
     text: 'Before the call is established there is no flow: every flow operation is refused as an invalid operation (terminating may instead do nothing).',
-    basis: 'The pages never describe an operation before establishment; the refusal is the UCMA convention for an operation the state does not allow.',
+    basis:
+      'The pages never describe an operation before establishment; the refusal is the UCMA convention for an operation the state does not allow.',
   },
   {
     id: 'LIFE-4',
@@ -81,7 +83,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'MediaFlowState Terminated (domain brief)',
     text: 'Terminating the call makes the flow Terminated and raises StateChanged.',
-    basis: 'The sample lists Terminated as a state; that ending the call leads there is the MediaFlow convention, not a sentence of the pages.',
+    basis:
+      'The sample lists Terminated as a state; that ending the call leads there is the MediaFlow convention, not a sentence of the pages.',
   },
   {
     id: 'LIFE-5',
@@ -99,7 +102,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'UCMA InvalidOperationException convention (domain brief, Exceptions)',
     text: 'Terminated is final: every operation on a terminated flow is refused as invalid (a second terminate may instead do nothing) and nothing more is sent or raised.',
-    basis: 'The pages say nothing of a terminated flow; finality and the refusal are UCMA conventions.',
+    basis:
+      'The pages say nothing of a terminated flow; finality and the refusal are UCMA conventions.',
   },
   {
     id: 'LIFE-7',
@@ -117,7 +121,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'SIP BYE (domain brief, the wire)',
     text: 'Terminating the call tells the remote party (a BYE on the wire); an implementation that shows none gets an advisory.',
-    basis: 'The pages never mention how the remote learns the call ended; a BYE is how SIP ends a dialog.',
+    basis:
+      'The pages never mention how the remote learns the call ended; a BYE is how SIP ends a dialog.',
   },
   {
     id: 'LIFE-9',
@@ -135,7 +140,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § InstantMessagingFlowTemplate`,
     text: 'A flow has no public constructor; it is configured by copying a template into it with Initialize.',
-    basis: 'The template section says the flow has no public constructor and takes its settings from a template copied in by Initialize.',
+    basis:
+      'The template section says the flow has no public constructor and takes its settings from a template copied in by Initialize.',
   },
   {
     id: 'CONF-2',
@@ -144,7 +150,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § InstantMessagingFlowTemplate`,
     text: 'Initialize takes effect only inside the handler of the configuration-requested event.',
-    basis: 'The template section says the initialization must happen inside the handler of the configuration-requested event.',
+    basis:
+      'The template section says the initialization must happen inside the handler of the configuration-requested event.',
   },
   {
     id: 'CONF-3',
@@ -153,7 +160,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'UCMA InvalidOperationException convention (domain brief)',
     text: 'Initialize called outside the configuration handler is refused as an invalid operation, or does nothing; either way the flow keeps its settings.',
-    basis: 'The page says where Initialize must be called, not what happens elsewhere; the refusal is the UCMA convention.',
+    basis:
+      'The page says where Initialize must be called, not what happens elsewhere; the refusal is the UCMA convention.',
   },
   {
     id: 'CONF-4',
@@ -162,7 +170,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § Creating and manipulating an IM media flow (sample)`,
     text: 'Establishing the call raises the configuration-requested event for the new flow, to a handler registered beforehand.',
-    basis: 'The sample registers the configuration-requested handler before establishing and receives the new flow in it.',
+    basis:
+      'The sample registers the configuration-requested handler before establishing and receives the new flow in it.',
   },
   {
     id: 'CONF-5',
@@ -180,7 +189,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § InstantMessagingFlowTemplate (idle time-out paragraph)`,
     text: 'The composing time-out defaults to three seconds and a flow template may set a longer one.',
-    basis: 'The guide gives three seconds as the default idle time-out and lets flow settings make it longer.',
+    basis:
+      'The guide gives three seconds as the default idle time-out and lets flow settings make it longer.',
   },
   {
     id: 'CONF-7',
@@ -189,7 +199,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'ComposingTimeoutValue maximum 30 s (domain brief, template)',
     text: 'A template whose composing time-out is outside 1 ms to 30 s (or not a whole number of ms) is refused as an invalid argument and the flow keeps its defaults.',
-    basis: 'The pages give no range; the 30-second maximum comes from the API reference (domain brief).',
+    basis:
+      'The pages give no range; the 30-second maximum comes from the API reference (domain brief).',
   },
   {
     id: 'CONF-8',
@@ -198,7 +209,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § InstantMessagingFlowTemplate (SupportedFormats)`,
     text: 'SupportedFormats lists the content types the application consumes from the flow.',
-    basis: 'The guide says SupportedFormats lists the content types the application can consume from the flow.',
+    basis:
+      'The guide says SupportedFormats lists the content types the application can consume from the flow.',
   },
   {
     id: 'CONF-9',
@@ -207,8 +219,10 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § InstantMessagingFlowTemplate (InstantMessagingSettings)`,
     text: 'Platform-wide IM settings supply a template whose values every new flow starts from.',
-    basis: 'The guide says InstantMessagingSettings gives global settings for IM flows through a template.',
-    untestable: 'A platform setting, outside one flow and outside the adapter contract; the profile timing.composingTimeoutMs stands for its time-out.',
+    basis:
+      'The guide says InstantMessagingSettings gives global settings for IM flows through a template.',
+    untestable:
+      'A platform setting, outside one flow and outside the adapter contract; the profile timing.composingTimeoutMs stands for its time-out.',
   },
   {
     id: 'MSG-1',
@@ -244,7 +258,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § InstantMessagingFlowTemplate (table, ProxiedToRemoteEntity)`,
     text: 'In ProxiedToRemoteEntity mode an incoming message is only accepted; its delivery outcome comes later.',
-    basis: 'The table says a proxied message goes on to a remote entity and its outcome is known only later.',
+    basis:
+      'The table says a proxied message goes on to a remote entity and its outcome is known only later.',
   },
   {
     id: 'MSG-7',
@@ -253,7 +268,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'RFC 3428 final responses (domain brief, the wire)',
     text: 'The wire answer to an incoming message is 200 when it is consumed locally and 202 when it is proxied.',
-    basis: 'The pages name no response codes; 200 (delivered) and 202 (accepted by a relay) are RFC 3428\'s.',
+    basis:
+      "The pages name no response codes; 200 (delivered) and 202 (accepted by a relay) are RFC 3428's.",
   },
   {
     id: 'MSG-5',
@@ -262,7 +278,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: `${GUIDE} § SupportedFormats; 415 from SIP`,
     text: 'An incoming message whose content type is not supported is refused (415) and raises no MessageReceived.',
-    basis: 'The guide says what SupportedFormats lists, not what happens to another type; 415 is SIP\'s answer for an unsupported type.',
+    basis:
+      "The guide says what SupportedFormats lists, not what happens to another type; 415 is SIP's answer for an unsupported type.",
   },
   {
     id: 'MSG-6',
@@ -280,7 +297,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${FLOW} ¶ 4; ${GUIDE} § InstantMessagingFlowTemplate`,
     text: 'In ProxiedToRemoteEntity mode every received message is owed one delivery notification, success or failure, sent by the application.',
-    basis: 'Both pages say a proxying application must send a success or failure delivery notification for each received message.',
+    basis:
+      'Both pages say a proxying application must send a success or failure delivery notification for each received message.',
   },
   {
     id: 'DN-2',
@@ -307,7 +325,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'exactly one notification per message (domain brief, ProxiedToRemoteEntity)',
     text: 'A second notification for the same message is refused as an invalid operation.',
-    basis: 'The pages ask for a notification on each message; "exactly one" and the refusal are inferred.',
+    basis:
+      'The pages ask for a notification on each message; "exactly one" and the refusal are inferred.',
   },
   {
     id: 'DN-4',
@@ -334,7 +353,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § InstantMessagingFlowTemplate (DeliveryNotificationReceived)`,
     text: 'An incoming delivery notification raises DeliveryNotificationReceived.',
-    basis: 'The guide says the flow raises DeliveryNotificationReceived when a delivery notification arrives.',
+    basis:
+      'The guide says the flow raises DeliveryNotificationReceived when a delivery notification arrives.',
   },
   {
     id: 'DN-7',
@@ -344,7 +364,8 @@ export const requirements: readonly Requirement[] = [
     source: `${FLOW} ¶ 4`,
     text: 'Notifications the application never sends can leak memory.',
     basis: 'The reference page warns that unsent notifications can leak memory.',
-    untestable: 'A leak is not observable through the adapter contract; DN-1 checks the obligation itself.',
+    untestable:
+      'A leak is not observable through the adapter contract; DN-1 checks the obligation itself.',
   },
   {
     id: 'DN-8',
@@ -382,7 +403,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${FLOW} ¶ 2`,
     text: 'Composing not set again within the composing time-out reverts to Idle by itself.',
-    basis: 'The reference page says Composing reverts to Idle by itself when not set again within the time-out.',
+    basis:
+      'The reference page says Composing reverts to Idle by itself when not set again within the time-out.',
   },
   {
     id: 'LC-4',
@@ -400,7 +422,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${FLOW} ¶ 2`,
     text: 'The revert may lag the time-out by up to the tolerance window, and no later.',
-    basis: 'The reference page says several seconds may pass after the time-out before the state reads Idle.',
+    basis:
+      'The reference page says several seconds may pass after the time-out before the state reads Idle.',
     contradiction: 'C2',
   },
   {
@@ -410,7 +433,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${FLOW} ¶ 2 (cannot set Idle); ${GUIDE} § Composing notifications and sample (sets Idle)`,
     text: 'Whether the application may set Idle is a profile choice; where it may, Idle stops the refreshes.',
-    basis: 'One page says the application cannot set Idle; the other, and its sample, set it to stop the refreshes.',
+    basis:
+      'One page says the application cannot set Idle; the other, and its sample, set it to stop the refreshes.',
     contradiction: 'C3',
   },
   {
@@ -420,7 +444,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${FLOW} ¶ 3 (Idle notification); ${GUIDE} § Composing notifications (stops sending)`,
     text: 'Whether an Idle notification goes on the wire when composing ends is a profile choice.',
-    basis: 'One page says setting the state leads to a Typing or Idle notification; the other only that the platform stops sending.',
+    basis:
+      'One page says setting the state leads to a Typing or Idle notification; the other only that the platform stops sending.',
     contradiction: 'C4',
   },
   {
@@ -449,7 +474,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'contradiction C2 (time-out may be shorter than the refresh period)',
     text: 'A refresh falling at the time-out instant or inside the revert window is not sent: the time-out ends the refreshes. Sending it is allowed, with an advisory.',
-    basis: 'The reference page refreshes until a message is sent or Idle is set, and the state still reads Composing inside the window; that the time-out ends the refreshes is inferred.',
+    basis:
+      'The reference page refreshes until a message is sent or Idle is set, and the state still reads Composing inside the window; that the time-out ends the refreshes is inferred.',
     contradiction: 'C2',
   },
   {
@@ -468,7 +494,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${FLOW} ¶ 3 (getting or setting results in a notification); RFC 3994 (refresh on change only)`,
     text: 'Whether setting Composing while already Composing sends another Typing is a profile choice; either way the refresh cadence is kept.',
-    basis: 'The reference page says getting or setting the state results in a notification; the guide describes only the periodic refresh.',
+    basis:
+      'The reference page says getting or setting the state results in a notification; the guide describes only the periodic refresh.',
     contradiction: 'C10',
   },
   {
@@ -478,7 +505,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'follows from LC-4 and LC-5',
     text: 'Setting Composing while the revert is still pending cancels the revert and starts a fresh time-out and refresh cadence.',
-    basis: 'Follows from LC-4 and LC-5: the state still reads Composing, so setting it again keeps it.',
+    basis:
+      'Follows from LC-4 and LC-5: the state still reads Composing, so setting it again keeps it.',
   },
   {
     id: 'LC-14',
@@ -488,7 +516,8 @@ export const requirements: readonly Requirement[] = [
     source: `${GUIDE} § Composing notifications`,
     text: 'Composing notifications travel to the remote endpoint as SIP INFO requests.',
     basis: 'The guide says a composing notification is a SIP INFO message.',
-    untestable: 'The kit sees composing notifications as the adapter reports them, not the SIP method that carries them.',
+    untestable:
+      'The kit sees composing notifications as the adapter reports them, not the SIP method that carries them.',
   },
   {
     id: 'RC-1',
@@ -497,7 +526,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § Composing notifications`,
     text: 'RemoteComposingStateChanged is raised only when a composing notification arrives from the remote participant.',
-    basis: 'The guide says the event is raised only when the remote participant sends a composing notification.',
+    basis:
+      'The guide says the event is raised only when the remote participant sends a composing notification.',
   },
   {
     id: 'RC-2',
@@ -505,8 +535,9 @@ export const requirements: readonly Requirement[] = [
     kind: 'documented',
     strength: 'must',
     source: `${GUIDE} § Composing notifications (six seconds)`,
-    text: 'Six seconds without a composing notification is the application\'s cue to presume the remote idle: guidance to the application, for which the platform raises nothing, and which changes nothing an arriving Idle raises.',
-    basis: 'The guide tells the application to assume the remote idle when no event came for six seconds, since notifications come every five.',
+    text: "Six seconds without a composing notification is the application's cue to presume the remote idle: guidance to the application, for which the platform raises nothing, and which changes nothing an arriving Idle raises.",
+    basis:
+      'The guide tells the application to assume the remote idle when no event came for six seconds, since notifications come every five.',
   },
   {
     id: 'RC-3',
@@ -515,7 +546,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${FLOW} ¶ 3 (no event on Idle); ${GUIDE} § Composing notifications (event on arrival)`,
     text: 'Whether an arriving Idle notification raises RemoteComposingStateChanged is a profile choice.',
-    basis: 'One page says the event is not raised when the state is set to Idle; the other that it is raised for each arriving notification.',
+    basis:
+      'One page says the event is not raised when the state is set to Idle; the other that it is raised for each arriving notification.',
     contradiction: 'C5',
   },
   {
@@ -525,7 +557,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${GUIDE} § Composing notifications (six-second rule); StateChanged semantics`,
     text: 'Whether every arriving composing notification raises the event, or only one that changes the remote state, is a profile choice.',
-    basis: 'The six-second rule only works if each arriving notification raises the event; the name "StateChanged" suggests a change.',
+    basis:
+      'The six-second rule only works if each arriving notification raises the event; the name "StateChanged" suggests a change.',
     contradiction: 'C9',
   },
   {
@@ -535,7 +568,7 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: `${GUIDE} § Composing notifications (six seconds)`,
     text: 'With an event only on a change, a Typing after six seconds of silence raises the event again, as the application presumes the remote idle by then; raising nothing gets an advisory.',
-    basis: 'The guide\'s six-second presumption; that the platform follows it is inferred.',
+    basis: "The guide's six-second presumption; that the platform follows it is inferred.",
   },
   {
     id: 'MCU-1',
@@ -572,7 +605,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${MCU} § state transitions, item 3`,
     text: 'An MCU failover detected by the focus moves Active to Retrying and ends the call with that MCU where it exists (always once the join has completed).',
-    basis: 'Item 3: on a failover UCMA ends the call with the MCU, provided the call already exists.',
+    basis:
+      'Item 3: on a failover UCMA ends the call with the MCU, provided the call already exists.',
   },
   {
     id: 'MCU-5',
@@ -599,7 +633,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'must',
     source: `${MCU} § state transitions, item 4`,
     text: 'Retrying returns to Active when the focus is reconnected and the MCU is active, whatever started Retrying.',
-    basis: 'Item 4: Retrying to Active when the session reconnected to the focus and the MCU is active.',
+    basis:
+      'Item 4: Retrying to Active when the session reconnected to the focus and the MCU is active.',
   },
   {
     id: 'MCU-8',
@@ -627,7 +662,8 @@ export const requirements: readonly Requirement[] = [
     strength: 'should',
     source: 'McuSession StateChanged event',
     text: 'Every change of MCU session state raises StateChanged with the new state.',
-    basis: 'The page shows the state transitions; that each raises StateChanged is the UCMA convention.',
+    basis:
+      'The page shows the state transitions; that each raises StateChanged is the UCMA convention.',
   },
 ];
 
@@ -766,7 +802,8 @@ export const contradictions: readonly Contradiction[] = [
   },
   {
     id: 'C9',
-    topic: 'Is RemoteComposingStateChanged raised for every arriving notification, or only on a change?',
+    topic:
+      'Is RemoteComposingStateChanged raised for every arriving notification, or only on a change?',
     option: 'options.remoteComposingEvent',
     readings: [
       {
@@ -781,7 +818,7 @@ export const contradictions: readonly Contradiction[] = [
       },
     ],
     defaultValue: 'every-notification',
-    why: 'The guide\'s six-second rule only works if each arriving notification raises the event.',
+    why: "The guide's six-second rule only works if each arriving notification raises the event.",
   },
   {
     id: 'C10',
@@ -859,7 +896,7 @@ export const openPoints: readonly OpenPoint[] = [
     topic: 'Setting Composing again while Composing',
     basis: `${FLOW} ¶ 3: getting or setting LocalComposingState results in a Typing or Idle notification to the remote.`,
     decision:
-      'Profile option options.composingAgainNotification (C10): ucma-reference sends a Typing on every setting (its page\'s reading), ucma-guide sends nothing more. The refresh cadence is kept either way.',
+      "Profile option options.composingAgainNotification (C10): ucma-reference sends a Typing on every setting (its page's reading), ucma-guide sends nothing more. The refresh cadence is kept either way.",
     resolution: 'profile option',
     rules: ['LC-12'],
     option: 'options.composingAgainNotification',

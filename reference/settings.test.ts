@@ -13,6 +13,8 @@ describe('platform settings', () => {
       idleNotificationOnSend: false,
       remoteIdleRaisesEvent: true,
       remotePresumedIdleMs: 6000,
+      remoteEventOnEveryNotification: false,
+      typingOnComposingAgain: false,
       mcuAfterReconnectWithoutMcu: 'back-to-idle',
       defaultComposingTimeoutMs: 3000,
     });

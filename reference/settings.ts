@@ -49,7 +49,8 @@ export interface PlatformSettings {
   /**
    * Whether every arriving composing notification raises `remoteComposingStateChanged` (an Idle
    * one subject to `remoteIdleRaisesEvent`), rather than only one that changes the remote
-   * state. Default: true (the six-second presumption needs an event per notification).
+   * state. Default: false (an event per change; silence for `remotePresumedIdleMs` counts as
+   * a change to Idle, so the next Typing raises the event again).
    */
   readonly remoteEventOnEveryNotification: boolean;
   /**
@@ -81,7 +82,7 @@ export const DEFAULT_PLATFORM_SETTINGS: PlatformSettings = Object.freeze({
   idleNotificationOnSend: false,
   remoteIdleRaisesEvent: true,
   remotePresumedIdleMs: 6000,
-  remoteEventOnEveryNotification: true,
+  remoteEventOnEveryNotification: false,
   typingOnComposingAgain: false,
   mcuAfterReconnectWithoutMcu: 'back-to-idle',
   defaultComposingTimeoutMs: 3000,
