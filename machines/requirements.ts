@@ -906,7 +906,7 @@ export const openPoints: readonly OpenPoint[] = [
     topic: 'A refresh at the time-out instant or inside the revert window',
     basis: `${FLOW} ¶ 2 and 3: Typing is refreshed until a message is sent or Idle is set, and several seconds may pass after the time-out before the state reads Idle.`,
     decision:
-      'Allowed branch: the preferred behaviour ends the refreshes at the time-out (LC-10); a refresh sent at the time-out instant, inside the window or at its end is accepted with an advisory. An implementation whose refresh period equals its time-out passes.',
+      'The preferred behaviour ends the refreshes at the time-out (LC-10); a refresh sent at the time-out instant, inside the window or at its end is accepted with an advisory. An implementation whose refresh period equals its time-out passes.',
     resolution: 'allowed branch',
     rules: ['LC-10'],
   },
