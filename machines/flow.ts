@@ -72,14 +72,10 @@ const flowError = (operation: Stimulus['type'], kind: 'invalid-operation' | 'inv
  * An operation the pages never mention: refusing it is UCMA's convention (the preferred branch),
  * and doing nothing at all is allowed, as a departure from the rules that ask for the refusal.
  */
-function refusedOrIgnored(
-  id: string,
-  requirements: readonly string[],
-  deviates: readonly string[] = requirements,
-) {
+function refusedOrIgnored(id: string, requirements: readonly string[]) {
   return [
     allowedBranch(
-      { id: `${id}.ignored`, requirements, choice: 'ignored', deviates },
+      { id: `${id}.ignored`, requirements, choice: 'ignored', deviates: requirements },
       { guard: { type: 'chose', params: 'ignored' } },
     ),
     realises(
@@ -439,7 +435,10 @@ export function createFlowMachine(profile: Profile) {
               },
             ),
           ],
-          'app.initialize': refusedOrIgnored('idle.initialize', ['CONF-3']),
+          'app.initialize': realises(
+            { id: 'idle.initialize.rejected', requirements: ['CONF-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
           'app.send': realises(
             { id: 'idle.send.rejected', requirements: ['LIFE-3'] },
             { actions: { type: 'reject', params: 'invalid-operation' } },
@@ -468,7 +467,10 @@ export function createFlowMachine(profile: Profile) {
         description:
           'The call is established: the flow sends and receives messages and composing state.',
         on: {
-          'app.initialize': refusedOrIgnored('active.initialize', ['CONF-2', 'CONF-3'], ['CONF-3']),
+          'app.initialize': realises(
+            { id: 'active.initialize.rejected', requirements: ['CONF-2', 'CONF-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
           'app.establish': refusedOrIgnored('active.establish', ['LIFE-9']),
           'app.terminate': [
             allowedBranch(
@@ -982,7 +984,10 @@ export function createFlowMachine(profile: Profile) {
             { id: 'terminated.setComposing.rejected', requirements: ['LIFE-6'] },
             { actions: { type: 'reject', params: 'invalid-operation' } },
           ),
-          'app.initialize': refusedOrIgnored('terminated.initialize', ['LIFE-6', 'CONF-3']),
+          'app.initialize': realises(
+            { id: 'terminated.initialize.rejected', requirements: ['LIFE-6', 'CONF-3'] },
+            { actions: { type: 'reject', params: 'invalid-operation' } },
+          ),
           'app.deliverySuccess': realises(
             { id: 'terminated.deliverySuccess.rejected', requirements: ['LIFE-6'] },
             { actions: { type: 'reject', params: 'invalid-operation' } },

@@ -220,19 +220,13 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
       expect(flow.queries().flowState).toBe('active');
     });
 
-    it('CONF-3: Initialize outside its handler may do nothing, departing from CONF-3 but not CONF-2', () => {
+    it('CONF-3: Initialize outside its handler has no branch: it is refused', () => {
       const flow = establishedFlow(profile);
       const initialize: Stimulus = {
         type: 'app.initialize',
         template: { composingTimeoutMs: 10_000 },
       };
-      expect(branchOf(flow, initialize)).toEqual([
-        {
-          choice: 'ignored',
-          outputs: [],
-          transitions: [['active.initialize.ignored', ['CONF-3']]],
-        },
-      ]);
+      expect(branchOf(flow, initialize)).toEqual([]);
     });
   },
 );

@@ -226,17 +226,22 @@ export function flowTemplates(profile: Profile): (TemplateSpec | null)[] {
       composingTimeoutMs: 2 * profile.timing.refreshPeriodMs + 1000,
       supportedFormats: [PLAIN_TEXT, HTML],
     },
+    ...INVALID_COMPOSING_TIMEOUTS.map((composingTimeoutMs) => ({ composingTimeoutMs })),
     { composingTimeoutMs: 1 },
     { composingTimeoutMs: MAX_COMPOSING_TIMEOUT_MS },
-    ...INVALID_COMPOSING_TIMEOUTS.map((composingTimeoutMs) => ({ composingTimeoutMs })),
   ];
 }
 
 function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
   const context = snapshot.context as FlowContext;
-  const refusedEverywhere: Stimulus[] = [
+  // Property runs pick a stimulus by its index in this list, and shrinking lowers the index:
+  // setting Composing, offered in every state, has the same index everywhere, so that a
+  // smaller counterexample (one that drops an earlier step) still picks the same operation.
+  const [plainEstablish, ...otherTemplates] = flowTemplates(profile).map(
+    (template) => ({ type: 'app.establish', template }) as const,
+  );
+  const refusedOutsideActive: Stimulus[] = [
     { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
-    { type: 'app.setComposing' },
     { type: 'app.setIdle' },
     { type: 'app.deliverySuccess', message: 1 },
     { type: 'app.deliveryFailure', message: 1, code: 480 },
@@ -244,21 +249,27 @@ function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
   ];
   if (snapshot.matches('idle')) {
     return [
-      ...flowTemplates(profile).map((template) => ({ type: 'app.establish', template }) as const),
+      plainEstablish as Stimulus,
+      { type: 'app.setComposing' },
+      ...otherTemplates,
       { type: 'app.send', body: 'too-early', contentType: PLAIN_TEXT },
-      ...refusedEverywhere,
+      ...refusedOutsideActive,
+      // Before establishment the lifecycle decides, whatever the code (LIFE-3 before DN-9).
+      { type: 'app.deliveryFailure', message: 1, code: 200 },
     ];
   }
   if (snapshot.matches('terminated')) {
     return [
       { type: 'app.send', body: 'too-late', contentType: PLAIN_TEXT },
+      { type: 'app.setComposing' },
       { type: 'app.establish', template: null },
-      ...refusedEverywhere,
+      ...refusedOutsideActive,
     ];
   }
   const stimuli: Stimulus[] = [
     { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
-    { type: 'app.establish', template: null },
+    { type: 'app.setComposing' },
+    { type: 'app.setIdle' },
   ];
   if (context.sent < BOUND_MESSAGES) {
     stimuli.push({
@@ -267,13 +278,12 @@ function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
       contentType: PLAIN_TEXT,
     });
   }
-  stimuli.push({ type: 'app.setComposing' }, { type: 'app.setIdle' });
   if (context.received < BOUND_MESSAGES) {
     const body = `from-remote-${context.received + 1}`;
     stimuli.push(
       { type: 'remote.message', body, contentType: PLAIN_TEXT },
-      { type: 'remote.message', body, contentType: HTML },
       { type: 'remote.message', body, contentType: UNSUPPORTED_FORMAT },
+      { type: 'remote.message', body, contentType: HTML },
     );
   }
   if (context.mode === 'proxied-to-remote-entity') {
@@ -301,7 +311,11 @@ function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
       { type: 'remote.deliveryNotification', message, status: 'failure', code: 480 },
     );
   }
-  stimuli.push({ type: 'app.terminate' }, { type: 'remote.bye' });
+  stimuli.push(
+    { type: 'app.establish', template: null },
+    { type: 'app.terminate' },
+    { type: 'remote.bye' },
+  );
   return stimuli;
 }
 

@@ -159,7 +159,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'UCMA InvalidOperationException convention (domain brief)',
-    text: 'Initialize called outside the configuration handler is refused as an invalid operation, or does nothing; either way the flow keeps its settings.',
+    text: 'Initialize called outside the configuration handler is refused as an invalid operation and the flow keeps its settings.',
     basis:
       'The page says where Initialize must be called, not what happens elsewhere; the refusal is the UCMA convention.',
   },
@@ -942,11 +942,11 @@ export const openPoints: readonly OpenPoint[] = [
     id: 'OP-8',
     topic: 'Operations the pages never mention',
     basis:
-      'None of the three pages mentions terminating before establishment, a second terminate, a second establish, Initialize outside its handler, leaving a conference, or the BYE on the wire.',
+      'None of the three pages mentions terminating before establishment, a second terminate, a second establish, leaving a conference, or the BYE on the wire.',
     decision:
-      'Each is a should with allowed branches: refusing (preferred) or doing nothing for terminate before establishment, a second terminate, a second establish and Initialize out of place; a terminate without a BYE; leaving a conference with or without reporting the end of the MCU call (no advisory). None fails a flow.',
+      'Each is a should with allowed branches: refusing (preferred) or doing nothing for terminate before establishment, a second terminate and a second establish; a terminate without a BYE; leaving a conference with or without reporting the end of the MCU call (no advisory). None fails a flow.',
     resolution: 'allowed branch',
-    rules: ['LIFE-3', 'LIFE-6', 'LIFE-8', 'LIFE-9', 'CONF-3', 'MCU-9'],
+    rules: ['LIFE-3', 'LIFE-6', 'LIFE-8', 'LIFE-9', 'MCU-9'],
   },
   {
     id: 'OP-9',
