@@ -380,15 +380,19 @@ export class InstantMessagingFlow {
 
   #receiveComposing(state: ComposingState): void {
     const participant = this.#context.remoteParticipant;
-    const { remoteEventOnEveryNotification, remoteIdleRaisesEvent } = this.#context.settings;
+    if (state === 'composing' && this.#context.settings.remoteEventOnEveryNotification) {
+      this.#remote.typingReceived();
+      this.#events.emit('remoteComposingStateChanged', { participant, state });
+      return;
+    }
     if (state === 'composing') {
-      if (this.#remote.typingReceived() || remoteEventOnEveryNotification) {
+      if (this.#remote.typingReceived()) {
         this.#events.emit('remoteComposingStateChanged', { participant, state });
       }
       return;
     }
-    const changed = this.#remote.idleReceived();
-    if ((changed || remoteEventOnEveryNotification) && remoteIdleRaisesEvent) {
+    // With an event for every notification, the tracker reports every Idle as news.
+    if (this.#remote.idleReceived() && this.#context.settings.remoteIdleRaisesEvent) {
       this.#events.emit('remoteComposingStateChanged', { participant, state });
     }
   }

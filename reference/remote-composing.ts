@@ -36,12 +36,14 @@ export class RemoteComposingTracker {
   /**
    * An Idle notification arrived. Returns true when the remote just stopped composing: the
    * last notification was Typing, even if silence has since presumed it idle (the application
-   * was never told of the presumption, so the Idle is news to it).
+   * was never told of the presumption, so the Idle is news to it). With
+   * `remoteEventOnEveryNotification`, every Idle is news.
    */
   idleReceived(): boolean {
     const presumed = this.#presumed;
     this.#presumed = false;
-    if (this.#state === 'idle' && !presumed) return false;
+    const news = presumed || this.#settings.remoteEventOnEveryNotification;
+    if (this.#state === 'idle' && !news) return false;
     this.#cancelSilenceTimer();
     this.#state = 'idle';
     return true;
