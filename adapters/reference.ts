@@ -42,6 +42,7 @@ function settingsFor(profile: Profile): Partial<PlatformSettings> {
     remoteIdleRaisesEvent: profile.options.remoteIdleEvent === 'raised',
     remoteEventOnEveryNotification: profile.options.remoteComposingEvent === 'every-notification',
     typingOnComposingAgain: profile.options.composingAgainNotification === 'sent',
+    proxiedMessagesOneAtATime: profile.options.proxiedMessages === 'one-at-a-time',
     mcuAfterReconnectWithoutMcu: profile.options.focusReconnectWithoutMcu,
   };
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { type Output, PLAIN_TEXT, type TemplateSpec, UNSUPPORTED_FORMAT } from './alphabet.ts';
-import { builtInProfiles } from './profile.ts';
-import { type Driver, establishedFlow, ids, refused, requirementsOf } from './test-support.ts';
+import { builtInProfiles, guideProfile } from './profile.ts';
+import {
+  type Driver,
+  establishedFlow,
+  ids,
+  refused,
+  requirementsOf,
+  variant,
+} from './test-support.ts';
 
 const proxied: TemplateSpec = { consumptionMode: 'proxied-to-remote-entity' };
 
@@ -214,3 +221,58 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
     );
   },
 );
+
+describe('MSG-6: "serialized" proxied messages (C11)', () => {
+  const oneAtATime = variant(guideProfile, { options: { proxiedMessages: 'one-at-a-time' } });
+  const received = (body: string): Output => ({
+    channel: 'event',
+    name: 'messageReceived',
+    body,
+    contentType: PLAIN_TEXT,
+  });
+
+  it('MSG-6: in order, every built-in profile raises each message as it arrives', () => {
+    for (const profile of builtInProfiles) expect(profile.options.proxiedMessages).toBe('in-order');
+    const flow = proxiedWith(guideProfile, 1);
+    const second = flow.step({ type: 'remote.message', body: 'm2', contentType: PLAIN_TEXT });
+    expect(second.outputs).toContainEqual(received('m2'));
+  });
+
+  it('MSG-6: one at a time, a message arriving while another is owed is accepted but held', () => {
+    const flow = proxiedWith(oneAtATime, 1);
+    const second = flow.step({ type: 'remote.message', body: 'm2', contentType: PLAIN_TEXT });
+    expect(second.outputs).toEqual([{ channel: 'wire', kind: 'response', message: 2, code: 202 }]);
+    expect(ids(second)).toEqual(['receive.proxied.held']);
+    // Until it is raised the application cannot know it: a notification for it is refused.
+    expect(flow.step({ type: 'app.deliverySuccess', message: 2 }).outputs).toEqual([
+      refused('app.deliverySuccess', 'invalid-argument'),
+    ]);
+    // The notification of the first releases it.
+    const first = flow.step({ type: 'app.deliveryFailure', message: 1, code: 480 });
+    expect(first.outputs).toEqual([failure(1, 480), received('m2')]);
+    expect(ids(first)).toEqual(['deliveryFailure.releasesNext']);
+    expect(flow.step({ type: 'app.deliverySuccess', message: 2 }).outputs).toEqual([
+      { channel: 'wire', kind: 'deliveryNotification', message: 2, status: 'success' },
+    ]);
+  });
+
+  it('MSG-6: one at a time, a message arriving when nothing is owed is raised at once', () => {
+    const flow = proxiedWith(oneAtATime, 1);
+    flow.step({ type: 'app.deliverySuccess', message: 1 });
+    const second = flow.step({ type: 'remote.message', body: 'm2', contentType: PLAIN_TEXT });
+    expect(second.outputs).toContainEqual(received('m2'));
+  });
+
+  it('MSG-6, DN-9: an out-of-range code accepted along its branch releases the next message too', () => {
+    const flow = proxiedWith(oneAtATime, 1);
+    flow.step({ type: 'remote.message', body: 'm2', contentType: PLAIN_TEXT });
+    const accepted = flow.step({
+      type: 'app.deliveryFailure',
+      message: 1,
+      code: 200,
+      choice: 'anyCodeAccepted',
+    });
+    expect(accepted.outputs).toEqual([failure(1, 200), received('m2')]);
+    expect(ids(accepted)).toEqual(['deliveryFailure.anyCode.releasesNext']);
+  });
+});

@@ -29,6 +29,12 @@ export interface FlowContext {
   readonly awaiting: readonly number[];
   /** Proxied messages whose notification was sent. */
   readonly notified: readonly number[];
+  /** One-at-a-time reading (C11): proxied messages accepted but not raised yet, oldest first. */
+  readonly held: readonly {
+    readonly message: number;
+    readonly body: string;
+    readonly contentType: string;
+  }[];
   readonly sent: number;
   /** Remaining time to the next Typing refresh, while composing. */
   readonly refreshInMs: number | null;
@@ -244,6 +250,9 @@ export function createFlowMachine(profile: Profile) {
       remoteIdleRaisesEvent: () => profile.options.remoteIdleEvent === 'raised',
       everyRemoteNotification: () => everyRemoteNotification,
       composingAgainNotified: () => profile.options.composingAgainNotification === 'sent',
+      holdWhileOwed: ({ context }) =>
+        profile.options.proxiedMessages === 'one-at-a-time' && context.awaiting.length > 0,
+      heldWaiting: ({ context }) => context.held.length > 0,
     },
     actions: {
       reject: emit(({ event }, kind: 'invalid-operation' | 'invalid-argument') =>
@@ -297,6 +306,29 @@ export function createFlowMachine(profile: Profile) {
             : { channel: 'event', name: 'flowConfigurationRequested' },
         ),
       ),
+      holdMessage: assign(({ context, event }) => ({
+        held:
+          event.type === 'remote.message'
+            ? [
+                ...context.held,
+                { message: context.received, body: event.body, contentType: event.contentType },
+              ]
+            : context.held,
+      })),
+      raiseHeld: emit(({ context }) => {
+        const [next] = context.held;
+        if (!next) throw new Error('unreachable: no held message');
+        return out({
+          channel: 'event',
+          name: 'messageReceived',
+          body: next.body,
+          contentType: next.contentType,
+        });
+      }),
+      promoteHeld: assign(({ context }) => {
+        const [next, ...rest] = context.held;
+        return next ? { awaiting: [...context.awaiting, next.message], held: rest } : {};
+      }),
       awaitNotification: assign({
         awaiting: ({ context }) => [...context.awaiting, context.received],
       }),
@@ -393,6 +425,7 @@ export function createFlowMachine(profile: Profile) {
       received: 0,
       awaiting: [],
       notified: [],
+      held: [],
       sent: 0,
       refreshInMs: null,
       timeoutInMs: null,
@@ -569,6 +602,17 @@ export function createFlowMachine(profile: Profile) {
                     ),
                     realises(
                       {
+                        id: 'receive.proxied.held',
+                        requirements: ['MSG-4', 'MSG-6', 'MSG-7'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'holdWhileOwed',
+                        actions: ['countReceived', { type: 'answer', params: 202 }, 'holdMessage'],
+                      },
+                    ),
+                    realises(
+                      {
                         id: 'receive.proxied',
                         requirements: ['MSG-2', 'MSG-4', 'MSG-6', 'MSG-7', 'DN-1'],
                         capability: 'proxiedConsumption',
@@ -608,6 +652,22 @@ export function createFlowMachine(profile: Profile) {
                     ),
                     realises(
                       {
+                        id: 'deliverySuccess.releasesNext',
+                        requirements: ['DN-1', 'MSG-2', 'MSG-6'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'heldWaiting',
+                        actions: [
+                          'sendDeliveryNotification',
+                          'markNotified',
+                          'raiseHeld',
+                          'promoteHeld',
+                        ],
+                      },
+                    ),
+                    realises(
+                      {
                         id: 'deliverySuccess',
                         requirements: ['DN-1'],
                         capability: 'proxiedConsumption',
@@ -640,6 +700,28 @@ export function createFlowMachine(profile: Profile) {
                     ),
                     allowedBranch(
                       {
+                        id: 'deliveryFailure.anyCode.releasesNext',
+                        requirements: ['DN-1', 'DN-2', 'DN-9', 'MSG-2', 'MSG-6'],
+                        capability: 'proxiedConsumption',
+                        choice: 'anyCodeAccepted',
+                        deviates: ['DN-9'],
+                      },
+                      {
+                        guard: and([
+                          { type: 'chose', params: 'anyCodeAccepted' as const },
+                          'failureCodeInvalid',
+                          'heldWaiting',
+                        ]),
+                        actions: [
+                          'sendDeliveryNotification',
+                          'markNotified',
+                          'raiseHeld',
+                          'promoteHeld',
+                        ],
+                      },
+                    ),
+                    allowedBranch(
+                      {
                         id: 'deliveryFailure.anyCode',
                         requirements: ['DN-1', 'DN-2', 'DN-9'],
                         capability: 'proxiedConsumption',
@@ -663,6 +745,22 @@ export function createFlowMachine(profile: Profile) {
                       {
                         guard: 'failureCodeInvalid',
                         actions: { type: 'reject', params: 'invalid-argument' },
+                      },
+                    ),
+                    realises(
+                      {
+                        id: 'deliveryFailure.releasesNext',
+                        requirements: ['DN-1', 'DN-2', 'DN-9', 'MSG-2', 'MSG-6'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'heldWaiting',
+                        actions: [
+                          'sendDeliveryNotification',
+                          'markNotified',
+                          'raiseHeld',
+                          'promoteHeld',
+                        ],
                       },
                     ),
                     realises(

@@ -43,6 +43,12 @@ export interface Options {
   readonly remoteComposingEvent: 'every-notification' | 'on-change';
   /** C10: does setting Composing while already Composing send another Typing notification? */
   readonly composingAgainNotification: 'sent' | 'not-sent';
+  /**
+   * C11: "serialized" proxied messages: each raised as it arrives, in order, or one at a time
+   * (a message arriving while another awaits its delivery notification is accepted at once but
+   * raised only once that notification is sent).
+   */
+  readonly proxiedMessages: 'in-order' | 'one-at-a-time';
 }
 
 export interface Profile {
@@ -95,6 +101,7 @@ export const guideProfile: Profile = {
     focusReconnectWithoutMcu: 'back-to-idle',
     remoteComposingEvent: 'every-notification',
     composingAgainNotification: 'not-sent',
+    proxiedMessages: 'in-order',
   },
 };
 
@@ -115,6 +122,7 @@ export const referencePageProfile: Profile = {
     focusReconnectWithoutMcu: 'stay-retrying',
     remoteComposingEvent: 'on-change',
     composingAgainNotification: 'sent',
+    proxiedMessages: 'in-order',
   },
 };
 
@@ -186,6 +194,7 @@ const schema: Record<'capabilities' | 'timing' | 'options', Record<string, Check
     focusReconnectWithoutMcu: oneOf(['stay-retrying', 'back-to-idle']),
     remoteComposingEvent: oneOf(['every-notification', 'on-change']),
     composingAgainNotification: oneOf(['sent', 'not-sent']),
+    proxiedMessages: oneOf(['in-order', 'one-at-a-time']),
   },
 };
 

@@ -287,8 +287,9 @@ export const requirements: readonly Requirement[] = [
     kind: 'documented',
     strength: 'must',
     source: `${GUIDE} § InstantMessagingFlowTemplate (messages are serialized)`,
-    text: 'Proxied messages are handled one after another, in the order they arrived.',
+    text: 'Proxied messages are handled one after another, in the order they arrived; whether the next is raised only once the previous one is notified is a profile choice.',
     basis: 'The guide says proxied messages are serialized, which may cost performance.',
+    contradiction: 'C11',
   },
   {
     id: 'DN-1',
@@ -840,6 +841,26 @@ export const contradictions: readonly Contradiction[] = [
     why: 'The guide describes only the periodic refresh, consistently with C1 and C4.',
   },
   {
+    id: 'C11',
+    topic: 'What "serialized" means for proxied messages',
+    option: 'options.proxiedMessages',
+    readings: [
+      {
+        source: GUIDE,
+        reading: 'messages are serialized: handled in their order of arrival',
+        value: 'in-order',
+      },
+      {
+        source: GUIDE,
+        reading:
+          'serialized, at a cost in performance: the next waits for the previous notification',
+        value: 'one-at-a-time',
+      },
+    ],
+    defaultValue: 'in-order',
+    why: 'The sentence requires the order; the hold is a stronger reading it allows but does not state.',
+  },
+  {
     id: 'C8',
     topic: 'Idle to Active before or after the BeginJoin callback',
     readings: [
@@ -962,9 +983,10 @@ export const openPoints: readonly OpenPoint[] = [
     topic: '"Serialized" proxied messages',
     basis: `${GUIDE} § InstantMessagingFlowTemplate: because proxied messages are serialized, application performance may suffer.`,
     decision:
-      'Read as "in arrival order" (MSG-6): each message is raised and answered as it arrives, in order. Holding the next message until the previous one is notified is a stronger reading the sentence does not require; no implementation is failed for raising in order.',
-    resolution: 'reading',
+      'Both readings are defensible, so a profile option options.proxiedMessages (C11): in-order (each message raised and answered as it arrives; every built-in profile) or one-at-a-time (a message arriving while another awaits its notification is accepted with 202 at once, raised once that notification is sent, and until then unknown to delivery notifications).',
+    resolution: 'profile option',
     rules: ['MSG-6'],
+    option: 'options.proxiedMessages',
   },
   {
     id: 'OP-11',

@@ -15,6 +15,7 @@ describe('platform settings', () => {
       remotePresumedIdleMs: 6000,
       remoteEventOnEveryNotification: false,
       typingOnComposingAgain: false,
+      proxiedMessagesOneAtATime: false,
       mcuAfterReconnectWithoutMcu: 'back-to-idle',
       defaultComposingTimeoutMs: 3000,
     });

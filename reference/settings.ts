@@ -59,6 +59,12 @@ export interface PlatformSettings {
    */
   readonly typingOnComposingAgain: boolean;
   /**
+   * Whether a proxied message that arrives while another awaits its delivery notification is
+   * held (accepted with 202 at once, raised once that notification is sent) rather than
+   * raised at once. Default: false.
+   */
+  readonly proxiedMessagesOneAtATime: boolean;
+  /**
    * MCU session in Retrying, focus reconnected, MCU not active: keep retrying, or go back to
    * Idle until the MCU is activated. Default: 'back-to-idle'.
    */
@@ -84,6 +90,7 @@ export const DEFAULT_PLATFORM_SETTINGS: PlatformSettings = Object.freeze({
   remotePresumedIdleMs: 6000,
   remoteEventOnEveryNotification: false,
   typingOnComposingAgain: false,
+  proxiedMessagesOneAtATime: false,
   mcuAfterReconnectWithoutMcu: 'back-to-idle',
   defaultComposingTimeoutMs: 3000,
 });
@@ -109,6 +116,7 @@ const checks: { readonly [Key in keyof PlatformSettings]: Check } = {
   remotePresumedIdleMs: integerAtLeast(1),
   remoteEventOnEveryNotification: boolean,
   typingOnComposingAgain: boolean,
+  proxiedMessagesOneAtATime: boolean,
   mcuAfterReconnectWithoutMcu: (value) =>
     value === 'stay-retrying' || value === 'back-to-idle'
       ? undefined
