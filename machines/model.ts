@@ -6,7 +6,7 @@ import {
   transition,
 } from 'xstate';
 import {
-  branchChoices,
+  type BranchChoice,
   type ChosenBranch,
   type ModelEvent,
   type Output,
@@ -152,6 +152,14 @@ function createMachineModel(
   },
 ): MachineModel {
   const { machine } = definition;
+  // The choices some transition on each event type may take: the only ones worth trying.
+  const choicesByEvent = new Map<string, BranchChoice[]>();
+  for (const { event, meta } of declaredTransitions(machine)) {
+    if (meta.choice === undefined) continue;
+    const known = choicesByEvent.get(event) ?? [];
+    if (!known.includes(meta.choice)) known.push(meta.choice);
+    choicesByEvent.set(event, known);
+  }
   return {
     ...definition,
     explored: definition.explored ?? definition.stimuli,
@@ -180,7 +188,7 @@ function createMachineModel(
     },
     alternatives(snapshot, stimulus) {
       const alternatives: ChosenBranch[] = [];
-      for (const choice of branchChoices) {
+      for (const choice of choicesByEvent.get(stimulus.type) ?? []) {
         const chosen = { ...stimulus, choice } as ChosenBranch;
         const taken = machine.getTransitionData(snapshot as never, chosen as never);
         if (taken.some((t) => (t.meta as TransitionMeta | undefined)?.choice === choice))
