@@ -898,7 +898,7 @@ export const openPoints: readonly OpenPoint[] = [
     topic: 'Remote composing: an event for every notification, or only on a change',
     basis: `${GUIDE} § Composing notifications: the application should presume the remote idle when no event came for six seconds, because notifications come every five; that only works if every notification raises the event.`,
     decision:
-      'Profile option options.remoteComposingEvent (C9): ucma-guide and basic take every-notification, ucma-reference on-change. The six-second presumption is guidance to the application (RC-2): the model demands and forbids no output for it, and an Idle arriving after it is judged under options.remoteIdleEvent as any other. With on-change, a Typing after the six seconds may raise the event again (preferred, RC-5) or not (advisory).',
+      'C9: ucma-guide and basic take every-notification, ucma-reference on-change. The six-second presumption is guidance to the application (RC-2): the model demands and forbids no output for it, and an Idle arriving after it is judged under options.remoteIdleEvent as any other. With on-change, a Typing after the six seconds may raise the event again (preferred, RC-5) or not (advisory).',
     resolution: 'profile option',
     rules: ['RC-2', 'RC-4', 'RC-5'],
     option: 'options.remoteComposingEvent',
@@ -983,7 +983,7 @@ export const openPoints: readonly OpenPoint[] = [
     topic: '"Serialized" proxied messages',
     basis: `${GUIDE} § InstantMessagingFlowTemplate: because proxied messages are serialized, application performance may suffer.`,
     decision:
-      'Both readings are defensible, so a profile option options.proxiedMessages (C11): in-order (each message raised and answered as it arrives; every built-in profile) or one-at-a-time (a message arriving while another awaits its notification is accepted with 202 at once, raised once that notification is sent, and until then unknown to delivery notifications).',
+      'Both readings are defensible (C11): in-order (each message raised and answered as it arrives; every built-in profile) or one-at-a-time (a message arriving while another awaits its notification is accepted with 202 at once, raised once that notification is sent, and until then unknown to delivery notifications).',
     resolution: 'profile option',
     rules: ['MSG-6'],
     option: 'options.proxiedMessages',
