@@ -40,6 +40,9 @@ function settingsFor(profile: Profile): Partial<PlatformSettings> {
     idleNotificationOnWire: profile.options.idleNotification === 'sent',
     idleNotificationOnSend: profile.options.sendWhileComposing === 'idle-notification',
     remoteIdleRaisesEvent: profile.options.remoteIdleEvent === 'raised',
+    remoteEventOnEveryNotification: profile.options.remoteComposingEvent === 'every-notification',
+    typingOnComposingAgain: profile.options.composingAgainNotification === 'sent',
+    proxiedMessagesOneAtATime: profile.options.proxiedMessages === 'one-at-a-time',
     mcuAfterReconnectWithoutMcu: profile.options.focusReconnectWithoutMcu,
   };
 }

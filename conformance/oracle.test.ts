@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  branchEvent,
   createModels,
   guideProfile,
   type MachineModel,
@@ -152,7 +153,9 @@ describe('judgeStep: the spontaneous revert and its tolerance window', () => {
 
   it('has a window to judge in: the time-out leaves the model reverting', () => {
     expect(model.activeStates(timedOut)).toContain('active.localComposing.reverting');
-    expect(model.nextDeadlineMs(timedOut)).toBe(revertToleranceMs);
+    // The refresh cadence runs on inside the window: its next tick may come before the end.
+    const { refreshPeriodMs } = referencePageProfile.timing;
+    expect(model.nextDeadlineMs(timedOut)).toBe(Math.min(revertToleranceMs, refreshPeriodMs));
     expect(model.spontaneous(timedOut)).toEqual([{ type: 'sut.revert' }]);
   });
 
@@ -289,5 +292,215 @@ describe('judgeStep: the time of outputs within a clock step', () => {
     if (judgement.ok) return;
     expect(judgement.unexpected).toEqual([typing]);
     expect(judgement.requirements).toEqual(['LC-2']);
+  });
+});
+
+describe('judgeStep: allowed branches and their advisories', () => {
+  const model = flowOf(guideProfile);
+  const established = snapshotAfter(model, [establish]);
+  const terminate: Stimulus = { type: 'app.terminate' };
+  const terminated: Output = { channel: 'event', name: 'flowStateChanged', state: 'terminated' };
+  const afterTermination: Queries = { flowState: 'terminated' };
+
+  it('takes the preferred branch without advisory when the implementation follows it', () => {
+    const judgement = judgeStep(model, established, terminate, {
+      outputs: [terminated, bye],
+      queries: afterTermination,
+    });
+    expect(judgement.ok).toBe(true);
+    if (!judgement.ok) return;
+    expect(judgement.advisories).toEqual([]);
+    expect(judgement.transitions.map((t) => t.id)).toEqual(['terminate']);
+    expect(judgement.branch).toEqual(['app.terminate']);
+  });
+
+  it('accepts a terminate without BYE as an allowed branch, with an advisory for LIFE-8', () => {
+    const judgement = judgeStep(model, established, terminate, {
+      outputs: [terminated],
+      queries: afterTermination,
+    });
+    expect(judgement.ok).toBe(true);
+    if (!judgement.ok) return;
+    expect(judgement.advisories).toEqual([
+      { requirement: 'LIFE-8', transition: 'terminate.noBye' },
+    ]);
+    expect(judgement.branch).toEqual(['app.terminate#noBye']);
+    expect(branchEvent(terminate, judgement.branch[0] as string)).toEqual({
+      ...terminate,
+      choice: 'noBye',
+    });
+    // The model follows the branch taken: the flow is terminated and refuses what follows.
+    const next = judgeStep(
+      model,
+      judgement.snapshot,
+      { type: 'app.send', body: 'late', contentType: 'text/plain' },
+      {
+        outputs: [{ channel: 'error', operation: 'app.send', kind: 'invalid-operation' }],
+        queries: afterTermination,
+      },
+    );
+    expect(next.ok).toBe(true);
+  });
+
+  it('prefers the branch with the fewest departures when several explain what was seen', () => {
+    // An adapter that cannot see the BYE cannot tell the two terminations apart.
+    const judgement = judgeStep(
+      model,
+      established,
+      terminate,
+      { outputs: [terminated], queries: afterTermination },
+      { observable: (output) => !(output.channel === 'wire' && output.kind === 'bye') },
+    );
+    expect(judgement.ok).toBe(true);
+    if (!judgement.ok) return;
+    expect(judgement.advisories).toEqual([]);
+    expect(judgement.transitions.map((t) => t.id)).toEqual(['terminate']);
+  });
+
+  it('still fails what no branch allows, naming the rules', () => {
+    const judgement = judgeStep(model, established, terminate, {
+      outputs: [bye],
+      queries: { flowState: 'active' },
+    });
+    expect(judgement.ok).toBe(false);
+    if (judgement.ok) return;
+    expect(judgement.requirements).toContain('LIFE-1');
+  });
+
+  it('accepts a second terminate that does nothing, with an advisory for LIFE-6', () => {
+    const ended = snapshotAfter(model, [establish, terminate]);
+    const judgement = judgeStep(model, ended, terminate, {
+      outputs: [],
+      queries: afterTermination,
+    });
+    expect(judgement.ok).toBe(true);
+    if (!judgement.ok) return;
+    expect(judgement.advisories).toEqual([
+      { requirement: 'LIFE-6', transition: 'terminated.terminate.ignored' },
+    ]);
+  });
+
+  it('accepts a terminate before establishment that does nothing, with an advisory for LIFE-3', () => {
+    const judgement = judgeStep(model, model.initial(), terminate, {
+      outputs: [],
+      queries: { flowState: 'idle' },
+    });
+    expect(judgement.ok).toBe(true);
+    if (!judgement.ok) return;
+    expect(judgement.advisories.map((a) => a.requirement)).toEqual(['LIFE-3']);
+  });
+
+  it('accepts a failure code outside 400 to 699 with an advisory for DN-9, and sends that code', () => {
+    const proxied = snapshotAfter(model, [
+      { type: 'app.establish', template: { consumptionMode: 'proxied-to-remote-entity' } },
+      { type: 'remote.message', body: 'hi', contentType: 'text/plain' },
+    ]);
+    const stimulus: Stimulus = { type: 'app.deliveryFailure', message: 1, code: 200 };
+    const accepted = judgeStep(model, proxied, stimulus, {
+      outputs: [
+        { channel: 'wire', kind: 'deliveryNotification', message: 1, status: 'failure', code: 200 },
+      ],
+      queries: activeIdle,
+    });
+    expect(accepted.ok).toBe(true);
+    if (!accepted.ok) return;
+    expect(accepted.advisories.map((a) => a.requirement)).toEqual(['DN-9']);
+    const refused = judgeStep(model, proxied, stimulus, {
+      outputs: [{ channel: 'error', operation: 'app.deliveryFailure', kind: 'invalid-argument' }],
+      queries: activeIdle,
+    });
+    expect(refused.ok).toBe(true);
+    if (!refused.ok) return;
+    expect(refused.advisories).toEqual([]);
+    // Another code than the one given is not a branch: DN-2 is a must.
+    const wrongCode = judgeStep(model, proxied, stimulus, {
+      outputs: [
+        { channel: 'wire', kind: 'deliveryNotification', message: 1, status: 'failure', code: 480 },
+      ],
+      queries: activeIdle,
+    });
+    expect(wrongCode.ok).toBe(false);
+  });
+
+  it('accepts a refresh at the time-out instant with an advisory for LC-10', () => {
+    const reference = flowOf(referencePageProfile);
+    const composing = snapshotAfter(reference, [establish, setComposing]);
+    const { composingTimeoutMs } = referencePageProfile.timing;
+    const judgement = judgeStep(reference, composing, advance(composingTimeoutMs), {
+      outputs: [typing],
+      queries: activeComposing,
+    });
+    expect(judgement.ok).toBe(true);
+    if (!judgement.ok) return;
+    expect(judgement.advisories).toEqual([
+      { requirement: 'LC-10', transition: 'local.timeout.refreshSent' },
+    ]);
+    expect(reference.activeStates(judgement.snapshot)).toContain('active.localComposing.reverting');
+  });
+
+  it('accepts a refresh and the revert in the same clock step', () => {
+    const reference = flowOf(referencePageProfile);
+    const composing = snapshotAfter(reference, [establish, setComposing]);
+    const { composingTimeoutMs } = referencePageProfile.timing;
+    const judgement = judgeStep(reference, composing, advance(composingTimeoutMs), {
+      outputs: [typing, idleNotification],
+      queries: activeIdle,
+    });
+    expect(judgement.ok).toBe(true);
+    if (!judgement.ok) return;
+    expect(judgement.branch).toEqual(['clock.advance#refreshSent', 'sut.revert']);
+    expect(judgement.advisories.map((a) => a.requirement)).toEqual(['LC-10']);
+  });
+
+  it('accepts, under on-change, a Typing after the presumption that raises nothing (RC-5 advisory)', () => {
+    const reference = flowOf(referencePageProfile);
+    const { remoteIdleMs } = referencePageProfile.timing;
+    const silent = snapshotAfter(reference, [
+      establish,
+      { type: 'remote.typing' },
+      advance(remoteIdleMs),
+    ]);
+    const judgement = judgeStep(
+      reference,
+      silent,
+      { type: 'remote.typing' },
+      {
+        outputs: [],
+        queries: activeIdle,
+      },
+    );
+    expect(judgement.ok).toBe(true);
+    if (!judgement.ok) return;
+    expect(judgement.advisories.map((a) => a.requirement)).toEqual(['RC-5']);
+  });
+});
+
+describe('judgeStep: declared queries must be answered in every state', () => {
+  const model = flowOf(guideProfile);
+  it.each([
+    ['before establishment', [] as Stimulus[], { flowState: 'idle' } as Queries],
+    ['while active', [establish], activeIdle],
+    [
+      'after termination',
+      [establish, { type: 'app.terminate' } as Stimulus],
+      { flowState: 'terminated' } as Queries,
+    ],
+  ])('%s: expects exactly the readings the state defines', (_label, stimuli, expected) => {
+    expect(model.queries(snapshotAfter(model, stimuli))).toEqual(expected);
+  });
+
+  it('a declared query left unanswered is a mismatch', () => {
+    const judgement = judgeStep(
+      model,
+      model.initial(),
+      establish,
+      { outputs: [configurationRequested, active], queries: { flowState: 'active' } },
+      { answered: ['flowState', 'localComposingState'] },
+    );
+    expect(judgement.ok).toBe(false);
+    if (judgement.ok) return;
+    expect(judgement.queryMismatches).toEqual([
+      { query: 'localComposingState', expected: 'idle', observed: '(no answer)' },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  branchName,
   formatOutput,
   type MachineModel,
   type ModelEvent,
@@ -49,7 +50,10 @@ export type Judgement =
       readonly ok: true;
       readonly snapshot: ModelSnapshot;
       readonly transitions: readonly TransitionMeta[];
-      /** The moves the model made, in order, when the implementation chose among several. */
+      /**
+       * The moves the model made, in order (`branchName` of each; `branchEvent` rebuilds them
+       * from the stimulus), when the implementation chose among several.
+       */
       readonly branch: readonly string[];
       readonly expected: Observation;
       /** Should-rules the continuation taken departs from; empty on the preferred one. */
@@ -96,18 +100,38 @@ function run(
 }
 
 /**
- * Every way the model allows this step to go. A clock step may carry a spontaneous move of the
- * implementation (the revert inside its window) just before or just after the time passes.
+ * Every way the model allows this step to go: the stimulus handled the preferred way or along
+ * any allowed branch (see `MachineModel.alternatives`), and for a clock step each of those with
+ * a spontaneous move of the implementation (the revert inside its window) just before or just
+ * after the time passes.
  */
 function candidates(model: MachineModel, snapshot: ModelSnapshot, stimulus: Stimulus): Candidate[] {
-  const plain = run(model, snapshot, [stimulus]);
-  const result = [plain];
+  const waysFrom = (from: ModelSnapshot): ModelEvent[] => [
+    stimulus,
+    ...model.alternatives(from, stimulus),
+  ];
+  const result: Candidate[] = [];
+  for (const way of waysFrom(snapshot)) {
+    const plain = run(model, snapshot, [way]);
+    result.push(plain);
+    if (stimulus.type !== 'clock.advance') continue;
+    for (const move of model.spontaneous(plain.snapshot))
+      result.push(run(model, snapshot, [way, move]));
+  }
   if (stimulus.type !== 'clock.advance') return result;
-  for (const move of model.spontaneous(plain.snapshot))
-    result.push(run(model, snapshot, [stimulus, move]));
-  for (const move of model.spontaneous(snapshot))
-    result.push(run(model, snapshot, [move, stimulus]));
+  for (const move of model.spontaneous(snapshot)) {
+    // After the move the clock step may have other allowed branches than before it.
+    for (const way of waysFrom(model.step(snapshot, move).snapshot))
+      result.push(run(model, snapshot, [move, way]));
+  }
   return result;
+}
+
+/** The should-rules a continuation departs from, one advisory per rule and transition. */
+function advisoriesOf(transitions: readonly TransitionMeta[]): Advisory[] {
+  return transitions.flatMap((t) =>
+    (t.deviates ?? []).map((requirement) => ({ requirement, transition: t.id })),
+  );
 }
 
 /** Multiset difference of outputs, compared by their canonical text. */
@@ -169,25 +193,31 @@ export function judgeStep(
     outputs: visible(option.outputs),
     spontaneousOutputs: visible(option.spontaneousOutputs),
   }));
+  // Of the continuations that explain the observation, the one closest to UCMA's likely
+  // behaviour: the fewest departures from should-rules (the preferred branch has none).
+  let chosen: { option: (typeof options)[number]; advisories: Advisory[] } | undefined;
   for (const option of options) {
-    const expected = { outputs: option.outputs, queries: model.queries(option.snapshot) };
+    const queries = model.queries(option.snapshot);
     const matches =
       difference(observation.outputs, option.outputs).length === 0 &&
       difference(option.outputs, observation.outputs).length === 0 &&
       difference(observation.early ?? [], option.spontaneousOutputs).length === 0 &&
-      compareQueries(expected.queries, observation.queries, answered).length === 0;
-    if (matches) {
-      return {
-        ok: true,
-        snapshot: option.snapshot,
-        transitions: option.transitions,
-        branch: option.events.map((event) => event.type),
-        expected,
-        advisories: option.transitions.flatMap((t) =>
-          (t.deviates ?? []).map((requirement) => ({ requirement, transition: t.id })),
-        ),
-      };
-    }
+      compareQueries(queries, observation.queries, answered).length === 0;
+    if (!matches) continue;
+    const advisories = advisoriesOf(option.transitions);
+    if (!chosen || advisories.length < chosen.advisories.length) chosen = { option, advisories };
+    if (advisories.length === 0) break;
+  }
+  if (chosen) {
+    const { option, advisories } = chosen;
+    return {
+      ok: true,
+      snapshot: option.snapshot,
+      transitions: option.transitions,
+      branch: option.events.map(branchName),
+      expected: { outputs: option.outputs, queries: model.queries(option.snapshot) },
+      advisories,
+    };
   }
   // Report against the continuation closest to what was seen, so the diff is small.
   const scored = options.map((option) => {

@@ -69,7 +69,67 @@ export type Stimulus = ApplicationStimulus | RemoteStimulus | ConferenceStimulus
  */
 export type SpontaneousMove = { readonly type: 'sut.revert' };
 
-export type ModelEvent = Stimulus | SpontaneousMove;
+/**
+ * The ways an implementation may handle a stimulus other than the model's preferred one, where
+ * the pages are silent or ambiguous. The kit never sends a choice: the oracle tries each one
+ * that applies and keeps the one the implementation's outputs show.
+ */
+export type BranchChoice =
+  /** A Typing refresh falls at the time-out instant or inside the revert window, and goes out. */
+  | 'refreshSent'
+  /** The operation is neither carried out nor refused: nothing at all happens. */
+  | 'ignored'
+  /** A failure code outside 400 to 699 is accepted and sent. */
+  | 'anyCodeAccepted'
+  /** Terminating the call puts no BYE on the wire. */
+  | 'noBye'
+  /** The platform applied no six-second presumption of its own before this notification. */
+  | 'noPresumption'
+  /** A failover before the BeginJoin callback finds no call with the MCU to end. */
+  | 'noMcuCall'
+  /** Leaving the conference reports the end of the call with the MCU. */
+  | 'mcuCallEnded'
+  /** The session reaches Terminated at the join itself, before the BeginJoin callback. */
+  | 'terminatedAtJoin';
+
+export const branchChoices: readonly BranchChoice[] = [
+  'refreshSent',
+  'ignored',
+  'anyCodeAccepted',
+  'noBye',
+  'noPresumption',
+  'noMcuCall',
+  'mcuCallEnded',
+  'terminatedAtJoin',
+];
+
+/** A stimulus the implementation handled in an allowed, non-preferred way. */
+export type ChosenBranch = Stimulus & { readonly choice: BranchChoice };
+
+export type ModelEvent = Stimulus | SpontaneousMove | ChosenBranch;
+
+const CHOICE_SEPARATOR = '#';
+
+/** The name of a model event in a recorded branch: its type, and its choice if it has one. */
+export function branchName(event: ModelEvent): string {
+  return 'choice' in event ? `${event.type}${CHOICE_SEPARATOR}${event.choice}` : event.type;
+}
+
+/**
+ * The model event a recorded branch name stands for, given the step's stimulus: the stimulus
+ * itself, the stimulus with a choice, or a spontaneous move. The inverse of `branchName`.
+ */
+export function branchEvent(stimulus: Stimulus, name: string): ModelEvent {
+  if (name === stimulus.type) return stimulus;
+  const [type, choice] = name.split(CHOICE_SEPARATOR);
+  if (type === stimulus.type && branchChoices.includes(choice as BranchChoice)) {
+    return { ...stimulus, choice: choice as BranchChoice };
+  }
+  if (name === 'sut.revert') return { type: 'sut.revert' };
+  throw new Error(
+    `"${name}" is not a model event of a step whose stimulus is ${stimulus.type}; expected ${stimulus.type}, ${stimulus.type}${CHOICE_SEPARATOR}<choice> or sut.revert.`,
+  );
+}
 
 export type ErrorKind = 'invalid-operation' | 'invalid-argument';
 

@@ -4,6 +4,7 @@ import { builtInProfiles, defaultProfile, type Profile, parseProfile } from './p
 import {
   contradictions,
   findRequirement,
+  openPoints,
   type RequirementGroup,
   requirements,
 } from './requirements.ts';
@@ -183,5 +184,57 @@ describe('contradictions', () => {
       );
     }
     expect(c1?.readings).toHaveLength(2);
+  });
+});
+
+describe('strengths and allowed branches', () => {
+  it('a must rests on the pages: every inferred rule is a should', () => {
+    for (const requirement of requirements.filter((r) => r.kind === 'inferred')) {
+      expect(requirement.strength, requirement.id).toBe('should');
+    }
+  });
+
+  it('every requirement names the sentence it rests on', () => {
+    for (const requirement of requirements) {
+      expect(requirement.basis.trim().length, requirement.id).toBeGreaterThan(20);
+    }
+  });
+
+  it('a transition departs only from should-rules, and only an allowed branch departs', () => {
+    for (const { machine, transitions } of declared) {
+      for (const { meta } of transitions) {
+        for (const id of meta.deviates ?? []) {
+          expect(findRequirement(id)?.strength, `${machine}:${meta.id} departs from ${id}`).toBe(
+            'should',
+          );
+        }
+        if (meta.deviates !== undefined) expect(meta.choice, meta.id).toBeDefined();
+      }
+    }
+  });
+
+  it('an allowed branch is an implementation choice: spontaneous, with a choice, never planned', () => {
+    const branches = declared.flatMap(({ transitions }) =>
+      transitions.filter((t) => t.meta.choice !== undefined),
+    );
+    expect(branches.length).toBeGreaterThan(10);
+    for (const { meta } of branches) {
+      expect(meta.spontaneous, meta.id).toBe(true);
+      expect(meta.deviates, meta.id).toBeDefined();
+    }
+  });
+
+  it('open points cite existing rules and, where decided by an option, a real profile field', () => {
+    expect(openPoints.map((point) => point.id)).toEqual(
+      Array.from({ length: 11 }, (_, index) => `OP-${index + 1}`),
+    );
+    for (const point of openPoints) {
+      for (const id of point.rules) expect(findRequirement(id), `${point.id}: ${id}`).toBeDefined();
+      expect(point.basis.trim().length, point.id).toBeGreaterThan(20);
+      if (point.resolution === 'profile option') {
+        const [section, field] = (point.option ?? '').split('.') as [keyof Profile, string];
+        expect(Object.keys(defaultProfile[section] as object), point.id).toContain(field);
+      }
+    }
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { type Output, PLAIN_TEXT, type TemplateSpec, UNSUPPORTED_FORMAT } from './alphabet.ts';
-import { builtInProfiles } from './profile.ts';
-import { type Driver, establishedFlow, ids, refused, requirementsOf } from './test-support.ts';
+import { builtInProfiles, guideProfile } from './profile.ts';
+import {
+  type Driver,
+  establishedFlow,
+  ids,
+  refused,
+  requirementsOf,
+  variant,
+} from './test-support.ts';
 
 const proxied: TemplateSpec = { consumptionMode: 'proxied-to-remote-entity' };
 
@@ -61,14 +68,40 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
       },
     );
 
+    it.each([200, 202, 399, 700, 0, 480.5, -480])(
+      'DN-9: a failure code of %d is accepted only along an allowed branch, with an advisory',
+      (code) => {
+        const flow = proxiedWith(profile, 1);
+        const stimulus = { type: 'app.deliveryFailure', message: 1, code } as const;
+        expect(flow.model.alternatives(flow.snapshot, stimulus)).toEqual([
+          { ...stimulus, choice: 'anyCodeAccepted' },
+        ]);
+        const accepted = flow.model.step(flow.snapshot, { ...stimulus, choice: 'anyCodeAccepted' });
+        expect(accepted.outputs).toEqual([failure(1, code)]);
+        expect(accepted.transitions.map((t) => [t.id, t.deviates])).toEqual([
+          ['deliveryFailure.anyCode', ['DN-9']],
+        ]);
+      },
+    );
+
+    it.each([400, 699])(
+      'DN-2: a failure code of %d has no other branch than being sent',
+      (code) => {
+        const flow = proxiedWith(profile, 1);
+        const stimulus = { type: 'app.deliveryFailure', message: 1, code } as const;
+        expect(flow.model.alternatives(flow.snapshot, stimulus)).toEqual([]);
+        expect(flow.step(stimulus).outputs).toEqual([failure(1, code)]);
+      },
+    );
+
     it.each([200, 202, 399, 700, 480.5, -480])(
-      'DN-2: a failure code of %d is an invalid argument and the message stays owed',
+      'DN-9: a failure code of %d is preferably an invalid argument and the message stays owed',
       (code) => {
         const flow = proxiedWith(profile, 1);
         const outcome = flow.step({ type: 'app.deliveryFailure', message: 1, code });
         expect(outcome.outputs).toEqual([refused('app.deliveryFailure', 'invalid-argument')]);
         expect(ids(outcome)).toEqual(['deliveryFailure.invalidCode']);
-        expect(requirementsOf(outcome)).toContain('DN-2');
+        expect(requirementsOf(outcome)).toContain('DN-9');
         expect(flow.step({ type: 'app.deliveryFailure', message: 1, code: 480 }).outputs).toEqual([
           failure(1, 480),
         ]);
@@ -188,3 +221,58 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
     );
   },
 );
+
+describe('MSG-6: "serialized" proxied messages (C11)', () => {
+  const oneAtATime = variant(guideProfile, { options: { proxiedMessages: 'one-at-a-time' } });
+  const received = (body: string): Output => ({
+    channel: 'event',
+    name: 'messageReceived',
+    body,
+    contentType: PLAIN_TEXT,
+  });
+
+  it('MSG-6: in order, every built-in profile raises each message as it arrives', () => {
+    for (const profile of builtInProfiles) expect(profile.options.proxiedMessages).toBe('in-order');
+    const flow = proxiedWith(guideProfile, 1);
+    const second = flow.step({ type: 'remote.message', body: 'm2', contentType: PLAIN_TEXT });
+    expect(second.outputs).toContainEqual(received('m2'));
+  });
+
+  it('MSG-6: one at a time, a message arriving while another is owed is accepted but held', () => {
+    const flow = proxiedWith(oneAtATime, 1);
+    const second = flow.step({ type: 'remote.message', body: 'm2', contentType: PLAIN_TEXT });
+    expect(second.outputs).toEqual([{ channel: 'wire', kind: 'response', message: 2, code: 202 }]);
+    expect(ids(second)).toEqual(['receive.proxied.held']);
+    // Until it is raised the application cannot know it: a notification for it is refused.
+    expect(flow.step({ type: 'app.deliverySuccess', message: 2 }).outputs).toEqual([
+      refused('app.deliverySuccess', 'invalid-argument'),
+    ]);
+    // The notification of the first releases it.
+    const first = flow.step({ type: 'app.deliveryFailure', message: 1, code: 480 });
+    expect(first.outputs).toEqual([failure(1, 480), received('m2')]);
+    expect(ids(first)).toEqual(['deliveryFailure.releasesNext']);
+    expect(flow.step({ type: 'app.deliverySuccess', message: 2 }).outputs).toEqual([
+      { channel: 'wire', kind: 'deliveryNotification', message: 2, status: 'success' },
+    ]);
+  });
+
+  it('MSG-6: one at a time, a message arriving when nothing is owed is raised at once', () => {
+    const flow = proxiedWith(oneAtATime, 1);
+    flow.step({ type: 'app.deliverySuccess', message: 1 });
+    const second = flow.step({ type: 'remote.message', body: 'm2', contentType: PLAIN_TEXT });
+    expect(second.outputs).toContainEqual(received('m2'));
+  });
+
+  it('MSG-6, DN-9: an out-of-range code accepted along its branch releases the next message too', () => {
+    const flow = proxiedWith(oneAtATime, 1);
+    flow.step({ type: 'remote.message', body: 'm2', contentType: PLAIN_TEXT });
+    const accepted = flow.step({
+      type: 'app.deliveryFailure',
+      message: 1,
+      code: 200,
+      choice: 'anyCodeAccepted',
+    });
+    expect(accepted.outputs).toEqual([failure(1, 200), received('m2')]);
+    expect(ids(accepted)).toEqual(['deliveryFailure.anyCode.releasesNext']);
+  });
+});

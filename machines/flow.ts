@@ -1,5 +1,6 @@
 import { and, assign, emit, setup } from 'xstate';
 import {
+  type BranchChoice,
   type ConsumptionMode,
   type ModelEvent,
   type Output,
@@ -7,7 +8,7 @@ import {
   type Stimulus,
   type TemplateSpec,
 } from './alphabet.ts';
-import { realises } from './meta.ts';
+import { allowedBranch, realises } from './meta.ts';
 import { MAX_COMPOSING_TIMEOUT_MS, type Profile } from './profile.ts';
 
 /**
@@ -28,6 +29,12 @@ export interface FlowContext {
   readonly awaiting: readonly number[];
   /** Proxied messages whose notification was sent. */
   readonly notified: readonly number[];
+  /** One-at-a-time reading (C11): proxied messages accepted but not raised yet, oldest first. */
+  readonly held: readonly {
+    readonly message: number;
+    readonly body: string;
+    readonly contentType: string;
+  }[];
   readonly sent: number;
   /** Remaining time to the next Typing refresh, while composing. */
   readonly refreshInMs: number | null;
@@ -66,6 +73,23 @@ function elapsed(remaining: number | null, ms: number): number | null {
 const out = (output: Output): FlowEmitted => ({ type: 'output', output });
 const flowError = (operation: Stimulus['type'], kind: 'invalid-operation' | 'invalid-argument') =>
   out({ channel: 'error', operation, kind });
+
+/**
+ * An operation the pages never mention: refusing it is UCMA's convention (the preferred branch),
+ * and doing nothing at all is allowed, as a departure from the rules that ask for the refusal.
+ */
+function refusedOrIgnored(id: string, requirements: readonly string[]) {
+  return [
+    allowedBranch(
+      { id: `${id}.ignored`, requirements, choice: 'ignored', deviates: requirements },
+      { guard: { type: 'chose', params: 'ignored' } },
+    ),
+    realises(
+      { id: `${id}.rejected`, requirements },
+      { actions: { type: 'reject', params: 'invalid-operation' } },
+    ),
+  ] as const;
+}
 
 /**
  * Setting Idle while composing, or while the revert is pending: the same rules hold in both
@@ -110,10 +134,73 @@ function endComposingOnSend(from: 'local' | 'local.reverting') {
   ] as const;
 }
 
+const refreshChosen = { type: 'chose', params: 'refreshSent' } as const;
+
+/**
+ * A Typing refresh due at the very instant of the time-out may still go out: the state reads
+ * Composing until the revert (LC-10 prefers the time-out to win; sending it is allowed).
+ */
+function refreshAtTimeout() {
+  const meta = (id: string) =>
+    ({
+      id,
+      requirements: ['LC-2', 'LC-3', 'LC-5', 'LC-10'],
+      choice: 'refreshSent',
+      deviates: ['LC-10'],
+    }) as const;
+  return [
+    allowedBranch(meta('local.timeout.instant.notified.refreshSent'), {
+      guard: and([
+        refreshChosen,
+        'revertImmediately',
+        'idleNotificationOnWire',
+        'timeoutDue',
+        'refreshDue',
+      ]),
+      target: 'idle',
+      actions: ['clearLocalTimers', 'sendTyping', 'sendIdle'],
+    }),
+    allowedBranch(meta('local.timeout.instant.refreshSent'), {
+      guard: and([refreshChosen, 'revertImmediately', 'timeoutDue', 'refreshDue']),
+      target: 'idle',
+      actions: ['clearLocalTimers', 'sendTyping'],
+    }),
+    allowedBranch(meta('local.timeout.refreshSent'), {
+      guard: and([refreshChosen, 'timeoutDue', 'refreshDue']),
+      target: 'reverting',
+      actions: ['sendTyping', 'openRevertWindow'],
+    }),
+  ] as const;
+}
+
+/** A refresh due at the instant the revert window closes may go out with the revert. */
+function refreshAtWindowEnd() {
+  const meta = (id: string) =>
+    ({
+      id,
+      requirements: ['LC-2', 'LC-5', 'LC-10'],
+      choice: 'refreshSent',
+      deviates: ['LC-10'],
+    }) as const;
+  return [
+    allowedBranch(meta('local.windowEnd.notified.refreshSent'), {
+      guard: and([refreshChosen, 'idleNotificationOnWire', 'windowEnds', 'refreshDue']),
+      target: 'idle',
+      actions: ['clearLocalTimers', 'sendTyping', 'sendIdle'],
+    }),
+    allowedBranch(meta('local.windowEnd.refreshSent'), {
+      guard: and([refreshChosen, 'windowEnds', 'refreshDue']),
+      target: 'idle',
+      actions: ['clearLocalTimers', 'sendTyping'],
+    }),
+  ] as const;
+}
+
 export function createFlowMachine(profile: Profile) {
   const { refreshPeriodMs, revertToleranceMs, remoteIdleMs } = profile.timing;
   const idleOnWire = profile.options.idleNotification === 'sent';
   const explicitIdleAllowed = profile.options.explicitIdle === 'allowed';
+  const everyRemoteNotification = profile.options.remoteComposingEvent === 'every-notification';
 
   const noteOf = (event: ModelEvent): number =>
     event.type === 'app.deliverySuccess' || event.type === 'app.deliveryFailure'
@@ -127,6 +214,7 @@ export function createFlowMachine(profile: Profile) {
       emitted: {} as FlowEmitted,
     },
     guards: {
+      chose: ({ event }, choice: BranchChoice) => 'choice' in event && event.choice === choice,
       templateInvalid: ({ event }) =>
         event.type === 'app.establish' && !templateIsValid(event.template),
       templateProxied: ({ event }) =>
@@ -160,6 +248,11 @@ export function createFlowMachine(profile: Profile) {
         context.remoteIdleInMs !== null &&
         event.ms >= context.remoteIdleInMs,
       remoteIdleRaisesEvent: () => profile.options.remoteIdleEvent === 'raised',
+      everyRemoteNotification: () => everyRemoteNotification,
+      composingAgainNotified: () => profile.options.composingAgainNotification === 'sent',
+      holdWhileOwed: ({ context }) =>
+        profile.options.proxiedMessages === 'one-at-a-time' && context.awaiting.length > 0,
+      heldWaiting: ({ context }) => context.held.length > 0,
     },
     actions: {
       reject: emit(({ event }, kind: 'invalid-operation' | 'invalid-argument') =>
@@ -213,6 +306,29 @@ export function createFlowMachine(profile: Profile) {
             : { channel: 'event', name: 'flowConfigurationRequested' },
         ),
       ),
+      holdMessage: assign(({ context, event }) => ({
+        held:
+          event.type === 'remote.message'
+            ? [
+                ...context.held,
+                { message: context.received, body: event.body, contentType: event.contentType },
+              ]
+            : context.held,
+      })),
+      raiseHeld: emit(({ context }) => {
+        const [next] = context.held;
+        if (!next) throw new Error('unreachable: no held message');
+        return out({
+          channel: 'event',
+          name: 'messageReceived',
+          body: next.body,
+          contentType: next.contentType,
+        });
+      }),
+      promoteHeld: assign(({ context }) => {
+        const [next, ...rest] = context.held;
+        return next ? { awaiting: [...context.awaiting, next.message], held: rest } : {};
+      }),
       awaitNotification: assign({
         awaiting: ({ context }) => [...context.awaiting, context.received],
       }),
@@ -269,11 +385,20 @@ export function createFlowMachine(profile: Profile) {
           windowInMs: elapsed(context.windowInMs, ms),
         };
       }),
-      openRevertWindow: assign({
-        refreshInMs: null,
-        timeoutInMs: null,
-        windowInMs: revertToleranceMs,
+      // The refresh cadence runs on inside the window (the state still reads Composing): the
+      // model may then allow a refresh there. One due at the time-out instant is rearmed.
+      openRevertWindow: assign(({ context, event }) => {
+        const left = elapsed(context.refreshInMs, event.type === 'clock.advance' ? event.ms : 0);
+        return {
+          refreshInMs: left === null ? null : left <= 0 ? left + refreshPeriodMs : left,
+          timeoutInMs: null,
+          windowInMs: revertToleranceMs,
+        };
       }),
+      rearmRefreshInWindow: assign(({ context, event }) => ({
+        refreshInMs: refreshPeriodMs,
+        windowInMs: elapsed(context.windowInMs, event.type === 'clock.advance' ? event.ms : 0),
+      })),
       clearLocalTimers: assign({ refreshInMs: null, timeoutInMs: null, windowInMs: null }),
       raiseRemoteComposing: emit(
         out({ channel: 'event', name: 'remoteComposingStateChanged', state: 'composing' }),
@@ -281,7 +406,9 @@ export function createFlowMachine(profile: Profile) {
       raiseRemoteIdle: emit(
         out({ channel: 'event', name: 'remoteComposingStateChanged', state: 'idle' }),
       ),
-      armRemoteIdle: assign({ remoteIdleInMs: remoteIdleMs }),
+      // Only the on-change reading needs the six-second mark: with an event for every
+      // notification, silence changes nothing the platform does.
+      armRemoteIdle: assign({ remoteIdleInMs: everyRemoteNotification ? null : remoteIdleMs }),
       clearRemoteIdle: assign({ remoteIdleInMs: null }),
       elapseRemote: assign({
         remoteIdleInMs: ({ context, event }) =>
@@ -298,6 +425,7 @@ export function createFlowMachine(profile: Profile) {
       received: 0,
       awaiting: [],
       notified: [],
+      held: [],
       sent: 0,
       refreshInMs: null,
       timeoutInMs: null,
@@ -364,10 +492,7 @@ export function createFlowMachine(profile: Profile) {
             { id: 'idle.deliveryFailure.rejected', requirements: ['LIFE-3'] },
             { actions: { type: 'reject', params: 'invalid-operation' } },
           ),
-          'app.terminate': realises(
-            { id: 'idle.terminate.rejected', requirements: ['LIFE-3'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
+          'app.terminate': refusedOrIgnored('idle.terminate', ['LIFE-3']),
         },
       },
       active: {
@@ -379,10 +504,26 @@ export function createFlowMachine(profile: Profile) {
             { id: 'active.initialize.rejected', requirements: ['CONF-2', 'CONF-3'] },
             { actions: { type: 'reject', params: 'invalid-operation' } },
           ),
-          'app.terminate': realises(
-            { id: 'terminate', requirements: ['LIFE-1', 'LIFE-4', 'LIFE-7'] },
-            { target: 'terminated', actions: ['stopTimers', 'raiseTerminated', 'sendBye'] },
-          ),
+          'app.establish': refusedOrIgnored('active.establish', ['LIFE-9']),
+          'app.terminate': [
+            allowedBranch(
+              {
+                id: 'terminate.noBye',
+                requirements: ['LIFE-1', 'LIFE-4', 'LIFE-7', 'LIFE-8'],
+                choice: 'noBye',
+                deviates: ['LIFE-8'],
+              },
+              {
+                guard: { type: 'chose', params: 'noBye' },
+                target: 'terminated',
+                actions: ['stopTimers', 'raiseTerminated'],
+              },
+            ),
+            realises(
+              { id: 'terminate', requirements: ['LIFE-1', 'LIFE-4', 'LIFE-7', 'LIFE-8'] },
+              { target: 'terminated', actions: ['stopTimers', 'raiseTerminated', 'sendBye'] },
+            ),
+          ],
           'remote.bye': realises(
             { id: 'remoteBye', requirements: ['LIFE-1', 'LIFE-5', 'LIFE-7'] },
             { target: 'terminated', actions: ['stopTimers', 'raiseTerminated'] },
@@ -408,7 +549,10 @@ export function createFlowMachine(profile: Profile) {
                       },
                     ),
                     realises(
-                      { id: 'receive.consumed', requirements: ['MSG-2', 'MSG-3', 'LIFE-2'] },
+                      {
+                        id: 'receive.consumed',
+                        requirements: ['MSG-2', 'MSG-3', 'MSG-7', 'LIFE-2'],
+                      },
                       {
                         actions: [
                           'countReceived',
@@ -458,8 +602,19 @@ export function createFlowMachine(profile: Profile) {
                     ),
                     realises(
                       {
+                        id: 'receive.proxied.held',
+                        requirements: ['MSG-4', 'MSG-6', 'MSG-7'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'holdWhileOwed',
+                        actions: ['countReceived', { type: 'answer', params: 202 }, 'holdMessage'],
+                      },
+                    ),
+                    realises(
+                      {
                         id: 'receive.proxied',
-                        requirements: ['MSG-2', 'MSG-4', 'MSG-6', 'DN-1'],
+                        requirements: ['MSG-2', 'MSG-4', 'MSG-6', 'MSG-7', 'DN-1'],
                         capability: 'proxiedConsumption',
                       },
                       {
@@ -497,6 +652,22 @@ export function createFlowMachine(profile: Profile) {
                     ),
                     realises(
                       {
+                        id: 'deliverySuccess.releasesNext',
+                        requirements: ['DN-1', 'MSG-2', 'MSG-6'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'heldWaiting',
+                        actions: [
+                          'sendDeliveryNotification',
+                          'markNotified',
+                          'raiseHeld',
+                          'promoteHeld',
+                        ],
+                      },
+                    ),
+                    realises(
+                      {
                         id: 'deliverySuccess',
                         requirements: ['DN-1'],
                         capability: 'proxiedConsumption',
@@ -527,10 +698,48 @@ export function createFlowMachine(profile: Profile) {
                         actions: { type: 'reject', params: 'invalid-operation' },
                       },
                     ),
+                    allowedBranch(
+                      {
+                        id: 'deliveryFailure.anyCode.releasesNext',
+                        requirements: ['DN-1', 'DN-2', 'DN-9', 'MSG-2', 'MSG-6'],
+                        capability: 'proxiedConsumption',
+                        choice: 'anyCodeAccepted',
+                        deviates: ['DN-9'],
+                      },
+                      {
+                        guard: and([
+                          { type: 'chose', params: 'anyCodeAccepted' as const },
+                          'failureCodeInvalid',
+                          'heldWaiting',
+                        ]),
+                        actions: [
+                          'sendDeliveryNotification',
+                          'markNotified',
+                          'raiseHeld',
+                          'promoteHeld',
+                        ],
+                      },
+                    ),
+                    allowedBranch(
+                      {
+                        id: 'deliveryFailure.anyCode',
+                        requirements: ['DN-1', 'DN-2', 'DN-9'],
+                        capability: 'proxiedConsumption',
+                        choice: 'anyCodeAccepted',
+                        deviates: ['DN-9'],
+                      },
+                      {
+                        guard: and([
+                          { type: 'chose', params: 'anyCodeAccepted' as const },
+                          'failureCodeInvalid',
+                        ]),
+                        actions: ['sendDeliveryNotification', 'markNotified'],
+                      },
+                    ),
                     realises(
                       {
                         id: 'deliveryFailure.invalidCode',
-                        requirements: ['DN-2'],
+                        requirements: ['DN-9'],
                         capability: 'proxiedConsumption',
                       },
                       {
@@ -540,8 +749,24 @@ export function createFlowMachine(profile: Profile) {
                     ),
                     realises(
                       {
+                        id: 'deliveryFailure.releasesNext',
+                        requirements: ['DN-1', 'DN-2', 'DN-9', 'MSG-2', 'MSG-6'],
+                        capability: 'proxiedConsumption',
+                      },
+                      {
+                        guard: 'heldWaiting',
+                        actions: [
+                          'sendDeliveryNotification',
+                          'markNotified',
+                          'raiseHeld',
+                          'promoteHeld',
+                        ],
+                      },
+                    ),
+                    realises(
+                      {
                         id: 'deliveryFailure',
-                        requirements: ['DN-1', 'DN-2'],
+                        requirements: ['DN-1', 'DN-2', 'DN-9'],
                         capability: 'proxiedConsumption',
                       },
                       { actions: ['sendDeliveryNotification', 'markNotified'] },
@@ -584,13 +809,23 @@ export function createFlowMachine(profile: Profile) {
                 description:
                   'Typing is refreshed every refresh period until the time-out, Idle or a send.',
                 on: {
-                  'app.setComposing': realises(
-                    { id: 'local.composingAgain', requirements: ['LC-4', 'LC-12'] },
-                    { actions: 'restartTimeout' },
-                  ),
+                  'app.setComposing': [
+                    realises(
+                      { id: 'local.composingAgain.notified', requirements: ['LC-4', 'LC-12'] },
+                      {
+                        guard: 'composingAgainNotified',
+                        actions: ['sendTyping', 'restartTimeout'],
+                      },
+                    ),
+                    realises(
+                      { id: 'local.composingAgain', requirements: ['LC-4', 'LC-12'] },
+                      { actions: 'restartTimeout' },
+                    ),
+                  ],
                   'app.setIdle': endComposingOnSetIdle('local'),
                   'app.send': endComposingOnSend('local'),
                   'clock.advance': [
+                    ...refreshAtTimeout(),
                     realises(
                       {
                         id: 'local.timeout.instant.notified',
@@ -655,6 +890,7 @@ export function createFlowMachine(profile: Profile) {
                     ),
                   ],
                   'clock.advance': [
+                    ...refreshAtWindowEnd(),
                     realises(
                       { id: 'local.windowEnd.notified', requirements: ['LC-5', 'LC-7'] },
                       {
@@ -667,6 +903,26 @@ export function createFlowMachine(profile: Profile) {
                       { id: 'local.windowEnd', requirements: ['LC-5', 'LC-7'] },
                       { guard: 'windowEnds', target: 'idle', actions: 'clearLocalTimers' },
                     ),
+                    allowedBranch(
+                      {
+                        id: 'local.reverting.refresh',
+                        requirements: ['LC-2', 'LC-10'],
+                        choice: 'refreshSent',
+                        deviates: ['LC-10'],
+                      },
+                      {
+                        guard: and([refreshChosen, 'refreshDue']),
+                        actions: ['sendTyping', 'rearmRefreshInWindow'],
+                      },
+                    ),
+                    realises(
+                      {
+                        id: 'local.reverting.refreshSkipped',
+                        requirements: ['LC-10'],
+                        boundary: true,
+                      },
+                      { guard: 'refreshDue', actions: 'rearmRefreshInWindow' },
+                    ),
                     realises(
                       {
                         id: 'local.reverting.wait',
@@ -676,10 +932,26 @@ export function createFlowMachine(profile: Profile) {
                       { actions: 'elapseLocal' },
                     ),
                   ],
-                  'app.setComposing': realises(
-                    { id: 'local.reverting.composingAgain', requirements: ['LC-4', 'LC-13'] },
-                    { target: 'composing', actions: 'startComposingTimers' },
-                  ),
+                  'app.setComposing': [
+                    realises(
+                      {
+                        id: 'local.reverting.composingAgain.notified',
+                        requirements: ['LC-4', 'LC-12', 'LC-13'],
+                      },
+                      {
+                        guard: 'composingAgainNotified',
+                        target: 'composing',
+                        actions: ['sendTyping', 'startComposingTimers'],
+                      },
+                    ),
+                    realises(
+                      {
+                        id: 'local.reverting.composingAgain',
+                        requirements: ['LC-4', 'LC-12', 'LC-13'],
+                      },
+                      { target: 'composing', actions: 'startComposingTimers' },
+                    ),
+                  ],
                   'app.setIdle': endComposingOnSetIdle('local.reverting'),
                   'app.send': endComposingOnSend('local.reverting'),
                 },
@@ -688,6 +960,8 @@ export function createFlowMachine(profile: Profile) {
           },
           remoteComposing: {
             initial: 'idle',
+            description:
+              'The remote participant as its composing notifications tell it; the event is raised for every notification or only on a change (profile).',
             states: {
               idle: {
                 on: {
@@ -695,18 +969,36 @@ export function createFlowMachine(profile: Profile) {
                     { id: 'remote.startComposing', requirements: ['RC-1'] },
                     { target: 'composing', actions: ['raiseRemoteComposing', 'armRemoteIdle'] },
                   ),
-                  'remote.idle': realises(
-                    { id: 'remote.idle.whileIdle', requirements: ['RC-1', 'RC-3'] },
-                    {},
-                  ),
+                  'remote.idle': [
+                    realises(
+                      {
+                        id: 'remote.idle.whileIdle.raised',
+                        requirements: ['RC-1', 'RC-3', 'RC-4'],
+                      },
+                      {
+                        guard: and(['everyRemoteNotification', 'remoteIdleRaisesEvent']),
+                        actions: 'raiseRemoteIdle',
+                      },
+                    ),
+                    realises(
+                      { id: 'remote.idle.whileIdle', requirements: ['RC-1', 'RC-3', 'RC-4'] },
+                      {},
+                    ),
+                  ],
                 },
               },
               composing: {
                 on: {
-                  'remote.typing': realises(
-                    { id: 'remote.refresh', requirements: ['RC-2', 'RC-4'] },
-                    { actions: 'armRemoteIdle' },
-                  ),
+                  'remote.typing': [
+                    realises(
+                      { id: 'remote.refresh.raised', requirements: ['RC-1', 'RC-4'] },
+                      { guard: 'everyRemoteNotification', actions: 'raiseRemoteComposing' },
+                    ),
+                    realises(
+                      { id: 'remote.refresh', requirements: ['RC-4'] },
+                      { actions: 'armRemoteIdle' },
+                    ),
+                  ],
                   'remote.idle': [
                     realises(
                       { id: 'remote.idle.raised', requirements: ['RC-1', 'RC-3'] },
@@ -723,12 +1015,54 @@ export function createFlowMachine(profile: Profile) {
                   ],
                   'clock.advance': [
                     realises(
-                      { id: 'remote.presumedIdle', requirements: ['RC-2'] },
-                      { guard: 'remoteIdleDue', target: 'idle', actions: 'clearRemoteIdle' },
+                      { id: 'remote.presumedIdle', requirements: ['RC-2', 'RC-5'] },
+                      { guard: 'remoteIdleDue', target: 'silent', actions: 'clearRemoteIdle' },
                     ),
                     realises(
                       { id: 'remote.composing.wait', requirements: ['RC-2'], boundary: true },
                       { actions: 'elapseRemote' },
+                    ),
+                  ],
+                },
+              },
+              silent: {
+                description:
+                  'On-change reading only: no notification for the six seconds after which the application presumes the remote idle. The platform may presume so too, or not.',
+                on: {
+                  'remote.typing': [
+                    allowedBranch(
+                      {
+                        id: 'remote.silent.typing.unpresumed',
+                        requirements: ['RC-4', 'RC-5'],
+                        choice: 'noPresumption',
+                        deviates: ['RC-5'],
+                      },
+                      {
+                        guard: { type: 'chose', params: 'noPresumption' },
+                        target: 'composing',
+                        actions: 'armRemoteIdle',
+                      },
+                    ),
+                    realises(
+                      { id: 'remote.silent.typing', requirements: ['RC-1', 'RC-5'] },
+                      {
+                        target: 'composing',
+                        actions: ['raiseRemoteComposing', 'armRemoteIdle'],
+                      },
+                    ),
+                  ],
+                  'remote.idle': [
+                    realises(
+                      { id: 'remote.silent.idle.raised', requirements: ['RC-1', 'RC-2', 'RC-3'] },
+                      {
+                        guard: 'remoteIdleRaisesEvent',
+                        target: 'idle',
+                        actions: 'raiseRemoteIdle',
+                      },
+                    ),
+                    realises(
+                      { id: 'remote.silent.idle', requirements: ['RC-2', 'RC-3'] },
+                      { target: 'idle' },
                     ),
                   ],
                 },
@@ -756,10 +1090,7 @@ export function createFlowMachine(profile: Profile) {
             { id: 'terminated.deliverySuccess.rejected', requirements: ['LIFE-6'] },
             { actions: { type: 'reject', params: 'invalid-operation' } },
           ),
-          'app.terminate': realises(
-            { id: 'terminated.terminate.rejected', requirements: ['LIFE-6'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
+          'app.terminate': refusedOrIgnored('terminated.terminate', ['LIFE-6']),
           'app.setIdle': realises(
             { id: 'terminated.setIdle.rejected', requirements: ['LIFE-6'] },
             { actions: { type: 'reject', params: 'invalid-operation' } },

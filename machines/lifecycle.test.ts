@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PLAIN_TEXT } from './alphabet.ts';
+import { PLAIN_TEXT, type Stimulus } from './alphabet.ts';
 import { basicProfile, builtInProfiles, guideProfile, referencePageProfile } from './profile.ts';
 import {
   bye,
@@ -150,6 +150,83 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
       expect(flow.deadline()).toBeNull();
       expect(flow.spontaneous()).toEqual([]);
       expect(flow.advance(profile.timing.revertToleranceMs + 1).outputs).toEqual([]);
+    });
+  },
+);
+
+describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const))(
+  'operations the pages never mention: allowed branches (%s)',
+  (_name, profile) => {
+    const branchOf = (flow: Driver, stimulus: Stimulus) =>
+      flow.model.alternatives(flow.snapshot, stimulus).map((event) => {
+        const result = flow.model.step(flow.snapshot, event);
+        return {
+          choice: 'choice' in event ? event.choice : undefined,
+          outputs: result.outputs,
+          transitions: result.transitions.map((t) => [t.id, t.deviates]),
+        };
+      });
+    const terminate: Stimulus = { type: 'app.terminate' };
+
+    it('LIFE-8: terminating may put no BYE on the wire, departing from LIFE-8 only', () => {
+      const flow = establishedFlow(profile);
+      expect(branchOf(flow, terminate)).toEqual([
+        {
+          choice: 'noBye',
+          outputs: [flowStateChanged('terminated')],
+          transitions: [['terminate.noBye', ['LIFE-8']]],
+        },
+      ]);
+      expect(requirementsOf(flow.step(terminate))).toContain('LIFE-8');
+    });
+
+    it('LIFE-3: terminating before establishment may do nothing; sending may not', () => {
+      const flow = new Driver(flowModel(profile));
+      expect(branchOf(flow, terminate)).toEqual([
+        { choice: 'ignored', outputs: [], transitions: [['idle.terminate.ignored', ['LIFE-3']]] },
+      ]);
+      expect(
+        flow.model.alternatives(flow.snapshot, {
+          type: 'app.send',
+          body: 'early',
+          contentType: PLAIN_TEXT,
+        }),
+      ).toEqual([]);
+      expect(flow.step(terminate).outputs).toEqual([refused('app.terminate', 'invalid-operation')]);
+    });
+
+    it('LIFE-6: a second terminate may do nothing', () => {
+      const flow = establishedFlow(profile);
+      flow.step(terminate);
+      expect(branchOf(flow, terminate)).toEqual([
+        {
+          choice: 'ignored',
+          outputs: [],
+          transitions: [['terminated.terminate.ignored', ['LIFE-6']]],
+        },
+      ]);
+    });
+
+    it('LIFE-9: a second establish on an Active flow is refused, or does nothing', () => {
+      const flow = establishedFlow(profile);
+      const establish: Stimulus = { type: 'app.establish', template: null };
+      expect(flow.stimuli()).toContainEqual(establish);
+      expect(branchOf(flow, establish)).toEqual([
+        { choice: 'ignored', outputs: [], transitions: [['active.establish.ignored', ['LIFE-9']]] },
+      ]);
+      const again = flow.step(establish);
+      expect(again.outputs).toEqual([refused('app.establish', 'invalid-operation')]);
+      expect(ids(again)).toEqual(['active.establish.rejected']);
+      expect(flow.queries().flowState).toBe('active');
+    });
+
+    it('CONF-3: Initialize outside its handler has no branch: it is refused', () => {
+      const flow = establishedFlow(profile);
+      const initialize: Stimulus = {
+        type: 'app.initialize',
+        template: { composingTimeoutMs: 10_000 },
+      };
+      expect(branchOf(flow, initialize)).toEqual([]);
     });
   },
 );

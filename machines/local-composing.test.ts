@@ -178,7 +178,10 @@ describe('local composing', () => {
         expect(flow.isIn('active.localComposing.reverting')).toBe(true);
         expect(flow.queries().localComposingState).toBe('composing');
         expect(flow.spontaneous()).toEqual([{ type: 'sut.revert' }]);
-        expect(flow.deadline()).toBe(window);
+        // The refresh cadence runs on inside the window, so its next tick may come first.
+        const period = profile.timing.refreshPeriodMs;
+        const nextRefresh = period - (timeout % period);
+        expect(flow.deadline()).toBe(Math.min(window, nextRefresh));
 
         const beforeEnd = flow.advance(window - 1);
         expect(beforeEnd.outputs).toEqual([]);
@@ -247,8 +250,11 @@ describe('local composing', () => {
         const flow = composingFlow(profile);
         flow.advance(timeout - 1);
         const again = flow.step({ type: 'app.setComposing' });
-        expect(again.outputs).toEqual([]);
-        expect(ids(again)).toEqual(['local.composingAgain']);
+        const notified = profile.options.composingAgainNotification === 'sent';
+        expect(again.outputs).toEqual(notified ? [typing] : []);
+        expect(ids(again)).toEqual([
+          notified ? 'local.composingAgain.notified' : 'local.composingAgain',
+        ]);
         expect(requirementsOf(again)).toContain('LC-4');
         // The original time-out passes without effect.
         flow.advance(1);
@@ -263,18 +269,34 @@ describe('local composing', () => {
     );
 
     it.each(profiles)(
-      'LC-12: Composing while Composing sends nothing and keeps the refresh cadence (%s)',
+      'LC-12: Composing while Composing sends a Typing only where the profile says so (C10), and keeps the refresh cadence (%s)',
       (_name, profile) => {
         const period = profile.timing.refreshPeriodMs;
+        const notified = profile.options.composingAgainNotification === 'sent';
         const flow = composingFlow(profile, twoRefreshes(profile));
         flow.advance(1000);
         const again = flow.step({ type: 'app.setComposing' });
-        expect(again.outputs).toEqual([]);
+        expect(again.outputs).toEqual(notified ? [typing] : []);
         expect(requirementsOf(again)).toContain('LC-12');
         flow.advanceTo(period - 1);
         flow.step({ type: 'app.setComposing' });
         expect(flow.advance(1).outputs).toEqual([typing]);
-        expect(typingInstants(flow)).toEqual([0, period]);
+        expect(typingInstants(flow)).toEqual(
+          notified ? [0, 1000, period - 1, period] : [0, period],
+        );
+      },
+    );
+
+    it.each([
+      ['ucma-guide', guideProfile, 'sent'],
+      ['ucma-reference', referencePageProfile, 'not-sent'],
+    ] as const)(
+      'LC-12: the other reading of C10 on %s (%s)',
+      (_label, base, composingAgainNotification) => {
+        const profile = variant(base, { options: { composingAgainNotification } });
+        const flow = composingFlow(profile);
+        const again = flow.step({ type: 'app.setComposing' });
+        expect(again.outputs).toEqual(composingAgainNotification === 'sent' ? [typing] : []);
       },
     );
 
@@ -293,8 +315,11 @@ describe('local composing', () => {
         const restart = flow.nowMs;
 
         const again = flow.step({ type: 'app.setComposing' });
-        expect(again.outputs).toEqual([]);
-        expect(ids(again)).toEqual(['local.reverting.composingAgain']);
+        const notified = profile.options.composingAgainNotification === 'sent';
+        expect(again.outputs).toEqual(notified ? [typing] : []);
+        expect(ids(again)).toEqual([
+          notified ? 'local.reverting.composingAgain.notified' : 'local.reverting.composingAgain',
+        ]);
         expect(requirementsOf(again)).toEqual(expect.arrayContaining(['LC-4', 'LC-13']));
         expect(flow.spontaneous()).toEqual([]);
         expect(flow.isIn('active.localComposing.composing')).toBe(true);
@@ -310,6 +335,7 @@ describe('local composing', () => {
         expect(typingInstants(flow).filter((at) => at > restart)).toEqual(
           refreshesBetween(restart, period, timeout),
         );
+        expect(typingInstants(flow).includes(restart)).toBe(notified);
       },
     );
   });
@@ -550,6 +576,62 @@ describe('local composing', () => {
       const flow = composingFlow(guideProfile);
       flow.advance(refreshPeriodMs + revertToleranceMs);
       expect(typingInstants(flow)).toEqual([0]);
+    });
+
+    it('LC-10: a refresh at the time-out instant is an allowed branch departing from LC-10', () => {
+      const profile = referencePageProfile;
+      const flow = composingFlow(profile);
+      flow.advance(profile.timing.composingTimeoutMs - 1);
+      const tick = { type: 'clock.advance', ms: 1 } as const;
+      expect(flow.model.alternatives(flow.snapshot, tick)).toEqual([
+        { ...tick, choice: 'refreshSent' },
+      ]);
+      const branch = flow.step({ ...tick, choice: 'refreshSent' });
+      expect(branch.outputs).toEqual([typing]);
+      expect(ids(branch)).toEqual(['local.timeout.refreshSent']);
+      expect(branch.transitions[0]?.deviates).toEqual(['LC-10']);
+      expect(branch.transitions[0]?.spontaneous).toBe(true);
+      expect(flow.isIn('active.localComposing.reverting')).toBe(true);
+    });
+
+    it('LC-10: with an instant revert, the refresh at the time-out may go out with the revert', () => {
+      const profile = variant(referencePageProfile, { timing: { revertToleranceMs: 0 } });
+      const flow = composingFlow(profile);
+      flow.advance(profile.timing.composingTimeoutMs - 1);
+      const branch = flow.step({ type: 'clock.advance', ms: 1, choice: 'refreshSent' });
+      expect(branch.outputs).toEqual([typing, idleNotification]);
+      expect(ids(branch)).toEqual(['local.timeout.instant.notified.refreshSent']);
+      expect(flow.queries().localComposingState).toBe('idle');
+    });
+
+    it('LC-10: a refresh falling inside the revert window may go out, and the cadence goes on', () => {
+      const profile = referencePageProfile;
+      const { refreshPeriodMs: period, composingTimeoutMs: timeout } = profile.timing;
+      const flow = composingFlow(profile);
+      flow.advance(timeout);
+      expect(flow.isIn('active.localComposing.reverting')).toBe(true);
+      // The next refresh is one period after the one that fell at the time-out.
+      expect(flow.deadline()).toBe(period);
+      flow.advance(period - 1);
+      const tick = { type: 'clock.advance', ms: 1 } as const;
+      expect(flow.model.alternatives(flow.snapshot, tick)).toEqual([
+        { ...tick, choice: 'refreshSent' },
+      ]);
+      const preferred = flow.model.step(flow.snapshot, tick);
+      expect(preferred.outputs).toEqual([]);
+      expect(preferred.transitions.map((t) => t.id)).toEqual(['local.reverting.refreshSkipped']);
+      const branch = flow.step({ ...tick, choice: 'refreshSent' });
+      expect(branch.outputs).toEqual([typing]);
+      expect(branch.transitions.map((t) => [t.id, t.deviates])).toEqual([
+        ['local.reverting.refresh', ['LC-10']],
+      ]);
+      expect(flow.queries().localComposingState).toBe('composing');
+      expect(flow.deadline()).toBe(profile.timing.revertToleranceMs - period);
+    });
+
+    it('LC-10: no refresh branch where no refresh is due', () => {
+      const flow = composingFlow(referencePageProfile);
+      expect(flow.model.alternatives(flow.snapshot, { type: 'clock.advance', ms: 1 })).toEqual([]);
     });
 
     it('LC-10: a renewed time-out that lands on a refresh still wins', () => {

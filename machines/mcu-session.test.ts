@@ -152,11 +152,8 @@ describe('MCU session', () => {
     it('MCU-6: Retrying after a failover returns to Active when the failover completes', () => {
       const driver = active(profile);
       driver.step({ type: 'server.mcuFailover' });
-      // A focus-side completion is not the failover's.
-      expect(driver.stimuli()).not.toContainEqual({
-        type: 'server.focusReconnected',
-        mcuActive: true,
-      });
+      // Either completion may come, whatever started Retrying (OP-6).
+      expect(driver.stimuli()).toContainEqual({ type: 'server.focusReconnected', mcuActive: true });
       const done = driver.step({ type: 'server.failoverCompleted' });
       expect(done.outputs).toEqual([mcuStateChanged('active')]);
       expect(ids(done)).toEqual(['failoverCompleted']);
@@ -164,11 +161,48 @@ describe('MCU session', () => {
       expect(state(driver)).toBe('active');
     });
 
-    it('MCU-6: a failover completion does not end a focus retry', () => {
+    it('MCU-6: a failover completion ends a focus retry too', () => {
       const driver = active(profile);
       driver.step({ type: 'server.focusReconnecting' });
-      expect(driver.step({ type: 'server.failoverCompleted' }).outputs).toEqual([]);
-      expect(state(driver)).toBe('retrying');
+      expect(driver.stimuli()).toContainEqual({ type: 'server.failoverCompleted' });
+      const done = driver.step({ type: 'server.failoverCompleted' });
+      expect(done.outputs).toEqual([mcuStateChanged('active')]);
+      expect(state(driver)).toBe('active');
+    });
+
+    it('MCU-7: a focus reconnection with the MCU active ends a failover retry too', () => {
+      const driver = active(profile);
+      driver.step({ type: 'server.mcuFailover' });
+      const reconnected = driver.step({ type: 'server.focusReconnected', mcuActive: true });
+      expect(reconnected.outputs).toEqual([mcuStateChanged('active')]);
+      expect(ids(reconnected)).toEqual(['focusReconnected.mcuActive']);
+    });
+
+    it('MCU-4: after the join callback the call exists, so a failover has no branch without ending it', () => {
+      const driver = active(profile);
+      expect(driver.model.alternatives(driver.snapshot, { type: 'server.mcuFailover' })).toEqual(
+        [],
+      );
+      expect(driver.step({ type: 'server.mcuFailover' }).outputs).toContainEqual(mcuCallTerminated);
+    });
+
+    it('MCU-4: Active before the join callback, a failover may find no call to end', () => {
+      const driver = session(
+        profile,
+        { type: 'conf.join', imMcu: true },
+        { type: 'server.mcuActivated' },
+      );
+      const failover = { type: 'server.mcuFailover' } as const;
+      const [alternative, ...more] = driver.model.alternatives(driver.snapshot, failover);
+      expect(more).toEqual([]);
+      expect(alternative).toEqual({ ...failover, choice: 'noMcuCall' });
+      const preferred = driver.model.step(driver.snapshot, failover);
+      expect(preferred.outputs).toContainEqual(mcuCallTerminated);
+      const branch = driver.model.step(driver.snapshot, alternative as never);
+      expect(branch.outputs).toEqual([mcuStateChanged('retrying')]);
+      expect(branch.transitions.map((t) => [t.id, t.deviates])).toEqual([
+        ['failover.noCallYet', []],
+      ]);
     });
 
     it('MCU-7: Retrying returns to Active when the focus reconnects with the MCU active', () => {
@@ -218,6 +252,42 @@ describe('MCU session', () => {
         expect(state(driver)).toBe('active');
       },
     );
+  });
+
+  describe.each(profiles)('allowed branches of leaving and joining (%s)', (_name, profile) => {
+    it('MCU-9: leaving an Active session may report the end of the MCU call, without advisory', () => {
+      const driver = active(profile);
+      const leave = { type: 'conf.leave' } as const;
+      expect(driver.model.alternatives(driver.snapshot, leave)).toEqual([
+        { ...leave, choice: 'mcuCallEnded' },
+      ]);
+      const branch = driver.model.step(driver.snapshot, { ...leave, choice: 'mcuCallEnded' });
+      expect(branch.outputs).toEqual([mcuCallTerminated, mcuStateChanged('terminated')]);
+      expect(branch.transitions.flatMap((t) => t.deviates ?? [])).toEqual([]);
+    });
+
+    it('MCU-9: after a failover ended the call, leaving has no branch reporting its end', () => {
+      const driver = active(profile);
+      driver.step({ type: 'server.mcuFailover' });
+      expect(driver.model.alternatives(driver.snapshot, { type: 'conf.leave' })).toEqual([]);
+    });
+
+    it('MCU-3: without the IM MCU, Terminated may come at the join, and the callback still follows', () => {
+      const driver = new Driver(mcuModel(profile));
+      const join = { type: 'conf.join', imMcu: false } as const;
+      expect(driver.model.alternatives(driver.snapshot, join)).toEqual([
+        { ...join, choice: 'terminatedAtJoin' },
+      ]);
+      expect(
+        driver.model.alternatives(driver.snapshot, { type: 'conf.join', imMcu: true }),
+      ).toEqual([]);
+      const atJoin = driver.step({ ...join, choice: 'terminatedAtJoin' });
+      expect(atJoin.outputs).toEqual([mcuStateChanged('terminated')]);
+      expect(state(driver)).toBe('terminated');
+      expect(driver.stimuli()).toContainEqual({ type: 'server.joinCompleted' });
+      expect(driver.step({ type: 'server.joinCompleted' }).outputs).toEqual([joinCompleted]);
+      expect(driver.stimuli()).not.toContainEqual({ type: 'server.joinCompleted' });
+    });
   });
 
   describe.each(profiles)('leaving (%s)', (_name, profile) => {

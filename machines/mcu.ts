@@ -1,6 +1,6 @@
 import { and, assign, emit, setup } from 'xstate';
-import type { McuState, ModelEvent, Output } from './alphabet.ts';
-import { realises } from './meta.ts';
+import type { BranchChoice, McuState, ModelEvent, Output } from './alphabet.ts';
+import { allowedBranch, realises } from './meta.ts';
 import type { Profile } from './profile.ts';
 
 /**
@@ -14,6 +14,8 @@ export interface McuContext {
   readonly joinCompleted: boolean;
   /** Why the session is retrying: it decides which completion brings it back. */
   readonly retryCause: 'failover' | 'focus' | 'awaiting-mcu' | null;
+  /** Set when the session reached Terminated at the join: the BeginJoin callback is still due. */
+  readonly terminatedAtJoin: boolean;
 }
 
 export type McuEmitted = { type: 'output'; output: Output };
@@ -25,15 +27,17 @@ export function createMcuMachine(profile: Profile) {
   return setup({
     types: { context: {} as McuContext, events: {} as ModelEvent, emitted: {} as McuEmitted },
     guards: {
+      chose: ({ event }, choice: BranchChoice) => 'choice' in event && event.choice === choice,
+      joinIncomplete: ({ context }) => !context.joinCompleted,
       notJoined: ({ context }) => context.conference === 'none',
       joinPending: ({ context }) => context.conference !== 'none' && !context.joinCompleted,
       conferenceLacksMcu: ({ context }) => context.conference === 'without-im-mcu',
       conferenceHasMcu: ({ context }) => context.conference === 'with-im-mcu',
       joined: ({ context }) => context.conference !== 'none',
-      retryingForFailover: ({ context }) => context.retryCause === 'failover',
       retryingForFocus: ({ context }) => context.retryCause === 'focus',
       awaitingMcu: ({ context }) => context.retryCause === 'awaiting-mcu',
       mcuReportedActive: ({ event }) => event.type === 'server.focusReconnected' && event.mcuActive,
+      joiningWithoutImMcu: ({ event }) => event.type === 'conf.join' && !event.imMcu,
       backToIdle: () => profile.options.focusReconnectWithoutMcu === 'back-to-idle',
     },
     actions: {
@@ -41,7 +45,8 @@ export function createMcuMachine(profile: Profile) {
         conference: ({ event }) =>
           event.type === 'conf.join' && !event.imMcu ? 'without-im-mcu' : 'with-im-mcu',
       }),
-      completeJoin: assign({ joinCompleted: true }),
+      completeJoin: assign({ joinCompleted: true, terminatedAtJoin: false }),
+      rememberTerminatedAtJoin: assign({ terminatedAtJoin: true }),
       raiseJoinCompleted: emit(out({ channel: 'event', name: 'joinCompleted' })),
       raiseChangedTo: emit((_, state: McuState) => changedTo(state)),
       terminateMcuCall: emit(out({ channel: 'wire', kind: 'mcuCallTerminated' })),
@@ -56,7 +61,12 @@ export function createMcuMachine(profile: Profile) {
   }).createMachine({
     id: 'mcuSession',
     initial: 'idle',
-    context: { conference: 'none', joinCompleted: false, retryCause: null },
+    context: {
+      conference: 'none',
+      joinCompleted: false,
+      retryCause: null,
+      terminatedAtJoin: false,
+    },
     on: {
       'server.joinCompleted': realises(
         { id: 'joinCallback', requirements: ['MCU-2'], capability: 'mcuSession' },
@@ -68,10 +78,34 @@ export function createMcuMachine(profile: Profile) {
         description:
           'Bound to a conference session that has not joined, or whose MCU is not active.',
         on: {
-          'conf.join': realises(
-            { id: 'join', requirements: ['MCU-1', 'MCU-3'], capability: 'mcuSession' },
-            { guard: 'notJoined', actions: 'rememberConference' },
-          ),
+          'conf.join': [
+            allowedBranch(
+              {
+                id: 'join.noMcuOfThisType.atJoin',
+                requirements: ['MCU-3', 'MCU-10'],
+                capability: 'mcuSession',
+                choice: 'terminatedAtJoin',
+                deviates: [],
+              },
+              {
+                guard: and([
+                  { type: 'chose', params: 'terminatedAtJoin' as const },
+                  'notJoined',
+                  'joiningWithoutImMcu',
+                ]),
+                target: 'terminated',
+                actions: [
+                  'rememberConference',
+                  'rememberTerminatedAtJoin',
+                  { type: 'raiseChangedTo', params: 'terminated' },
+                ],
+              },
+            ),
+            realises(
+              { id: 'join', requirements: ['MCU-1', 'MCU-3'], capability: 'mcuSession' },
+              { guard: 'notJoined', actions: 'rememberConference' },
+            ),
+          ],
           'server.joinCompleted': realises(
             {
               id: 'join.noMcuOfThisType',
@@ -113,17 +147,37 @@ export function createMcuMachine(profile: Profile) {
       active: {
         description: 'The IM MCU is active and the session has a call with it.',
         on: {
-          'server.mcuFailover': realises(
-            { id: 'failover', requirements: ['MCU-4', 'MCU-10'], capability: 'mcuSession' },
-            {
-              target: 'retrying',
-              actions: [
-                { type: 'retryFor', params: 'failover' },
-                'terminateMcuCall',
-                { type: 'raiseChangedTo', params: 'retrying' },
-              ],
-            },
-          ),
+          'server.mcuFailover': [
+            allowedBranch(
+              {
+                id: 'failover.noCallYet',
+                requirements: ['MCU-4', 'MCU-10'],
+                capability: 'mcuSession',
+                choice: 'noMcuCall',
+                deviates: [],
+              },
+              {
+                // Active before the BeginJoin callback: the call with the MCU may not exist yet.
+                guard: and([{ type: 'chose', params: 'noMcuCall' as const }, 'joinIncomplete']),
+                target: 'retrying',
+                actions: [
+                  { type: 'retryFor', params: 'failover' },
+                  { type: 'raiseChangedTo', params: 'retrying' },
+                ],
+              },
+            ),
+            realises(
+              { id: 'failover', requirements: ['MCU-4', 'MCU-10'], capability: 'mcuSession' },
+              {
+                target: 'retrying',
+                actions: [
+                  { type: 'retryFor', params: 'failover' },
+                  'terminateMcuCall',
+                  { type: 'raiseChangedTo', params: 'retrying' },
+                ],
+              },
+            ),
+          ],
           'server.focusReconnecting': realises(
             {
               id: 'focusReconnecting',
@@ -138,10 +192,26 @@ export function createMcuMachine(profile: Profile) {
               ],
             },
           ),
-          'conf.leave': realises(
-            { id: 'active.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
-            { target: 'terminated', actions: { type: 'raiseChangedTo', params: 'terminated' } },
-          ),
+          'conf.leave': [
+            allowedBranch(
+              {
+                id: 'active.leave.callEnded',
+                requirements: ['MCU-9', 'MCU-10'],
+                capability: 'mcuSession',
+                choice: 'mcuCallEnded',
+                deviates: [],
+              },
+              {
+                guard: { type: 'chose', params: 'mcuCallEnded' as const },
+                target: 'terminated',
+                actions: ['terminateMcuCall', { type: 'raiseChangedTo', params: 'terminated' }],
+              },
+            ),
+            realises(
+              { id: 'active.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
+              { target: 'terminated', actions: { type: 'raiseChangedTo', params: 'terminated' } },
+            ),
+          ],
         },
       },
       retrying: {
@@ -154,7 +224,7 @@ export function createMcuMachine(profile: Profile) {
               capability: 'mcuSession',
             },
             {
-              guard: 'retryingForFailover',
+              // Either completion ends Retrying, whatever started it (page 003, item 4).
               target: 'active',
               actions: ['clearRetry', { type: 'raiseChangedTo', params: 'active' }],
             },
@@ -167,7 +237,7 @@ export function createMcuMachine(profile: Profile) {
                 capability: 'mcuSession',
               },
               {
-                guard: and(['retryingForFocus', 'mcuReportedActive']),
+                guard: 'mcuReportedActive',
                 target: 'active',
                 actions: ['clearRetry', { type: 'raiseChangedTo', params: 'active' }],
               },
@@ -179,7 +249,7 @@ export function createMcuMachine(profile: Profile) {
                 capability: 'mcuSession',
               },
               {
-                guard: and(['retryingForFocus', 'backToIdle']),
+                guard: 'backToIdle',
                 target: 'idle',
                 actions: ['clearRetry', { type: 'raiseChangedTo', params: 'idle' }],
               },
@@ -190,7 +260,7 @@ export function createMcuMachine(profile: Profile) {
                 requirements: ['MCU-8'],
                 capability: 'mcuSession',
               },
-              { guard: 'retryingForFocus', actions: { type: 'retryFor', params: 'awaiting-mcu' } },
+              { actions: { type: 'retryFor', params: 'awaiting-mcu' } },
             ),
           ],
           'server.mcuActivated': realises(
@@ -205,13 +275,37 @@ export function createMcuMachine(profile: Profile) {
               actions: ['clearRetry', { type: 'raiseChangedTo', params: 'active' }],
             },
           ),
-          'conf.leave': realises(
-            { id: 'retrying.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
-            {
-              target: 'terminated',
-              actions: ['clearRetry', { type: 'raiseChangedTo', params: 'terminated' }],
-            },
-          ),
+          'conf.leave': [
+            allowedBranch(
+              {
+                id: 'retrying.leave.callEnded',
+                requirements: ['MCU-9', 'MCU-10'],
+                capability: 'mcuSession',
+                choice: 'mcuCallEnded',
+                deviates: [],
+              },
+              {
+                // A focus reconnection keeps the call, so leaving may end it; a failover already did.
+                guard: and([
+                  { type: 'chose', params: 'mcuCallEnded' as const },
+                  'retryingForFocus',
+                ]),
+                target: 'terminated',
+                actions: [
+                  'clearRetry',
+                  'terminateMcuCall',
+                  { type: 'raiseChangedTo', params: 'terminated' },
+                ],
+              },
+            ),
+            realises(
+              { id: 'retrying.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
+              {
+                target: 'terminated',
+                actions: ['clearRetry', { type: 'raiseChangedTo', params: 'terminated' }],
+              },
+            ),
+          ],
         },
       },
       terminated: {

@@ -1,3 +1,4 @@
+import type { BranchChoice } from './alphabet.ts';
 import type { Capabilities } from './profile.ts';
 
 /**
@@ -20,6 +21,26 @@ export interface TransitionMeta {
    * never fails a step; taking it is reported as an advisory (a failure only under `--strict`).
    */
   readonly deviates?: readonly string[];
+  /**
+   * Set on an allowed branch: the stimulus carries this choice when the implementation takes
+   * it (see `BranchChoice`). Such a transition is also `spontaneous`: the kit never plans it.
+   */
+  readonly choice?: BranchChoice;
+}
+
+/**
+ * An allowed branch: the implementation may handle the stimulus this way instead of the
+ * preferred one. `deviates` names the should-rules it departs from (empty where the pages allow
+ * both readings equally).
+ */
+export function allowedBranch<const TConfig extends object>(
+  meta: Omit<TransitionMeta, 'choice' | 'spontaneous' | 'deviates'> & {
+    readonly choice: BranchChoice;
+    readonly deviates: readonly string[];
+  },
+  config: TConfig,
+): TConfig & { meta: TransitionMeta } {
+  return { ...config, meta: { ...meta, spontaneous: true } };
 }
 
 /** Attaches the requirement bookkeeping to a transition config, keeping its inferred type. */

@@ -6,6 +6,8 @@ import {
   transition,
 } from 'xstate';
 import {
+  type BranchChoice,
+  type ChosenBranch,
   type ModelEvent,
   type Output,
   PLAIN_TEXT,
@@ -41,8 +43,19 @@ export interface MachineModel {
   transitionsTaken(snapshot: ModelSnapshot, event: ModelEvent): readonly TransitionMeta[];
   /** The stimuli with a defined expectation here, bounded so the reachable space stays finite. */
   stimuli(snapshot: ModelSnapshot): readonly Stimulus[];
+  /**
+   * The stimuli a traversal of the state graph explores here: `stimuli`, less those that would
+   * only multiply independent timers of parallel regions (see `explorationEvents`).
+   */
+  explored(snapshot: ModelSnapshot): readonly Stimulus[];
   /** Moves the implementation may make by itself here (inside a tolerance window). */
   spontaneous(snapshot: ModelSnapshot): readonly SpontaneousMove[];
+  /**
+   * The allowed, non-preferred ways the implementation may handle `stimulus` here: the stimulus
+   * with each choice that takes an allowed branch (see `BranchChoice`). Empty where the model
+   * knows one way only.
+   */
+  alternatives(snapshot: ModelSnapshot, stimulus: Stimulus): readonly ChosenBranch[];
   /** Time until the next timer of the model expires, or null when no timer runs. */
   nextDeadlineMs(snapshot: ModelSnapshot): number | null;
   /** The state queries the implementation must answer, and their expected values. */
@@ -133,13 +146,23 @@ function createMachineModel(
     'id' | 'title' | 'groups' | 'capability' | 'machine' | 'profile'
   > & {
     stimuli(snapshot: ModelSnapshot): readonly Stimulus[];
+    explored?(snapshot: ModelSnapshot): readonly Stimulus[];
     nextDeadlineMs(snapshot: ModelSnapshot): number | null;
     queries(snapshot: ModelSnapshot): Queries;
   },
 ): MachineModel {
   const { machine } = definition;
+  // The choices some transition on each event type may take: the only ones worth trying.
+  const choicesByEvent = new Map<string, BranchChoice[]>();
+  for (const { event, meta } of declaredTransitions(machine)) {
+    if (meta.choice === undefined) continue;
+    const known = choicesByEvent.get(event) ?? [];
+    if (!known.includes(meta.choice)) known.push(meta.choice);
+    choicesByEvent.set(event, known);
+  }
   return {
     ...definition,
+    explored: definition.explored ?? definition.stimuli,
     initial: () => initialTransition(machine)[0],
     step(snapshot, event) {
       const taken = machine.getTransitionData(snapshot as never, event as never);
@@ -163,6 +186,16 @@ function createMachineModel(
         ? [{ type: 'sut.revert' }]
         : [];
     },
+    alternatives(snapshot, stimulus) {
+      const alternatives: ChosenBranch[] = [];
+      for (const choice of choicesByEvent.get(stimulus.type) ?? []) {
+        const chosen = { ...stimulus, choice } as ChosenBranch;
+        const taken = machine.getTransitionData(snapshot as never, chosen as never);
+        if (taken.some((t) => (t.meta as TransitionMeta | undefined)?.choice === choice))
+          alternatives.push(chosen);
+      }
+      return alternatives;
+    },
     activeStates: (snapshot) =>
       [...snapshot._nodes]
         .filter((node: AnyStateNode) => node.path.length > 0)
@@ -171,46 +204,80 @@ function createMachineModel(
   };
 }
 
-/** The templates the flow model exercises: default, each capability, a longer time-out, a bad one. */
+/** A second content type some templates list, so that a template supports several formats. */
+const HTML = 'text/html';
+
+/**
+ * Failure codes a delivery notification is tried with: the SIP failure range 400 to 699 on both
+ * sides of each of its ends, a success code, zero and a negative number (the API takes any Int32).
+ */
+export const FAILURE_CODES = [480, 400, 699, 399, 700, 200, 0, -1] as const;
+
+/**
+ * Composing time-outs a template is tried with that the model refuses (CONF-7's range of 1 ms to
+ * 30 s, on the outer side of each end, and a value that is no whole number of milliseconds).
+ */
+export const INVALID_COMPOSING_TIMEOUTS = [0, MAX_COMPOSING_TIMEOUT_MS + 1, -1000, 1.5] as const;
+
+/**
+ * The templates the flow model exercises: default, each capability, several formats with a
+ * time-out longer than two refresh periods, the inner side of both ends of the time-out's range,
+ * and refused ones.
+ */
 export function flowTemplates(profile: Profile): (TemplateSpec | null)[] {
   return [
     null,
     ...(profile.capabilities.proxiedConsumption
       ? [{ consumptionMode: 'proxied-to-remote-entity' } as const]
       : []),
-    { composingTimeoutMs: 2 * profile.timing.refreshPeriodMs + 1000 },
-    { composingTimeoutMs: MAX_COMPOSING_TIMEOUT_MS + 1 },
+    {
+      composingTimeoutMs: 2 * profile.timing.refreshPeriodMs + 1000,
+      supportedFormats: [PLAIN_TEXT, HTML],
+    },
+    ...INVALID_COMPOSING_TIMEOUTS.map((composingTimeoutMs) => ({ composingTimeoutMs })),
+    { composingTimeoutMs: 1 },
+    { composingTimeoutMs: MAX_COMPOSING_TIMEOUT_MS },
   ];
 }
 
 function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
   const context = snapshot.context as FlowContext;
+  // Property runs pick a stimulus by its index in this list, and shrinking lowers the index:
+  // setting Composing, offered in every state, has the same index everywhere, so that a
+  // smaller counterexample (one that drops an earlier step) still picks the same operation.
+  const [plainEstablish, ...otherTemplates] = flowTemplates(profile).map(
+    (template) => ({ type: 'app.establish', template }) as const,
+  );
+  const refusedOutsideActive: Stimulus[] = [
+    { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
+    { type: 'app.setIdle' },
+    { type: 'app.deliverySuccess', message: 1 },
+    { type: 'app.deliveryFailure', message: 1, code: 480 },
+    { type: 'app.terminate' },
+  ];
   if (snapshot.matches('idle')) {
     return [
-      ...flowTemplates(profile).map((template) => ({ type: 'app.establish', template }) as const),
-      { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
-      { type: 'app.send', body: 'too-early', contentType: PLAIN_TEXT },
+      plainEstablish as Stimulus,
       { type: 'app.setComposing' },
-      { type: 'app.setIdle' },
-      { type: 'app.deliverySuccess', message: 1 },
-      { type: 'app.deliveryFailure', message: 1, code: 480 },
-      { type: 'app.terminate' },
+      ...otherTemplates,
+      { type: 'app.send', body: 'too-early', contentType: PLAIN_TEXT },
+      ...refusedOutsideActive,
+      // Before establishment the lifecycle decides, whatever the code (LIFE-3 before DN-9).
+      { type: 'app.deliveryFailure', message: 1, code: 200 },
     ];
   }
   if (snapshot.matches('terminated')) {
     return [
       { type: 'app.send', body: 'too-late', contentType: PLAIN_TEXT },
       { type: 'app.setComposing' },
-      { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
-      { type: 'app.deliverySuccess', message: 1 },
-      { type: 'app.deliveryFailure', message: 1, code: 480 },
-      { type: 'app.setIdle' },
       { type: 'app.establish', template: null },
-      { type: 'app.terminate' },
+      ...refusedOutsideActive,
     ];
   }
   const stimuli: Stimulus[] = [
     { type: 'app.initialize', template: { composingTimeoutMs: 10_000 } },
+    { type: 'app.setComposing' },
+    { type: 'app.setIdle' },
   ];
   if (context.sent < BOUND_MESSAGES) {
     stimuli.push({
@@ -219,12 +286,12 @@ function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
       contentType: PLAIN_TEXT,
     });
   }
-  stimuli.push({ type: 'app.setComposing' }, { type: 'app.setIdle' });
   if (context.received < BOUND_MESSAGES) {
     const body = `from-remote-${context.received + 1}`;
     stimuli.push(
       { type: 'remote.message', body, contentType: PLAIN_TEXT },
       { type: 'remote.message', body, contentType: UNSUPPORTED_FORMAT },
+      { type: 'remote.message', body, contentType: HTML },
     );
   }
   if (context.mode === 'proxied-to-remote-entity') {
@@ -234,8 +301,10 @@ function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
         { type: 'app.deliveryFailure', message, code: 480 },
       );
     }
+    // Every code on a message still owed its notification, where the code decides the outcome.
     for (const message of context.awaiting) {
-      stimuli.push({ type: 'app.deliveryFailure', message, code: 200 });
+      for (const code of FAILURE_CODES.slice(1))
+        stimuli.push({ type: 'app.deliveryFailure', message, code });
     }
   } else {
     stimuli.push(
@@ -244,13 +313,17 @@ function flowStimuli(profile: Profile, snapshot: ModelSnapshot): Stimulus[] {
     );
   }
   stimuli.push({ type: 'remote.typing' }, { type: 'remote.idle' });
-  if (context.sent > 0) {
+  for (let message = 1; message <= context.sent; message++) {
     stimuli.push(
-      { type: 'remote.deliveryNotification', message: 1, status: 'success' },
-      { type: 'remote.deliveryNotification', message: 1, status: 'failure', code: 480 },
+      { type: 'remote.deliveryNotification', message, status: 'success' },
+      { type: 'remote.deliveryNotification', message, status: 'failure', code: 480 },
     );
   }
-  stimuli.push({ type: 'app.terminate' }, { type: 'remote.bye' });
+  stimuli.push(
+    { type: 'app.establish', template: null },
+    { type: 'app.terminate' },
+    { type: 'remote.bye' },
+  );
   return stimuli;
 }
 
@@ -265,6 +338,8 @@ function mcuStimuli(snapshot: ModelSnapshot): Stimulus[] {
   if (context.conference === 'none' || snapshot.matches('terminated')) {
     stimuli.push({ type: 'conf.join', imMcu: true }, { type: 'conf.join', imMcu: false });
   }
+  // The BeginJoin callback still comes to a session that reached Terminated at the join.
+  if (context.terminatedAtJoin) stimuli.push({ type: 'server.joinCompleted' });
   if (snapshot.matches('terminated')) return stimuli;
   if (context.conference !== 'none' && !context.joinCompleted)
     stimuli.push({ type: 'server.joinCompleted' });
@@ -275,13 +350,12 @@ function mcuStimuli(snapshot: ModelSnapshot): Stimulus[] {
     stimuli.push({ type: 'server.mcuFailover' }, { type: 'server.focusReconnecting' });
   }
   if (snapshot.matches('retrying')) {
-    if (context.retryCause === 'failover') stimuli.push({ type: 'server.failoverCompleted' });
-    if (context.retryCause === 'focus') {
-      stimuli.push(
-        { type: 'server.focusReconnected', mcuActive: true },
-        { type: 'server.focusReconnected', mcuActive: false },
-      );
-    }
+    // Either completion ends Retrying, whatever started it.
+    stimuli.push(
+      { type: 'server.failoverCompleted' },
+      { type: 'server.focusReconnected', mcuActive: true },
+      { type: 'server.focusReconnected', mcuActive: false },
+    );
     if (context.retryCause === 'awaiting-mcu') stimuli.push({ type: 'server.mcuActivated' });
   }
   if (context.conference !== 'none') stimuli.push({ type: 'conf.leave' });
@@ -304,6 +378,20 @@ export function createModels(profile: Profile): MachineModel[] {
     machine: createFlowMachine(profile),
     profile,
     stimuli: (snapshot) => flowStimuli(profile, snapshot),
+    explored: (snapshot) => {
+      // Local and remote composing share nothing: enumerating every offset between their
+      // timers would multiply the graph without testing anything more. While one of them times
+      // something, the traversal does not start the other (property runs still interleave them).
+      const context = snapshot.context as FlowContext;
+      const localTiming =
+        context.refreshInMs !== null || context.timeoutInMs !== null || context.windowInMs !== null;
+      const remoteTiming = context.remoteIdleInMs !== null;
+      return flowStimuli(profile, snapshot).filter(
+        (stimulus) =>
+          !(localTiming && stimulus.type === 'remote.typing') &&
+          !(remoteTiming && stimulus.type === 'app.setComposing' && !localTiming),
+      );
+    },
     nextDeadlineMs: (snapshot) => {
       const context = snapshot.context as FlowContext;
       return minOf([
@@ -352,7 +440,7 @@ export function explorationEvents(model: MachineModel, snapshot: ModelSnapshot):
   // One millisecond before a deadline is a probe of the boundary, not a place to branch from:
   // branching there would let timers drift apart a millisecond at a time and blow up the space.
   if (deadline === 1) return [{ type: 'clock.advance', ms: 1 }];
-  const events: Stimulus[] = [...model.stimuli(snapshot)];
+  const events: Stimulus[] = [...model.explored(snapshot)];
   if (deadline !== null) {
     if (deadline > 1) events.push({ type: 'clock.advance', ms: deadline - 1 });
     events.push({ type: 'clock.advance', ms: deadline });

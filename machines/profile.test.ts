@@ -96,6 +96,9 @@ describe('profiles', () => {
       remoteIdleEvent: ['raised', 'not-raised'],
       sendWhileComposing: ['idle-notification', 'message-only'],
       focusReconnectWithoutMcu: ['stay-retrying', 'back-to-idle'],
+      remoteComposingEvent: ['every-notification', 'on-change'],
+      composingAgainNotification: ['sent', 'not-sent'],
+      proxiedMessages: ['in-order', 'one-at-a-time'],
     };
     /** The contradiction whose reading the option picks, to cite it in test names. */
     const decides = (option: string): string =>

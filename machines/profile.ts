@@ -36,6 +36,19 @@ export interface Options {
   readonly sendWhileComposing: 'idle-notification' | 'message-only';
   /** C7: where the MCU session goes when the focus reconnects but the MCU is not active. */
   readonly focusReconnectWithoutMcu: 'stay-retrying' | 'back-to-idle';
+  /**
+   * C9: is RemoteComposingStateChanged raised for every arriving composing notification, or only
+   * when the notified state differs from the last one?
+   */
+  readonly remoteComposingEvent: 'every-notification' | 'on-change';
+  /** C10: does setting Composing while already Composing send another Typing notification? */
+  readonly composingAgainNotification: 'sent' | 'not-sent';
+  /**
+   * C11: "serialized" proxied messages: each raised as it arrives, in order, or one at a time
+   * (a message arriving while another awaits its delivery notification is accepted at once but
+   * raised only once that notification is sent).
+   */
+  readonly proxiedMessages: 'in-order' | 'one-at-a-time';
 }
 
 export interface Profile {
@@ -54,9 +67,15 @@ export const MAX_REVERT_TOLERANCE_MS = 10_000;
 export const MAX_REMOTE_IDLE_MS = 60_000;
 const REFRESH_PERIODS = [3000, 5000] as const;
 
+/**
+ * Default of `Timing.revertToleranceMs`: "several seconds" read as five, more than the two or
+ * three that "a couple" or "a few" would be, and one refresh period of the guide page.
+ */
+export const DEFAULT_REVERT_TOLERANCE_MS = 5000;
+
 const documentedTiming = {
   composingTimeoutMs: 3000,
-  revertToleranceMs: 2000,
+  revertToleranceMs: DEFAULT_REVERT_TOLERANCE_MS,
   remoteIdleMs: 6000,
 } as const;
 
@@ -70,8 +89,8 @@ export const guideProfile: Profile = {
   name: 'ucma-guide',
   description:
     'Readings of the "Handle an InstantMessagingFlow" page: 5 s refresh, Idle may be set and ' +
-    'stops refreshing silently, an arriving Idle raises the remote event, McuSession.State page ' +
-    'for reconnects.',
+    'stops refreshing silently, every arriving composing notification raises the remote event ' +
+    '(Idle included), Composing set again sends nothing, McuSession.State page for reconnects.',
   capabilities: allCapabilities,
   timing: { refreshPeriodMs: 5000, ...documentedTiming },
   options: {
@@ -80,6 +99,9 @@ export const guideProfile: Profile = {
     remoteIdleEvent: 'raised',
     sendWhileComposing: 'message-only',
     focusReconnectWithoutMcu: 'back-to-idle',
+    remoteComposingEvent: 'every-notification',
+    composingAgainNotification: 'not-sent',
+    proxiedMessages: 'in-order',
   },
 };
 
@@ -88,7 +110,8 @@ export const referencePageProfile: Profile = {
   name: 'ucma-reference',
   description:
     'Readings of the "InstantMessagingFlow" page: 3 s refresh, Idle cannot be set, Idle ' +
-    'notifications go on the wire, no remote event on Idle; MCU stays Retrying on reconnect.',
+    'notifications go on the wire, every setting of Composing sends Typing, no remote event on ' +
+    'Idle and none for a repeated Typing; MCU stays Retrying on reconnect.',
   capabilities: allCapabilities,
   timing: { refreshPeriodMs: 3000, ...documentedTiming },
   options: {
@@ -97,6 +120,9 @@ export const referencePageProfile: Profile = {
     remoteIdleEvent: 'not-raised',
     sendWhileComposing: 'idle-notification',
     focusReconnectWithoutMcu: 'stay-retrying',
+    remoteComposingEvent: 'on-change',
+    composingAgainNotification: 'sent',
+    proxiedMessages: 'in-order',
   },
 };
 
@@ -166,6 +192,9 @@ const schema: Record<'capabilities' | 'timing' | 'options', Record<string, Check
     remoteIdleEvent: oneOf(['raised', 'not-raised']),
     sendWhileComposing: oneOf(['idle-notification', 'message-only']),
     focusReconnectWithoutMcu: oneOf(['stay-retrying', 'back-to-idle']),
+    remoteComposingEvent: oneOf(['every-notification', 'on-change']),
+    composingAgainNotification: oneOf(['sent', 'not-sent']),
+    proxiedMessages: oneOf(['in-order', 'one-at-a-time']),
   },
 };
 

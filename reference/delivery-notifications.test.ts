@@ -176,3 +176,26 @@ describe('delivery notifications', () => {
     expect(pair.wire.records).toEqual([]);
   });
 });
+
+describe('proxied messages one at a time (proxiedMessagesOneAtATime)', () => {
+  it('accepts a message that arrives while another is owed, and raises it once that one is notified', async () => {
+    const pair = await connectPair({
+      bobTemplate: { consumptionMode: 'proxied-to-remote-entity' },
+      bobSettings: { proxiedMessagesOneAtATime: true },
+    });
+    const received = new EventLog<InstantMessagingFlowEvents>(pair.bobFlow, ['messageReceived']);
+    const first = await pair.aliceFlow.sendInstantMessage('one');
+    const second = await pair.aliceFlow.sendInstantMessage('two');
+    await pair.settle();
+    expect(received.of('messageReceived').map((event) => event.body)).toEqual(['one']);
+    expect(pair.wire.sentBy('bob').filter((m) => m.type === 'response')).toHaveLength(2);
+    expectError(
+      () => pair.bobFlow.sendSuccessDeliveryNotification(second),
+      InvalidArgumentError,
+      /no message with that id/,
+    );
+    pair.bobFlow.sendFailureDeliveryNotification(first, 480);
+    expect(received.of('messageReceived').map((event) => event.body)).toEqual(['one', 'two']);
+    expect(pair.bobFlow.messagesAwaitingDeliveryNotification).toEqual([second]);
+  });
+});

@@ -109,6 +109,8 @@ export class InstantMessagingFlow {
   readonly #local: LocalComposingIndicator;
   readonly #remote: RemoteComposingTracker;
   readonly #ledger = new DeliveryNotificationLedger();
+  /** Proxied messages accepted but not raised yet (`proxiedMessagesOneAtATime`), oldest first. */
+  readonly #held: { id: string; contentType: string; body: string }[] = [];
   #configuration: FlowConfiguration;
   #state: MediaFlowState = 'idle';
   #configurable = false;
@@ -252,6 +254,20 @@ export class InstantMessagingFlow {
     this.#checkNotification('send a success delivery notification', messageId);
     this.#ledger.settle(messageId);
     this.#context.send({ type: 'delivery-notification', id: messageId, status: 'success' });
+    this.#releaseHeld();
+  }
+
+  /** One at a time: once nothing awaits a notification, the next held message is raised. */
+  #releaseHeld(): void {
+    if (this.#ledger.awaiting.length > 0) return;
+    const next = this.#held.shift();
+    if (!next) return;
+    this.#ledger.expect(next.id);
+    this.#events.emit('messageReceived', {
+      messageId: next.id,
+      contentType: next.contentType,
+      body: next.body,
+    });
   }
 
   /**
@@ -276,6 +292,7 @@ export class InstantMessagingFlow {
       status: 'failure',
       code: responseCode,
     });
+    this.#releaseHeld();
   }
 
   /** Adds a listener; returns a function that removes it. */
@@ -370,6 +387,10 @@ export class InstantMessagingFlow {
     }
     if (this.#configuration.consumptionMode === 'proxied-to-remote-entity') {
       send({ type: 'response', id, code: 202 });
+      if (this.#context.settings.proxiedMessagesOneAtATime && this.#ledger.awaiting.length > 0) {
+        this.#held.push({ id, contentType, body });
+        return;
+      }
       // Recorded before listeners run so that they can notify from inside the event.
       this.#ledger.expect(id);
     } else {
@@ -380,12 +401,18 @@ export class InstantMessagingFlow {
 
   #receiveComposing(state: ComposingState): void {
     const participant = this.#context.remoteParticipant;
+    if (state === 'composing' && this.#context.settings.remoteEventOnEveryNotification) {
+      this.#remote.typingReceived();
+      this.#events.emit('remoteComposingStateChanged', { participant, state });
+      return;
+    }
     if (state === 'composing') {
       if (this.#remote.typingReceived()) {
         this.#events.emit('remoteComposingStateChanged', { participant, state });
       }
       return;
     }
+    // With an event for every notification, the tracker reports every Idle as news.
     if (this.#remote.idleReceived() && this.#context.settings.remoteIdleRaisesEvent) {
       this.#events.emit('remoteComposingStateChanged', { participant, state });
     }

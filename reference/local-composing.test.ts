@@ -20,6 +20,27 @@ describe('local composing state', () => {
     expect(pair.wire.composingBy('alice')).toEqual(['typing@0']);
   });
 
+  describe('Composing set again (typingOnComposingAgain)', () => {
+    it('sends nothing more by default and keeps the refresh cadence', async () => {
+      const pair = await composingPair({ aliceTemplate: { composingTimeoutMs: 30_000 } });
+      await pair.advance(1000);
+      pair.aliceFlow.localComposingState = 'composing';
+      await pair.advance(4000);
+      expect(pair.wire.composingBy('alice')).toEqual(['typing@0', 'typing@5000']);
+    });
+
+    it('sends Typing on every setting when so configured, and keeps the refresh cadence', async () => {
+      const pair = await composingPair({
+        settings: { typingOnComposingAgain: true },
+        aliceTemplate: { composingTimeoutMs: 30_000 },
+      });
+      await pair.advance(1000);
+      pair.aliceFlow.localComposingState = 'composing';
+      await pair.advance(4000);
+      expect(pair.wire.composingBy('alice')).toEqual(['typing@0', 'typing@1000', 'typing@5000']);
+    });
+  });
+
   describe('refresh (refreshPeriodMs)', () => {
     it('refreshes Typing every 5000 ms by default, not a millisecond earlier', async () => {
       const pair = await composingPair({ aliceTemplate: { composingTimeoutMs: 30_000 } });

@@ -39,11 +39,12 @@ export class LocalComposingIndicator {
 
   /**
    * The application says the user is composing. From Idle this announces Typing at once and
-   * starts the refresh cadence; while composing it only pushes the time-out back.
+   * starts the refresh cadence; while composing it pushes the time-out back, and announces
+   * Typing again only with `typingOnComposingAgain`.
    *
-   * Between the time-out and a delayed revert the state still reads Composing, so nothing is
-   * announced either; but the refreshes had stopped, so the cadence restarts from now along
-   * with the time-out.
+   * Between the time-out and a delayed revert the state still reads Composing, so the same
+   * holds; but the refreshes had stopped, so the cadence restarts from now along with the
+   * time-out.
    */
   compose(): void {
     if (this.#state === 'idle') {
@@ -53,7 +54,10 @@ export class LocalComposingIndicator {
     } else if (this.#timedOut) {
       this.#cancelTimers();
       this.#timedOut = false;
+      if (this.#options.settings.typingOnComposingAgain) this.#options.notify('typing');
       this.#scheduleRefresh();
+    } else if (this.#options.settings.typingOnComposingAgain) {
+      this.#options.notify('typing');
     }
     this.#restartTimeout();
   }

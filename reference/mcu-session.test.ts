@@ -216,9 +216,21 @@ describe('instant-messaging MCU session', () => {
       expect(s.log).toEqual([]);
     });
 
-    it('waits for the completion that matches why it is retrying', async () => {
+    it('ends Retrying on a failover completion, whatever started it', async () => {
       const focusLost = await retryingSetup();
       focusLost.focus.completeFailover();
+      await focusLost.network.settled();
+      expect(focusLost.conference.instantMessagingMcuSession.state).toBe('active');
+
+      const awaitingMcu = await retryingSetup({ mcuAfterReconnectWithoutMcu: 'stay-retrying' });
+      awaitingMcu.focus.focusReconnected({ mcuActive: false });
+      awaitingMcu.focus.completeFailover();
+      await awaitingMcu.network.settled();
+      expect(awaitingMcu.conference.instantMessagingMcuSession.state).toBe('active');
+    });
+
+    it('is not brought back by an MCU activation report unless it waits for the MCU', async () => {
+      const focusLost = await retryingSetup();
       focusLost.focus.activateMcu();
       await focusLost.network.settled();
       expect(focusLost.conference.instantMessagingMcuSession.state).toBe('retrying');
@@ -228,12 +240,6 @@ describe('instant-messaging MCU session', () => {
       failingOver.focus.activateMcu();
       await failingOver.network.settled();
       expect(failingOver.conference.instantMessagingMcuSession.state).toBe('retrying');
-
-      const awaitingMcu = await retryingSetup({ mcuAfterReconnectWithoutMcu: 'stay-retrying' });
-      awaitingMcu.focus.focusReconnected({ mcuActive: false });
-      awaitingMcu.focus.completeFailover();
-      await awaitingMcu.network.settled();
-      expect(awaitingMcu.conference.instantMessagingMcuSession.state).toBe('retrying');
     });
 
     it('returns to Active with a new MCU call when the focus reconnects during a failover', async () => {

@@ -37,8 +37,8 @@ export type InstantMessagingMcuSessionEvents = {
  * - Idle → Terminated when the joined conference has no IM MCU.
  * - Active → Retrying on MCU failover (the MCU call is terminated) or while the focus
  *   connection is being re-established (the MCU call is kept).
- * - Retrying → Active when the failover it waits for completes, or when the focus reconnects
- *   with the MCU active. Reconnected without an active MCU, the session either keeps retrying
+ * - Retrying → Active when a failover completes, or when the focus reconnects with the MCU
+ *   active, whatever started Retrying. Reconnected without an active MCU, the session either keeps retrying
  *   until the MCU is activated or goes back to Idle (setting `mcuAfterReconnectWithoutMcu`).
  * - Idle, Active or Retrying → Terminated when the conference is left. Terminated is final.
  *
@@ -137,7 +137,8 @@ export class InstantMessagingMcuSession {
   #whileRetrying(report: FocusReport): void {
     switch (report.type) {
       case 'failover-completed':
-        if (this.#retryCause === 'failover') this.#activate();
+        // Either completion ends Retrying, whatever started it.
+        this.#activate();
         return;
       case 'mcu-activated':
         if (this.#retryCause === 'awaiting-mcu') this.#activate();

@@ -114,7 +114,7 @@ describe('remote composing state', () => {
     ]);
   });
 
-  it('ignores an Idle notification arriving once the remote is presumed Idle', async () => {
+  it('still raises Idle for an Idle notification arriving once the remote is presumed Idle', async () => {
     const pair = await watchedPair({
       aliceSettings: { idleNotificationOnWire: true, revertDelayMs: 4000 },
     });
@@ -124,7 +124,24 @@ describe('remote composing state', () => {
     expect(pair.bobFlow.remoteComposingState).toBe('idle');
     await pair.advance(1000);
     expect(pair.wire.composingBy('alice')).toEqual(['typing@0', 'idle@7000']);
+    // The application was never told of the presumption, so the Idle is news to it.
     expect(pair.bobEvents.of('remoteComposingStateChanged').map((event) => event.state)).toEqual([
+      'composing',
+      'idle',
+    ]);
+  });
+
+  it('raises the event for every notification with remoteEventOnEveryNotification', async () => {
+    const pair = await watchedPair({
+      aliceTemplate: { composingTimeoutMs: 30_000 },
+      bobSettings: { remoteEventOnEveryNotification: true },
+    });
+    pair.aliceFlow.localComposingState = 'composing';
+    await pair.settle();
+    await pair.advance(12_000);
+    expect(pair.bobEvents.of('remoteComposingStateChanged').map((event) => event.state)).toEqual([
+      'composing',
+      'composing',
       'composing',
     ]);
   });

@@ -13,6 +13,8 @@ export class RemoteComposingTracker {
   readonly #settings: PlatformSettings;
   #state: ComposingState = 'idle';
   #presumedIdleTimer: TimerHandle | undefined;
+  /** Set when silence, not an Idle notification, made the state Idle. */
+  #presumed = false;
 
   constructor(clock: Clock, settings: PlatformSettings) {
     this.#clock = clock;
@@ -31,9 +33,17 @@ export class RemoteComposingTracker {
     return true;
   }
 
-  /** An Idle notification arrived. Returns true when the remote just stopped composing. */
+  /**
+   * An Idle notification arrived. Returns true when the remote just stopped composing: the
+   * last notification was Typing, even if silence has since presumed it idle (the application
+   * was never told of the presumption, so the Idle is news to it). With
+   * `remoteEventOnEveryNotification`, every Idle is news.
+   */
   idleReceived(): boolean {
-    if (this.#state === 'idle') return false;
+    const presumed = this.#presumed;
+    this.#presumed = false;
+    const news = presumed || this.#settings.remoteEventOnEveryNotification;
+    if (this.#state === 'idle' && !news) return false;
     this.#cancelSilenceTimer();
     this.#state = 'idle';
     return true;
@@ -42,6 +52,7 @@ export class RemoteComposingTracker {
   /** Stops the silence timer and forgets the state (the flow has ended). */
   halt(): void {
     this.#cancelSilenceTimer();
+    this.#presumed = false;
     this.#state = 'idle';
   }
 
@@ -49,8 +60,10 @@ export class RemoteComposingTracker {
     this.#cancelSilenceTimer();
     // Silence means the remote stopped typing without saying so; nobody is told, so the next
     // Typing is news again.
+    this.#presumed = false;
     this.#presumedIdleTimer = this.#clock.setTimeout(() => {
       this.#presumedIdleTimer = undefined;
+      this.#presumed = true;
       this.#state = 'idle';
     }, this.#settings.remotePresumedIdleMs);
   }

@@ -13,6 +13,9 @@ describe('platform settings', () => {
       idleNotificationOnSend: false,
       remoteIdleRaisesEvent: true,
       remotePresumedIdleMs: 6000,
+      remoteEventOnEveryNotification: false,
+      typingOnComposingAgain: false,
+      proxiedMessagesOneAtATime: false,
       mcuAfterReconnectWithoutMcu: 'back-to-idle',
       defaultComposingTimeoutMs: 3000,
     });

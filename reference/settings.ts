@@ -47,6 +47,24 @@ export interface PlatformSettings {
    */
   readonly remotePresumedIdleMs: number;
   /**
+   * Whether every arriving composing notification raises `remoteComposingStateChanged` (an Idle
+   * one subject to `remoteIdleRaisesEvent`), rather than only one that changes the remote
+   * state. Default: false (an event per change; silence for `remotePresumedIdleMs` counts as
+   * a change to Idle, so the next Typing raises the event again).
+   */
+  readonly remoteEventOnEveryNotification: boolean;
+  /**
+   * Whether setting Composing while already Composing sends another Typing notification (the
+   * refresh cadence is kept either way). Default: false.
+   */
+  readonly typingOnComposingAgain: boolean;
+  /**
+   * Whether a proxied message that arrives while another awaits its delivery notification is
+   * held (accepted with 202 at once, raised once that notification is sent) rather than
+   * raised at once. Default: false.
+   */
+  readonly proxiedMessagesOneAtATime: boolean;
+  /**
    * MCU session in Retrying, focus reconnected, MCU not active: keep retrying, or go back to
    * Idle until the MCU is activated. Default: 'back-to-idle'.
    */
@@ -70,6 +88,9 @@ export const DEFAULT_PLATFORM_SETTINGS: PlatformSettings = Object.freeze({
   idleNotificationOnSend: false,
   remoteIdleRaisesEvent: true,
   remotePresumedIdleMs: 6000,
+  remoteEventOnEveryNotification: false,
+  typingOnComposingAgain: false,
+  proxiedMessagesOneAtATime: false,
   mcuAfterReconnectWithoutMcu: 'back-to-idle',
   defaultComposingTimeoutMs: 3000,
 });
@@ -93,6 +114,9 @@ const checks: { readonly [Key in keyof PlatformSettings]: Check } = {
   idleNotificationOnSend: boolean,
   remoteIdleRaisesEvent: boolean,
   remotePresumedIdleMs: integerAtLeast(1),
+  remoteEventOnEveryNotification: boolean,
+  typingOnComposingAgain: boolean,
+  proxiedMessagesOneAtATime: boolean,
   mcuAfterReconnectWithoutMcu: (value) =>
     value === 'stay-retrying' || value === 'back-to-idle'
       ? undefined

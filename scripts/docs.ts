@@ -7,6 +7,8 @@ import {
   createModels,
   declaredTransitions,
   defaultProfile,
+  type OpenPoint,
+  openPoints,
   type Profile,
   requirements,
 } from '../machines/index.ts';
@@ -82,6 +84,7 @@ export function traceabilityMatrix(profile: Profile, cited: Map<string, string[]
       cell(r.text),
       cell(r.source),
       r.kind + (r.contradiction ? ` (${r.contradiction})` : ''),
+      r.strength,
       r.untestable
         ? `untestable: ${cell(r.untestable)}`
         : (transitionsByRequirement.get(r.id) ?? []).join(', '),
@@ -89,16 +92,19 @@ export function traceabilityMatrix(profile: Profile, cited: Map<string, string[]
     ].join(' | '),
   );
   const documented = requirements.filter((r) => r.kind === 'documented').length;
+  const musts = requirements.filter((r) => r.strength === 'must').length;
   return `${HEADER}
 # Requirement traceability
 
 Every rule of the source pages with the model transitions that realise it and the tests that
 exercise it: the generated path tests (profile \`${profile.name}\`) and the unit tests whose
 names cite the ID. ${requirements.length} requirements: ${documented} documented,
-${requirements.length - documented} inferred.
+${requirements.length - documented} inferred; ${musts} must, ${requirements.length - musts} should.
+A \`must\` rests on a sentence of the pages (or on a reading the profile declares) and a
+violation fails; a departure from a \`should\` along a branch the model allows is an advisory.
 
-| ID | Rule | Source | Kind | Transitions | Tests |
-|---|---|---|---|---|---|
+| ID | Rule | Source | Kind | Strength | Transitions | Tests |
+|---|---|---|---|---|---|---|
 ${rows.map((row) => `| ${row} |`).join('\n')}
 `;
 }
@@ -107,6 +113,27 @@ function readingsTable(contradiction: Contradiction): string {
   return contradiction.readings
     .map((r) => `  - ${r.source}: ${r.reading} → \`${r.value}\``)
     .join('\n');
+}
+
+function openPointSection(point: OpenPoint): string {
+  return `## ${point.id}: ${point.topic}
+
+- The pages: ${point.basis}
+- Decision (${point.resolution}${point.option ? `, \`${point.option}\`` : ''}): ${point.decision}
+- Rules: ${point.rules
+    .map((id) => `${id} (${requirements.find((r) => r.id === id)?.strength ?? '?'})`)
+    .join(', ')}
+`;
+}
+
+function strengthTable(): string {
+  const rows = requirements.map(
+    (r) => `| ${r.id} | ${r.strength} | ${r.kind} | ${cell(r.basis)} |`,
+  );
+  return `| ID | Strength | Kind | What it rests on (paraphrased) |
+|---|---|---|---|
+${rows.join('\n')}
+`;
 }
 
 export function errata(): string {
@@ -126,7 +153,18 @@ The kit does not pick a reading silently. Each disagreement below is a profile o
 every reading can hold at once, a choice the model leaves open), so an implementation declares
 the reading it follows and is checked against exactly that.
 
-${sections.join('\n')}`;
+${sections.join('\n')}
+# Open points: where the pages are silent or ambiguous
+
+Each point below is a place where the model once demanded more than the pages say. It is now a
+profile option, an allowed branch (the implementation may take any; UCMA's likely behaviour is
+preferred and another one is an advisory where it departs from a \`should\`), a reading, or a
+relabelled rule.
+
+${openPoints.map(openPointSection).join('\n')}
+# Rule strengths
+
+${strengthTable()}`;
 }
 
 /** Every generated document, by path relative to the repository root. */
