@@ -41,11 +41,14 @@ export interface OutputPattern {
 
 /**
  * Matches stimuli by type and by every other field given:
- * `{ type: 'server.focusReconnected', mcuActive: false }`.
+ * `{ type: 'server.focusReconnected', mcuActive: false }`. With `when`, it matches only where
+ * the model's state readings are those given: `{ type: 'app.send', when: { flowState: 'idle' } }`
+ * is a send before the call is established (an implementation with no flow object yet).
  */
-export type StimulusPattern = { readonly type: Stimulus['type'] } & Readonly<
-  Record<string, unknown>
->;
+export type StimulusPattern = {
+  readonly type: Stimulus['type'];
+  readonly when?: Queries;
+} & Readonly<Record<string, unknown>>;
 
 /**
  * What a legitimate adapter cannot do, declared up front so that the kit never fails it for it.

@@ -22,7 +22,14 @@ import {
 import { htmlReporter } from '../../report/html.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { adapterOption, integerOption, limitsOption, list, single } from '../options.ts';
+import {
+  adapterOption,
+  integerOption,
+  limitsOption,
+  list,
+  single,
+  strictOption,
+} from '../options.ts';
 import { resolveProfiles } from '../profile-option.ts';
 
 interface CheckOptions {
@@ -36,6 +43,7 @@ interface CheckOptions {
   reporter?: unknown;
   out?: unknown;
   stepTimeout?: unknown;
+  strict?: unknown;
 }
 
 const MACHINES = createModels(defaultProfile).map((model) => ({
@@ -142,6 +150,10 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       `Property-test runs per machine; 0 runs only the path tests (default: ${DEFAULT_RUNS})`,
     )
     .option('--only <group>', `Only the tests of one requirement group: ${GROUPS.join(', ')}`)
+    .option(
+      '--strict',
+      'Advisories (departures from should-rules the model allows) fail, for UCMA-exact behaviour',
+    )
     .option('--machine <machine>', `Only one machine: ${MACHINES.map((m) => m.id).join(', ')}`)
     .option('--path <path>', 'Replay one property counterexample (with --machine and --seed)')
     .option(
@@ -160,6 +172,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         what: 'a number of runs',
       });
       const only = onlyOption(options.only);
+      const strict = strictOption(options.strict);
       const machine = machineOption(options.machine, only);
       const path = single('path', options.path);
       if (path !== undefined) {
@@ -195,6 +208,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           seed: runSeed,
           runs: runRuns,
           ...(only ? { only } : {}),
+          ...(strict ? { strict } : {}),
           ...(machine ? { machine } : {}),
           ...(path ? { path } : {}),
         });
@@ -214,6 +228,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
             ? { profileArgument: options.profile }
             : {}),
           ...(only ? { only } : {}),
+          ...(strict ? { strict } : {}),
           ...(machine ? { machine } : {}),
           ...(path ? { path, propertiesOnly: true } : {}),
           ...(limits ? { limits } : {}),

@@ -1,4 +1,5 @@
 import type { CAC } from 'cac';
+import { resolveDeclarations } from '../../conformance/declarations.ts';
 import { judgeStep } from '../../conformance/oracle.ts';
 import { failingStep, formatOutputs, formatStimulus } from '../../conformance/reporters/format.ts';
 import type { Output } from '../../machines/index.ts';
@@ -17,6 +18,8 @@ export function registerVerifyTrace(cli: CAC, io: Io, done: (code: number) => vo
       io.out(
         `imflow verify-trace: ${trace.name} (${trace.machine}, profile ${model.profile.name}, ${trace.steps.length} steps)`,
       );
+      // A trace recorded through an adapter with declarations is judged as that adapter was.
+      const { judge } = resolveDeclarations(trace.declarations);
       let snapshot = model.initial();
       let failure: { index: number; requirements: readonly string[] } | undefined;
       for (const [index, step] of trace.steps.entries()) {
@@ -40,7 +43,7 @@ export function registerVerifyTrace(cli: CAC, io: Io, done: (code: number) => vo
             ? step.observed.filter((timed) => timed.at < end).map((timed) => timed.output)
             : [];
         const observation = { outputs: observed, queries: step.queries ?? {}, early };
-        const judgement = judgeStep(model, snapshot, stimulus, observation);
+        const judgement = judgeStep(model, snapshot, stimulus, observation, judge);
         const line = `${formatStimulus(stimulus)} -> ${formatOutputs(observed)}`;
         if (judgement.ok) {
           // The recording may mark a step failed for a reason no output shows (the adapter threw).

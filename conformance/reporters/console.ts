@@ -1,6 +1,7 @@
 import type { Profile, RequirementGroup } from '../../machines/index.ts';
 import type { MachineResult, ProfileResult, SuiteResult, TransitionCoverage } from '../results.ts';
 import {
+  advisoryLines,
   blamed,
   coverageCounts,
   coveragePercent,
@@ -69,20 +70,28 @@ function groupTable(profile: ProfileResult): string[] {
   }
   const width = Math.max(24, ...groups.map((g) => g.length + 2));
   const lines = [
-    `  ${'Requirements'.padEnd(width)}${pad('pass', 6)}${pad('fail', 6)}${pad('inconclusive', 14)}${pad('untestable', 12)}`,
+    `  ${'Requirements'.padEnd(width)}${pad('pass', 6)}${pad('advisory', 10)}${pad('fail', 6)}${pad('inconclusive', 14)}${pad('untestable', 12)}`,
   ];
   for (const group of groups) {
-    const counts = { pass: 0, fail: 0, inconclusive: 0, untestable: 0 };
+    const counts = { pass: 0, advisory: 0, fail: 0, inconclusive: 0, untestable: 0 };
     for (const v of profile.requirements) if (v.requirement.group === group) counts[v.verdict]++;
     lines.push(
-      `    ${group.padEnd(width - 2)}${pad(counts.pass, 6)}${pad(counts.fail, 6)}${pad(counts.inconclusive, 14)}${pad(counts.untestable, 12)}`,
+      `    ${group.padEnd(width - 2)}${pad(counts.pass, 6)}${pad(counts.advisory, 10)}${pad(counts.fail, 6)}${pad(counts.inconclusive, 14)}${pad(counts.untestable, 12)}`,
     );
   }
-  for (const kind of ['inconclusive', 'untestable'] as const) {
+  for (const kind of ['advisory', 'inconclusive', 'untestable'] as const) {
     const listed = profile.requirements.filter((v) => v.verdict === kind);
     if (listed.length > 0) {
       lines.push(`    ${kind}: ${listed.map((v) => v.requirement.id).join(', ')}`);
     }
+  }
+  // Reasons that come from this adapter's declarations, not from the catalogue.
+  for (const verdict of profile.requirements) {
+    const own =
+      (verdict.verdict === 'untestable' && verdict.reason !== verdict.requirement.untestable) ||
+      (verdict.verdict === 'inconclusive' && verdict.reason?.includes('declares unsupported'));
+    if (own) lines.push(`    ${verdict.requirement.id}: ${verdict.reason}`);
+    else if (verdict.note) lines.push(`    ${verdict.requirement.id}: ${verdict.note}`);
   }
   return lines;
 }
@@ -107,7 +116,7 @@ function machineLines(machine: MachineResult): string[] {
     failed: 'failed',
     'not-reached': 'not reached (a case failed before it)',
     'not-chosen': 'not chosen (the implementation took an allowed alternative)',
-    'not-claimed': 'not claimed by the profile',
+    'not-claimed': 'not claimed by the profile (or not drivable through this adapter)',
   };
   for (const [status, reason] of Object.entries(reasons)) {
     const ids = Object.entries(machine.coverage.transitions)
@@ -115,8 +124,23 @@ function machineLines(machine: MachineResult): string[] {
       .map(([id]) => id);
     if (ids.length > 0) lines.push(`        ${reason}: ${ids.join(', ')}`);
   }
+  const { guards, situations } = machine.coverage;
   lines.push(
-    `      path suite   ${machine.pathCases.length} of ${machine.plan.paths} cases run, ${machine.plan.totalSteps} steps for ${machine.plan.transitions} transitions`,
+    `      guards       ${guards.seen}/${guards.goals} outcomes seen (every guard holding and failing)${guards.missing.length > 0 ? `; not seen: ${guards.missing.join(', ')}` : ''}`,
+  );
+  if (situations.length > 0) {
+    const reached = situations.filter((s) => s.reached).length;
+    const missed = situations.filter((s) => !s.reached).map((s) => s.name);
+    lines.push(
+      `      situations   ${reached}/${situations.length} reached${missed.length > 0 ? `; not reached: ${missed.join('; ')}` : ''}`,
+    );
+  }
+  const replanned =
+    machine.plan.replans > 0
+      ? `, ${machine.plan.replans} re-planned round${machine.plan.replans === 1 ? '' : 's'} after failures`
+      : '';
+  lines.push(
+    `      path suite   ${machine.pathCases.length} cases run (${machine.plan.paths} planned${replanned}), ${machine.plan.totalSteps} planned steps for ${machine.plan.transitions} transitions`,
   );
   const property = machine.property;
   if (!property) {
@@ -127,7 +151,12 @@ function machineLines(machine: MachineResult): string[] {
       : property.failure
         ? `FAILED (shrunk ${property.failure.shrinks} time${property.failure.shrinks === 1 ? '' : 's'})`
         : `FAILED: ${property.error ?? 'no counterexample'}`;
-    lines.push(`      property     ${property.runs} runs, seed ${property.seed}: ${outcome}`);
+    const further = property.further?.length
+      ? `; ${property.further.length} more counterexample${property.further.length === 1 ? '' : 's'} of other rules`
+      : '';
+    lines.push(
+      `      property     ${property.runs} runs, seed ${property.seed}: ${outcome}${further}`,
+    );
   }
   return lines;
 }
@@ -144,6 +173,11 @@ function failureLines(
   const who = ids.length > 0 ? ids.join(', ') : 'no requirement (the adapter misbehaved)';
   const where = failurePlace(trace);
   const lines = [`  ${number}. ${who}: ${trace.name} [${profile.name}], ${where}`];
+  if (failure.alsoIn.length > 0) {
+    lines.push(
+      `     the same rules failed in ${failure.alsoIn.length} longer case${failure.alsoIn.length === 1 ? '' : 's'}: ${failure.alsoIn.join(', ')}`,
+    );
+  }
   if (property && trace.verdict !== 'fail') {
     lines.push(
       '     The shrunk counterexample passed when run again: the implementation is not deterministic.',
@@ -192,6 +226,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
       const scope = [
         `profile${info.profiles.length === 1 ? '' : 's'} ${info.profiles.map((p) => p.name).join(', ')}`,
         info.only ? `group ${info.only}` : undefined,
+        info.strict ? 'strict (advisories fail)' : undefined,
         info.machine ? `machine ${info.machine}` : undefined,
         `seed ${info.seed}`,
         info.path ? `replaying path ${info.path}` : `${info.runs} property runs per machine`,
@@ -212,6 +247,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
       progress.clear();
       let number = 0;
       let passed = 0;
+      let advised = 0;
       let failed = 0;
       for (const profile of result.profiles) {
         const duration = profile.machines.reduce((sum, m) => sum + m.durationMs, 0);
@@ -225,7 +261,15 @@ export function consoleReporter(context: ReporterContext): Reporter {
           for (const line of machineLines(machine)) io.out(line);
         const counts = verdictCounts(profile);
         passed += counts.pass;
+        advised += counts.advisory;
         failed += counts.fail;
+        const advisories = advisoryLines(profile);
+        if (advisories.length > 0) {
+          io.out(
+            `  Advisories (departures from should-rules the model allows; ${result.strict ? 'failures under --strict' : 'not failures, unless --strict'})`,
+          );
+          for (const line of advisories) io.out(`    - ${line}`);
+        }
         const cases = failingCases(profile);
         const unattributed = profile.machines
           .map(unattributedProperty)
@@ -248,7 +292,9 @@ export function consoleReporter(context: ReporterContext): Reporter {
       }
       io.out('');
       io.out(`Seed ${result.seed}, ${seconds(result.durationMs)}.`);
-      io.out(`${passed} passed, ${failed} failed`);
+      io.out(
+        `${passed} passed, ${advised > 0 ? `${advised} passed with advisories, ` : ''}${failed} failed`,
+      );
       io.out(`imflow: ${result.verdict === 'conformant' ? 'CONFORMANT' : 'NOT CONFORMANT'}`);
     },
   };

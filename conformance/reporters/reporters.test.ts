@@ -238,6 +238,8 @@ describe('formatting', () => {
   it('computes coverage over the transitions the implementation had to take', () => {
     const counts = coverageCounts({
       states: { total: 1, covered: 1, uncovered: [] },
+      guards: { goals: 0, seen: 0, missing: [] },
+      situations: [],
       transitions: {
         a: 'covered',
         b: 'covered',
