@@ -398,9 +398,8 @@ export class CaseRun {
       machine: this.model.id,
       profile: this.model.profile,
       adapter: this.adapterName,
-      ...(Object.keys(this.declarations.declared).length > 0
-        ? { declarations: this.declarations.declared }
-        : {}),
+      // Recorded with the queries answered, so that an offline verdict judges as this one did.
+      declarations: { ...this.declarations.declared, queries: this.declarations.answered },
       steps: this.steps,
       verdict: this.failed ? 'fail' : 'pass',
       ...(this.#setupFailure ? { setupFailure: this.#setupFailure } : {}),

@@ -18,8 +18,9 @@ export function registerVerifyTrace(cli: CAC, io: Io, done: (code: number) => vo
       io.out(
         `imflow verify-trace: ${trace.name} (${trace.machine}, profile ${model.profile.name}, ${trace.steps.length} steps)`,
       );
-      // A trace recorded through an adapter with declarations is judged as that adapter was.
-      const { judge } = resolveDeclarations(trace.declarations);
+      // A trace the kit recorded carries its adapter's declarations and is judged as it was; a
+      // hand-written recording without them is judged on the readings it holds.
+      const judge = trace.declarations ? resolveDeclarations(trace.declarations).judge : {};
       let snapshot = model.initial();
       let failure: { index: number; requirements: readonly string[] } | undefined;
       for (const [index, step] of trace.steps.entries()) {

@@ -135,12 +135,9 @@ function machineLines(machine: MachineResult): string[] {
       `      situations   ${reached}/${situations.length} reached${missed.length > 0 ? `; not reached: ${missed.join('; ')}` : ''}`,
     );
   }
-  const replanned =
-    machine.plan.replans > 0
-      ? `, ${machine.plan.replans} re-planned round${machine.plan.replans === 1 ? '' : 's'} after failures`
-      : '';
+  const replanned = machine.pathCases.filter((c) => c.name.includes(' re-plan ')).length;
   lines.push(
-    `      path suite   ${machine.pathCases.length} cases run (${machine.plan.paths} planned${replanned}), ${machine.plan.totalSteps} planned steps for ${machine.plan.transitions} transitions`,
+    `      path suite   ${machine.pathCases.length - replanned} of ${machine.plan.paths} cases run${replanned > 0 ? ` (and ${replanned} re-planned around failed steps)` : ''}, ${machine.plan.totalSteps} steps for ${machine.plan.transitions} transitions`,
   );
   const property = machine.property;
   if (!property) {

@@ -97,11 +97,10 @@ function failureKey(machine: MachineResult, trace: Trace): string {
 }
 
 /**
- * Every distinct failure of a profile, once, with its shortest trace: failing path cases, then
- * property counterexamples (first and further ones). Cases naming the same rules are folded
- * into the shortest, listed in `alsoIn`.
+ * Every failing test case of a profile, duplicates included: failing path cases, then property
+ * counterexamples (first and further ones). The json reporter writes each one as a trace.
  */
-export function failingCases(profile: ProfileResult): FailingCase[] {
+export function everyFailingCase(profile: ProfileResult): Omit<FailingCase, 'alsoIn'>[] {
   const all: Omit<FailingCase, 'alsoIn'>[] = [];
   for (const machine of profile.machines) {
     for (const trace of machine.pathCases)
@@ -110,6 +109,16 @@ export function failingCases(profile: ProfileResult): FailingCase[] {
     for (const failure of property?.failure ? [property.failure, ...(property.further ?? [])] : [])
       all.push({ machine, trace: failure.trace, property: failure });
   }
+  return all;
+}
+
+/**
+ * Every distinct failure of a profile, once, with its shortest trace: failing path cases, then
+ * property counterexamples (first and further ones). Cases naming the same rules are folded
+ * into the shortest, listed in `alsoIn`.
+ */
+export function failingCases(profile: ProfileResult): FailingCase[] {
+  const all = everyFailingCase(profile);
   const groups = new Map<string, Omit<FailingCase, 'alsoIn'>[]>();
   for (const failing of all) {
     const key = failureKey(failing.machine, failing.trace);

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SuiteResult } from '../results.ts';
 import type { Trace } from '../trace.ts';
-import { failingCases, replayFor, tracePath } from './format.ts';
+import { everyFailingCase, replayFor, tracePath } from './format.ts';
 import type { Reporter, ReporterContext } from './types.ts';
 
 export const JSON_REPORT_FILE = 'imflow-report.json';
@@ -20,7 +20,7 @@ export function jsonReporter(context: ReporterContext): Reporter {
       await writeFile(report, `${JSON.stringify(result, null, 2)}\n`);
       const written: string[] = [];
       for (const profile of result.profiles) {
-        for (const { trace } of failingCases(profile)) {
+        for (const { trace } of everyFailingCase(profile)) {
           const file = tracePath(context.outDir, profile.profile.name, trace);
           const replay = replayFor(trace, file);
           const portable: Trace = { ...trace, ...(replay ? { replay } : {}) };
