@@ -401,7 +401,7 @@ function requirementVerdicts(
     (declarations.declared.unsupported ?? [])
       .filter((pattern) => types.has(pattern.type))
       .map(formatStimulusPattern)
-      .join('; ');
+      .join(', ');
   const advised = new Set(advisories.filter((a) => !a.strict).map((a) => a.requirement));
   return requirements
     .filter((requirement) => !only || requirement.group === only)
@@ -434,7 +434,7 @@ function requirementVerdicts(
         ...common,
         verdict: 'inconclusive',
         reason: unsupported
-          ? `Not exercised: it needs ${[...unsupported].join(', ')}, which the adapter declares unsupported (${declaredUnsupported(unsupported)}).`
+          ? `Not exercised: it needs stimuli the adapter declares unsupported: ${declaredUnsupported(unsupported)}.`
           : unclaimed.has(requirement.id)
             ? 'Not exercised: the profile does not claim the capability or reading it needs.'
             : 'Not exercised by any test that ran.',
