@@ -45,6 +45,12 @@ beforeAll(async () => {
     "export default { name: 'bad', profile: { timing: { refreshPeriodMs: 4000 } }, create() {} };\n",
   );
   await writeFile(
+    join(dir, 'bad-declarations.mjs'),
+    `import reference from '${reference}';
+export default { ...reference, declarations: { unobservable: [{ channel: 'wire', kind: 'byee' }], queries: ['mood'] } };
+`,
+  );
+  await writeFile(
     join(dir, 'stray.mjs'),
     `import reference from '${reference}';
 export const adapter = {
@@ -157,6 +163,47 @@ describe('imflow check', () => {
     const profile = await run('check', '--adapter', join(dir, 'bad-profile.mjs'));
     expect(profile.code).toBe(2);
     expect(profile.errors()).toMatch(/adapter\.profile\.timing\.refreshPeriodMs is 4000/);
+  });
+
+  it('names every bad declaration of an adapter, with exit 2', async () => {
+    const r = await run('check', '--adapter', join(dir, 'bad-declarations.mjs'));
+    expect(r.code).toBe(2);
+    expect(r.errors()).toMatch(/adapter\.declarations are invalid:/);
+    expect(r.errors()).toMatch(
+      /adapter\.declarations\.unobservable\[0\]\.kind is "byee", no wire output; known: message/,
+    );
+    expect(r.errors()).toMatch(/adapter\.declarations\.queries\[0\] is "mood", no state query/);
+  });
+
+  it('checks only what a group needs, counts only what it shows, and takes --strict', async () => {
+    const r = await run(
+      'check',
+      '--only',
+      'local-composing',
+      '--machine',
+      'imFlow',
+      '--runs',
+      '5',
+      '--seed',
+      '3',
+      '--strict',
+    );
+    expect(r.errors()).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.text()).toMatch(/group local-composing; strict \(advisories fail\)/);
+    const group = requirements.filter((q) => q.group === 'local-composing');
+    const shown = group.filter((q) => !q.untestable).length;
+    expect(r.text()).toMatch(new RegExp(`\n${shown} passed, 0 failed\n`));
+    expect(r.text()).not.toMatch(/delivery-notifications|mcu-session/);
+    expect(r.text()).toMatch(/transitions\s+\d+ covered, .* of (\d+):/);
+    const total = Number(/transitions\s+\d+ covered, .* of (\d+):/.exec(r.text())?.[1]);
+    expect(total).toBeLessThan(40);
+  });
+
+  it('refuses a value given to --strict', async () => {
+    const r = await run('check', '--strict=yes', '--runs', '0');
+    expect(r.code).toBe(2);
+    expect(r.errors()).toMatch(/--strict takes no value|Unused args: `yes`/);
   });
 
   it('reports an adapter error no step awaited instead of crashing', async () => {

@@ -289,7 +289,9 @@ function buildGraph(
   const supportedEdges = raw.filter((edge) => !edge.unsupported);
   const stimulusTypes = new Set(
     only
-      ? declared.filter((t) => groupTransitions.has(t.meta.id)).map((t) => t.event)
+      ? declared
+          .filter((t) => groupTransitions.has(t.meta.id) && !t.meta.spontaneous)
+          .map((t) => t.event)
       : raw.map((edge) => edge.stimulus.type),
   );
   if (only) {
