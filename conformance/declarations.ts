@@ -232,6 +232,23 @@ export function formatStimulusPattern(pattern: StimulusPattern): string {
   ].join(' ');
 }
 
+/**
+ * Stimulus patterns as one phrase, those with the same `when` joined:
+ * `app.send, app.setIdle while flowState is idle; server.focusReconnected mcuActive=false`.
+ */
+export function formatStimulusPatterns(patterns: readonly StimulusPattern[]): string {
+  const groups = new Map<string, string[]>();
+  for (const pattern of patterns) {
+    const { when, ...rest } = pattern;
+    const head = formatStimulusPattern(rest as StimulusPattern);
+    const condition = when ? formatStimulusPattern({ type: '' as never, when }).trim() : '';
+    groups.set(condition, [...(groups.get(condition) ?? []), head]);
+  }
+  return [...groups]
+    .map(([condition, heads]) => `${heads.join(', ')}${condition ? ` ${condition}` : ''}`)
+    .join('; ');
+}
+
 /** One line for an output pattern: `wire bye`, `event (all)`. */
 export function formatOutputPattern(pattern: OutputPattern): string {
   return [pattern.channel, pattern.kind ?? pattern.name ?? pattern.operation ?? '(all)'].join(' ');
@@ -291,8 +308,10 @@ export function observabilityOf(
   const hiddenQueries = queries.filter((query) => !resolved.answered.includes(query));
   const hidden = [...hiddenOutputs, ...hiddenQueries.map((query) => `the ${query} reading`)];
   if (hidden.length === 0) return {};
-  const why = `${hidden.join(', ')} ${hidden.length === 1 ? 'is' : 'are'} not observable through this adapter (its declarations)`;
+  const listed =
+    hidden.length === 1 ? hidden[0] : `${hidden.slice(0, -1).join(', ')} and ${hidden.at(-1)}`;
+  const why = `${listed}, which this adapter declares it cannot observe`;
   if (hidden.length === outputs.length + queries.length)
     return { untestable: `Untestable for this adapter: the rule shows only through ${why}.` };
-  return { partly: `Partly unobserved: ${why}.` };
+  return { partly: `Partly unobserved: not through ${why}.` };
 }

@@ -10,7 +10,7 @@ import {
 import type { Adapter } from './adapter.ts';
 import { CaseRun, type Limits } from './case-run.ts';
 import {
-  formatStimulusPattern,
+  formatStimulusPatterns,
   observabilityOf,
   type ResolvedDeclarations,
   resolveDeclarations,
@@ -398,10 +398,9 @@ function requirementVerdicts(
     }
   }
   const declaredUnsupported = (types: ReadonlySet<string>) =>
-    (declarations.declared.unsupported ?? [])
-      .filter((pattern) => types.has(pattern.type))
-      .map(formatStimulusPattern)
-      .join(', ');
+    formatStimulusPatterns(
+      (declarations.declared.unsupported ?? []).filter((pattern) => types.has(pattern.type)),
+    );
   const advised = new Set(advisories.filter((a) => !a.strict).map((a) => a.requirement));
   return requirements
     .filter((requirement) => !only || requirement.group === only)
