@@ -402,8 +402,10 @@ function requirementVerdicts(
       (declarations.declared.unsupported ?? []).filter((pattern) => types.has(pattern.type)),
     );
   const advised = new Set(advisories.filter((a) => !a.strict).map((a) => a.requirement));
+  // A run limited to some machines (--machine) or one group (--only) judges only their rules.
+  const groups = new Set(plans.flatMap(({ model }) => model.groups));
   return requirements
-    .filter((requirement) => !only || requirement.group === only)
+    .filter((requirement) => (!only || requirement.group === only) && groups.has(requirement.group))
     .map((requirement): RequirementVerdict => {
       const tests = [...(exercised.get(requirement.id) ?? [])];
       const failures = [...(failing.get(requirement.id) ?? [])];
