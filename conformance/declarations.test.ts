@@ -74,7 +74,9 @@ describe('an adapter that cannot observe BYE', () => {
     expect(result.verdict).toBe('conformant');
     const life4 = profile?.requirements.find((v) => v.requirement.id === 'LIFE-4');
     expect(life4?.verdict).toBe('pass');
-    expect(life4?.note).toMatch(/not through wire bye, which this adapter declares it cannot observe/);
+    expect(life4?.note).toMatch(
+      /not through wire bye, which this adapter declares it cannot observe/,
+    );
     // The oracle left BYE out: nothing was expected of it, nothing observed.
     const observedBye = profile?.machines
       .flatMap((m) => m.pathCases)

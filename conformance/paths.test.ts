@@ -175,7 +175,7 @@ describe('guard outcomes and situations', () => {
 
     it(`reaches the situations no transition captures under ${profile.name}`, () => {
       const flow = planPaths(modelOf(profile, 'imFlow'));
-      expect([...flow.situations.values()]).toEqual([true, true, true]);
+      expect([...flow.situations.values()]).toEqual([true, true, true, true]);
       const mcu = planPaths(modelOf(profile, 'mcuSession'));
       expect(mcu.situations.get('BeginJoin callback after the MCU became active')).toBe(true);
       const flowModel = modelOf(profile, 'imFlow');
@@ -189,6 +189,7 @@ describe('guard outcomes and situations', () => {
       expect(
         inOrder([['deliveryFailure'], ['deliverySuccess.second', 'deliveryFailure.second']]),
       ).toBe(true);
+      expect(inOrder([['receive.proxied'], ['receive.proxied']])).toBe(true);
       expect(
         inOrder([
           ['local.reverting.composingAgain'],

@@ -75,6 +75,10 @@ const SITUATIONS: readonly {
     sequence: [['activate'], ['joinCallback']],
   },
   {
+    name: 'a second proxied message while the first awaits its notification',
+    sequence: [['receive.proxied'], ['receive.proxied']],
+  },
+  {
     name: 'second delivery notification after a failure notification',
     sequence: [['deliveryFailure'], ['deliverySuccess.second', 'deliveryFailure.second']],
   },

@@ -66,7 +66,12 @@ export interface SuiteOptions {
   readonly profileArgument?: string;
 }
 
-export const DEFAULT_RUNS = 100;
+/**
+ * Property-test runs per machine. Measured against the mutant catalogue (seeds 1 to 3), 200
+ * runs name every mutant's rule where 100 runs miss one under seed 1, for about a fifth more
+ * CPU time on a conforming implementation.
+ */
+export const DEFAULT_RUNS = 200;
 
 function replayCommand(
   options: SuiteOptions,

@@ -2,7 +2,7 @@
  * `npm run mutants`: runs the conformance kit against every mutant of the catalogue, one after
  * another, and prints the kill matrix.
  *
- *   npm run mutants                          every mutant, seed 1, 100 runs per machine
+ *   npm run mutants                          every mutant, seed 1, the kit's default runs per machine
  *   npm run mutants -- --only ID             one mutant (repeat --only for several)
  *   npm run mutants -- --seed 7 --runs 30
  *   npm run mutants -- --typecheck           also type-check every mutant first (~30 s)
@@ -14,6 +14,7 @@
  * not name the requirement it breaks. With --allow-known, the mutants whose `knownKitGap`
  * documents exactly that shortfall do not count.
  */
+import { DEFAULT_RUNS } from '../conformance/suite.ts';
 import { findMutant, type Mutant, mutants } from '../mutants/catalogue.ts';
 import { type BaselineResult, type MutantResult, runBaseline, runMutant } from '../mutants/kill.ts';
 import { typecheckMutants } from '../mutants/typecheck.ts';
@@ -37,7 +38,7 @@ function usage(problem: string, code = 2): never {
 function parseArguments(argv: readonly string[]): Arguments {
   const only: string[] = [];
   let seed = 1;
-  let runs = 100;
+  let runs = DEFAULT_RUNS;
   let typecheck = false;
   let allowKnown = false;
   const wholeNumber = (flag: string, value: string | undefined) => {
