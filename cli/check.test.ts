@@ -406,3 +406,55 @@ describe('trace files', () => {
     expect(r.out.at(-1)).toMatch(/^imflow: trace FAILS at step 2: .*LIFE-4/);
   });
 });
+
+describe("a trace that records its adapter's declarations", () => {
+  const terminated = {
+    stimulus: { type: 'app.terminate' },
+    observed: [
+      { output: { channel: 'event', name: 'flowStateChanged', state: 'terminated' }, at: 0 },
+    ],
+    queries: { flowState: 'terminated' },
+  };
+  const recorded = (declarations?: unknown) => ({
+    format: 'imflow-trace/1',
+    name: 'no bye',
+    origin: 'recorded',
+    machine: 'imFlow',
+    profile: 'ucma-guide',
+    ...(declarations ? { declarations } : {}),
+    steps: [
+      {
+        stimulus: { type: 'app.establish', template: null },
+        observed: [
+          { output: { channel: 'event', name: 'flowConfigurationRequested' }, at: 0 },
+          { output: { channel: 'event', name: 'flowStateChanged', state: 'active' }, at: 0 },
+        ],
+        queries: { flowState: 'active', localComposingState: 'idle' },
+      },
+      terminated,
+    ],
+  });
+
+  it('is judged offline as its adapter was: a BYE it could not observe is not missing', async () => {
+    const declared = join(dir, 'declared-no-bye.json');
+    await writeFile(
+      declared,
+      JSON.stringify(recorded({ unobservable: [{ channel: 'wire', kind: 'bye' }] })),
+    );
+    const pass = await run('verify-trace', declared);
+    expect(pass.code).toBe(0);
+    const bare = join(dir, 'bare-no-bye.json');
+    await writeFile(bare, JSON.stringify(recorded()));
+    const fail = await run('verify-trace', bare);
+    expect(fail.code).toBe(1);
+    expect(fail.text()).toMatch(/missing: +wire bye/);
+  });
+
+  it('refuses unsound declarations in a trace, with exit 2', async () => {
+    const file = join(dir, 'bad-declarations-trace.json');
+    await writeFile(file, JSON.stringify(recorded({ queries: ['mood'] })));
+    const r = await run('verify-trace', file);
+    expect(r.code).toBe(2);
+    expect(r.errors()).toMatch(/"declarations" are invalid: declarations\.queries\[0\] is "mood"/);
+  });
+});

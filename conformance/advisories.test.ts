@@ -33,6 +33,7 @@ vi.mock('../machines/index.ts', async (importOriginal) => {
 });
 
 const { default: referenceAdapter } = await import('../adapters/reference.ts');
+const { renderHtmlReport } = await import('../report/html.ts');
 const limits = { stepTimeoutMs: 2000, drainTurns: 20 };
 const run = (strict: boolean) =>
   runSuite({
@@ -82,6 +83,10 @@ describe('an advisory', () => {
     expect(xml).toMatch(/<property name="advisory" value="LC-12 \(local\.composingAgain\)/);
     expect(xml).toMatch(/name="LC-12: [^"]*" time="0">\s*<properties>/);
     expect(xml).not.toMatch(/<failure[^>]*LC-12/);
+    const html = await renderHtmlReport(result);
+    expect(html).toMatch(
+      /<section class="advisories"><h3>Advisories<\/h3>.*<li>LC-12 \(local\.composingAgain\): imFlow [^<]*, step \d+<\/li>/s,
+    );
   });
 
   it('fails its step under --strict, naming the rule', async () => {
