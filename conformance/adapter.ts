@@ -100,7 +100,11 @@ export interface SystemUnderTest {
    * `'invalid-argument'`. Any other exception fails the step.
    */
   apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): void | Promise<void>;
-  /** Reports the current states the implementation exposes (omit what it cannot tell). */
+  /**
+   * Reports the current states the implementation exposes. Every query the adapter declares
+   * (`declarations.queries`, by default all) must be answered where the model expects a value;
+   * leave out of the declarations what the implementation cannot tell.
+   */
   query(): Queries | Promise<Queries>;
   /**
    * Resolves when no work is in flight, such as messages still on an asynchronous network.

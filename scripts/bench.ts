@@ -6,12 +6,14 @@
  */
 import referenceAdapter from '../adapters/reference.ts';
 import { CaseRun } from '../conformance/case-run.ts';
+import { resolveDeclarations } from '../conformance/declarations.ts';
 import { planPaths } from '../conformance/paths.ts';
 import { runProperty } from '../conformance/properties.ts';
+import { DEFAULT_RUNS } from '../conformance/suite.ts';
 import { builtInProfiles, createModels } from '../machines/index.ts';
 
 const runsFlag = process.argv.indexOf('--runs');
-const runs = runsFlag === -1 ? 100 : Number(process.argv[runsFlag + 1]);
+const runs = runsFlag === -1 ? DEFAULT_RUNS : Number(process.argv[runsFlag + 1]);
 if (!Number.isInteger(runs) || runs < 1) {
   console.error('--runs takes a whole number of at least 1.');
   process.exit(2);
@@ -34,11 +36,13 @@ const rows: string[][] = [
     `${runs} runs ms`,
   ],
 ];
+// Planned as the check plans them: around what the adapter declares it cannot do.
+const declarations = resolveDeclarations(referenceAdapter.declarations);
 for (const profile of builtInProfiles) {
   for (const model of createModels(profile)) {
     if (model.capability && !profile.capabilities[model.capability]) continue;
     let started = performance.now();
-    const plan = planPaths(model);
+    const plan = planPaths(model, { declarations });
     const planMs = performance.now() - started;
     started = performance.now();
     for (const path of plan.paths) {
@@ -47,13 +51,21 @@ for (const profile of builtInProfiles) {
         model,
         name: path.name,
         origin: 'path',
+        declarations,
       });
       for (const stimulus of path.stimuli) await run.step(stimulus);
       await run.close();
     }
     const pathsMs = performance.now() - started;
     started = performance.now();
-    await runProperty({ adapter: referenceAdapter, model, runs, seed: 1, replayCommand: () => '' });
+    await runProperty({
+      adapter: referenceAdapter,
+      model,
+      runs,
+      seed: 1,
+      declarations,
+      replayCommand: () => '',
+    });
     const propertyMs = performance.now() - started;
     rows.push([
       profile.name,
