@@ -71,7 +71,8 @@ beforeAll(async () => {
       runs: 3,
     }),
   ]);
-});
+  // Planning and re-planning around the failing adapter's failures take a few seconds.
+}, 60_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
