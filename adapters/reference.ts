@@ -8,7 +8,7 @@
  *     conference server, into what those would send);
  *  3. report every output as it happens (`observe`) and answer state queries.
  */
-import type { Adapter, SutContext, SystemUnderTest } from '../conformance/index.ts';
+import type { Adapter, Declarations, SutContext, SystemUnderTest } from '../conformance/index.ts';
 import type { Profile, Stimulus } from '../machines/index.ts';
 import {
   type Clock,
@@ -18,7 +18,6 @@ import {
   InMemoryNetwork,
   type InstantMessagingCall,
   InstantMessagingFlowTemplate,
-  InvalidOperationError,
   type PlatformSettings,
   type Transport,
   type WireMessage,
@@ -47,9 +46,33 @@ function settingsFor(profile: Profile): Partial<PlatformSettings> {
   };
 }
 
-/** The refusal an adapter reports when the API has no object to call yet (no flow before establish). */
-function noFlowYet(what: string): never {
-  throw new InvalidOperationError(`Cannot ${what}: the call has no flow before it is established.`);
+/**
+ * What the adapter declares it cannot do. Like UCMA's, the reference's call has no flow object
+ * before it is established, so nothing can call a flow operation then: those stimuli are
+ * declared unsupported before establishment instead of being refused here on the
+ * implementation's behalf (a refusal made up by the adapter would hide an implementation that
+ * accepts them). Terminating is the call's, and the adapter creates the call when it
+ * establishes it, so there is no call to terminate before that either.
+ */
+const declarations: Declarations = {
+  unsupported: (
+    [
+      'app.initialize',
+      'app.send',
+      'app.setComposing',
+      'app.setIdle',
+      'app.deliverySuccess',
+      'app.deliveryFailure',
+      'app.terminate',
+    ] as const
+  ).map((type) => ({ type, when: { flowState: 'idle' } })),
+};
+
+/** The kit never sends a stimulus declared unsupported; if it did, that is its bug, not a refusal. */
+function undeclared(stimulus: Stimulus): Error {
+  return new Error(
+    `${stimulus.type} before the call is established: the adapter declares it unsupported, so the kit should not send it.`,
+  );
 }
 
 class ReferenceSystem implements SystemUnderTest {
@@ -130,16 +153,18 @@ class ReferenceSystem implements SystemUnderTest {
   // Step 2: one branch per stimulus. Refusals are thrown errors with a `kind`, which the kit
   // records as error outputs; the reference's own errors already carry one.
   async apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): Promise<void> {
-    const flow = this.#call?.flow;
+    const flow = () => {
+      const found = this.#call?.flow;
+      if (!found) throw undeclared(stimulus);
+      return found;
+    };
     switch (stimulus.type) {
       case 'app.establish':
         return this.#establish(stimulus.template);
       case 'app.initialize':
-        return (flow ?? noFlowYet('initialize')).initialize(
-          new InstantMessagingFlowTemplate(stimulus.template),
-        );
+        return flow().initialize(new InstantMessagingFlowTemplate(stimulus.template));
       case 'app.send': {
-        const id = await (flow ?? noFlowYet('send')).sendInstantMessage({
+        const id = await flow().sendInstantMessage({
           contentType: stimulus.contentType,
           body: stimulus.body,
         });
@@ -147,22 +172,22 @@ class ReferenceSystem implements SystemUnderTest {
         return;
       }
       case 'app.setComposing':
-        (flow ?? noFlowYet('set the composing state')).localComposingState = 'composing';
+        flow().localComposingState = 'composing';
         return;
       case 'app.setIdle':
-        (flow ?? noFlowYet('set the composing state')).localComposingState = 'idle';
+        flow().localComposingState = 'idle';
         return;
       case 'app.deliverySuccess':
-        return (flow ?? noFlowYet('notify')).sendSuccessDeliveryNotification(
-          this.#receivedId(stimulus.message),
-        );
+        return flow().sendSuccessDeliveryNotification(this.#receivedId(stimulus.message));
       case 'app.deliveryFailure':
-        return (flow ?? noFlowYet('notify')).sendFailureDeliveryNotification(
+        return flow().sendFailureDeliveryNotification(
           this.#receivedId(stimulus.message),
           stimulus.code,
         );
-      case 'app.terminate':
-        return (this.#call ?? noFlowYet('terminate')).terminate();
+      case 'app.terminate': {
+        if (!this.#call) throw undeclared(stimulus);
+        return this.#call.terminate();
+      }
       case 'remote.message': {
         const id = `remote-${this.#receivedIds.length + 1}`;
         this.#receivedIds.push(id);
@@ -309,6 +334,7 @@ class ReferenceSystem implements SystemUnderTest {
 const referenceAdapter: Adapter = {
   name: 'imflow reference implementation',
   profile: 'ucma-guide',
+  declarations,
   create: (context) => new ReferenceSystem(context),
 };
 

@@ -45,6 +45,12 @@ beforeAll(async () => {
     "export default { name: 'bad', profile: { timing: { refreshPeriodMs: 4000 } }, create() {} };\n",
   );
   await writeFile(
+    join(dir, 'bad-declarations.ts'),
+    `import reference from '${reference}';
+export default { ...reference, declarations: { unobservable: [{ channel: 'wire', kind: 'byee' }], queries: ['mood'] } };
+`,
+  );
+  await writeFile(
     join(dir, 'stray.ts'),
     `import reference from '${reference}';
 export const adapter = {
@@ -159,6 +165,47 @@ describe('imflow check', () => {
     expect(profile.errors()).toMatch(/adapter\.profile\.timing\.refreshPeriodMs is 4000/);
   });
 
+  it('names every bad declaration of an adapter, with exit 2', async () => {
+    const r = await run('check', '--adapter', join(dir, 'bad-declarations.ts'));
+    expect(r.code).toBe(2);
+    expect(r.errors()).toMatch(/adapter\.declarations are invalid:/);
+    expect(r.errors()).toMatch(
+      /adapter\.declarations\.unobservable\[0\]\.kind is "byee", no wire output; known: message/,
+    );
+    expect(r.errors()).toMatch(/adapter\.declarations\.queries\[0\] is "mood", no state query/);
+  });
+
+  it('checks only what a group needs, counts only what it shows, and takes --strict', async () => {
+    const r = await run(
+      'check',
+      '--only',
+      'local-composing',
+      '--machine',
+      'imFlow',
+      '--runs',
+      '5',
+      '--seed',
+      '3',
+      '--strict',
+    );
+    expect(r.errors()).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.text()).toMatch(/group local-composing; strict \(advisories fail\)/);
+    const group = requirements.filter((q) => q.group === 'local-composing');
+    const shown = group.filter((q) => !q.untestable).length;
+    expect(r.text()).toMatch(new RegExp(`\n${shown} passed, 0 failed\n`));
+    expect(r.text()).not.toMatch(/delivery-notifications|mcu-session/);
+    expect(r.text()).toMatch(/transitions\s+\d+ covered, .* of (\d+):/);
+    const total = Number(/transitions\s+\d+ covered, .* of (\d+):/.exec(r.text())?.[1]);
+    expect(total).toBeLessThan(40);
+  });
+
+  it('refuses a value given to --strict', async () => {
+    const r = await run('check', '--strict=yes', '--runs', '0');
+    expect(r.code).toBe(2);
+    expect(r.errors()).toMatch(/--strict takes no value|Unused args: `yes`/);
+  });
+
   it('reports an adapter error no step awaited instead of crashing', async () => {
     const exec = promisify(execFile);
     const result = await exec(
@@ -211,7 +258,10 @@ describe('an implementation that refuses nothing', () => {
     expect(check.errors()).toBe('');
     expect(check.code).toBe(1);
     expect(check.out.at(-1)).toBe('imflow: NOT CONFORMANT');
-    expect(check.text()).toMatch(/\n {2}1\. CONF-3: imFlow path 1 \[ucma-guide\], step 2 of 2\n/);
+    // Each distinct failure is listed once, with its shortest trace.
+    expect(check.text()).toMatch(
+      /\n {2}\d+\. CONF-3: imFlow path \d+ \[ucma-guide\], step 1 of 1\n/,
+    );
     expect(check.text()).toMatch(/missing: +error invalid-operation from app\.initialize/);
   });
 
@@ -370,5 +420,57 @@ describe('trace files', () => {
     expect(r.text()).toMatch(/1\. pass {2}app\.establish/);
     expect(r.text()).toMatch(/2\. FAIL {2}app\.terminate -> \(nothing\)/);
     expect(r.out.at(-1)).toMatch(/^imflow: trace FAILS at step 2: .*LIFE-4/);
+  });
+});
+
+describe("a trace that records its adapter's declarations", () => {
+  const terminated = {
+    stimulus: { type: 'app.terminate' },
+    observed: [
+      { output: { channel: 'event', name: 'flowStateChanged', state: 'terminated' }, at: 0 },
+    ],
+    queries: { flowState: 'terminated' },
+  };
+  const recorded = (declarations?: unknown) => ({
+    format: 'imflow-trace/1',
+    name: 'no bye',
+    origin: 'recorded',
+    machine: 'imFlow',
+    profile: 'ucma-guide',
+    ...(declarations ? { declarations } : {}),
+    steps: [
+      {
+        stimulus: { type: 'app.establish', template: null },
+        observed: [
+          { output: { channel: 'event', name: 'flowConfigurationRequested' }, at: 0 },
+          { output: { channel: 'event', name: 'flowStateChanged', state: 'active' }, at: 0 },
+        ],
+        queries: { flowState: 'active', localComposingState: 'idle' },
+      },
+      terminated,
+    ],
+  });
+
+  it('is judged offline as its adapter was: a BYE it could not observe is not missing', async () => {
+    const declared = join(dir, 'declared-no-bye.json');
+    await writeFile(
+      declared,
+      JSON.stringify(recorded({ unobservable: [{ channel: 'wire', kind: 'bye' }] })),
+    );
+    const pass = await run('verify-trace', declared);
+    expect(pass.code).toBe(0);
+    const bare = join(dir, 'bare-no-bye.json');
+    await writeFile(bare, JSON.stringify(recorded()));
+    const fail = await run('verify-trace', bare);
+    expect(fail.code).toBe(1);
+    expect(fail.text()).toMatch(/missing: +wire bye/);
+  });
+
+  it('refuses unsound declarations in a trace, with exit 2', async () => {
+    const file = join(dir, 'bad-declarations-trace.json');
+    await writeFile(file, JSON.stringify(recorded({ queries: ['mood'] })));
+    const r = await run('verify-trace', file);
+    expect(r.code).toBe(2);
+    expect(r.errors()).toMatch(/"declarations" are invalid: declarations\.queries\[0\] is "mood"/);
   });
 });

@@ -45,6 +45,15 @@ export function integerOption(
   return number;
 }
 
+/** `--strict`: a flag, given once, without a value. */
+export function strictOption(value: unknown): boolean {
+  if (value === undefined || value === false) return false;
+  if (value === true) return true;
+  throw new UsageError(
+    `--strict takes no value (it makes advisories failures), got ${JSON.stringify(value)}.`,
+  );
+}
+
 export function limitsOption(value: unknown): Limits | undefined {
   const stepTimeoutMs = integerOption('step-timeout', value, {
     min: 1,

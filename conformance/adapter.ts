@@ -46,11 +46,14 @@ export interface OutputPattern {
 
 /**
  * Matches stimuli by type and by every other field given:
- * `{ type: 'server.focusReconnected', mcuActive: false }`.
+ * `{ type: 'server.focusReconnected', mcuActive: false }`. With `when`, it matches only where
+ * the model's state readings are those given: `{ type: 'app.send', when: { flowState: 'idle' } }`
+ * is a send before the call is established (an implementation with no flow object yet).
  */
-export type StimulusPattern = { readonly type: Stimulus['type'] } & Readonly<
-  Record<string, unknown>
->;
+export type StimulusPattern = {
+  readonly type: Stimulus['type'];
+  readonly when?: Queries;
+} & Readonly<Record<string, unknown>>;
 
 /**
  * What a legitimate adapter cannot do, declared up front so that the kit never fails it for it.
@@ -107,7 +110,11 @@ export interface SystemUnderTest {
    * `'invalid-argument'`. Any other exception fails the step.
    */
   apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): void | Promise<void>;
-  /** Reports the current states the implementation exposes (omit what it cannot tell). */
+  /**
+   * Reports the current states the implementation exposes. Every query the adapter declares
+   * (`declarations.queries`, by default all) must be answered where the model expects a value;
+   * leave out of the declarations what the implementation cannot tell.
+   */
   query(): Queries | Promise<Queries>;
   /**
    * Resolves when no work is in flight, such as messages still on an asynchronous network.

@@ -7,6 +7,7 @@ import {
   type Stimulus,
 } from '../machines/index.ts';
 import { type Adapter, refusalKind, type SystemUnderTest } from './adapter.ts';
+import { type ResolvedDeclarations, resolveDeclarations } from './declarations.ts';
 import { AdapterExited, CallAbandoned } from './isolation/host-process.ts';
 import { type Judgement, judgeStep } from './oracle.ts';
 import { outputShapeProblem, queriesProblem, snapshotOutput } from './output-shape.ts';
@@ -106,6 +107,8 @@ export class CaseRun {
     private readonly clock: VirtualClock,
     private sut: SystemUnderTest | undefined,
     private readonly adapterName: string,
+    private readonly declarations: ResolvedDeclarations,
+    private readonly strict: boolean,
   ) {
     this.#snapshot = model.initial();
   }
@@ -116,6 +119,10 @@ export class CaseRun {
     name: string;
     origin: Trace['origin'];
     limits?: Limits;
+    /** The adapter's declarations, resolved once per run (resolved here when absent). */
+    declarations?: ResolvedDeclarations;
+    /** Advisories fail their step (`--strict`). */
+    strict?: boolean;
   }): Promise<CaseRun> {
     const limits = options.limits ?? defaultLimits;
     const clock = new VirtualClock();
@@ -127,6 +134,8 @@ export class CaseRun {
       clock,
       undefined,
       options.adapter.name,
+      options.declarations ?? resolveDeclarations(options.adapter.declarations),
+      options.strict ?? false,
     );
     try {
       await options.adapter.prepare?.();
@@ -327,11 +336,36 @@ export class CaseRun {
       stimulus.type === 'clock.advance'
         ? observed.filter((timed) => timed.at < at + stimulus.ms)
         : [];
-    const judgement = judgeStep(this.model, this.#snapshot, stimulus, {
-      outputs: observed.map((timed) => timed.output),
-      queries,
-      early: early.map((timed) => timed.output),
-    });
+    const judgement = judgeStep(
+      this.model,
+      this.#snapshot,
+      stimulus,
+      {
+        outputs: observed.map((timed) => timed.output),
+        queries,
+        early: early.map((timed) => timed.output),
+      },
+      this.declarations.judge,
+    );
+    if (judgement.ok && this.strict && judgement.advisories.length > 0) {
+      const rules = [...new Set(judgement.advisories.map((a) => a.requirement))].sort();
+      this.steps.push({
+        stimulus,
+        at,
+        observed,
+        queries,
+        verdict: 'fail',
+        transitions: judgement.transitions.map((t) => t.id),
+        advisories: judgement.advisories,
+        failure: {
+          message: `The implementation departs from ${rules.join(', ')} (${judgement.advisories.map((a) => a.transition).join(', ')}): the model allows it, and --strict makes the advisory a failure.`,
+          requirements: rules,
+          expected: judgement.expected,
+          strict: true,
+        },
+      });
+      return false;
+    }
     if (judgement.ok) {
       this.#suspects = this.#silentRequirements(this.#snapshot, judgement);
       this.#snapshot = judgement.snapshot;
@@ -343,6 +377,7 @@ export class CaseRun {
         verdict: 'pass',
         transitions: judgement.transitions.map((t) => t.id),
         ...(judgement.branch.length > 1 ? { branch: judgement.branch } : {}),
+        ...(judgement.advisories.length > 0 ? { advisories: judgement.advisories } : {}),
       });
       return true;
     }
@@ -429,6 +464,8 @@ export class CaseRun {
       machine: this.model.id,
       profile: this.model.profile,
       adapter: this.adapterName,
+      // Recorded with the queries answered, so that an offline verdict judges as this one did.
+      declarations: { ...this.declarations.declared, queries: this.declarations.answered },
       steps: this.steps,
       verdict: this.failed ? 'fail' : 'pass',
       ...(this.#setupFailure ? { setupFailure: this.#setupFailure } : {}),

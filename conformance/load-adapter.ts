@@ -9,6 +9,7 @@ import {
   parseProfile,
 } from '../machines/index.ts';
 import type { Adapter } from './adapter.ts';
+import { declarationsProblems } from './declarations.ts';
 
 /** An adapter module that cannot be used: missing, failing to load, or of the wrong shape. */
 export class AdapterLoadError extends Error {
@@ -46,7 +47,8 @@ function exportedAdapter(namespace: Record<string, unknown>): unknown {
 
 /**
  * Checks that a value is an adapter: `name` a non-empty string, `profile` a built-in profile
- * name or a profile object, `create` a function. Throws naming the first bad field.
+ * name or a profile object, `create` a function, `declarations` (if any) sound. Throws naming
+ * the first bad field (every bad declaration, when those are at fault).
  */
 export function assertAdapter(value: unknown, origin: string): asserts value is Adapter {
   const fail = (what: string): never => {
@@ -68,6 +70,12 @@ export function assertAdapter(value: unknown, origin: string): asserts value is 
   if (typeof adapter.create !== 'function') {
     fail(
       `adapter.create must be a function (context) => SystemUnderTest, got ${describe(adapter.create)}.`,
+    );
+  }
+  const problems = declarationsProblems(adapter.declarations);
+  if (problems.length > 0) {
+    fail(
+      `adapter.declarations are invalid:\n${problems.map((problem) => `  - adapter.${problem}`).join('\n')}`,
     );
   }
 }

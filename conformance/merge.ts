@@ -1,4 +1,5 @@
 import { createModels } from '../machines/index.ts';
+import { resolveDeclarations } from './declarations.ts';
 import type { MachineResult, ProfileResult, SuiteResult } from './results.ts';
 import { profileResult } from './suite.ts';
 
@@ -113,6 +114,7 @@ export function mergeShards(
         shards.map((shard) => shard.profiles[p]?.machines ?? []),
         origins,
       ),
+      resolveDeclarations(first.declarations),
       first.only,
     ),
   );

@@ -1,6 +1,7 @@
 import type { Output, Queries } from '../machines/index.ts';
 
-const eventNames = new Set([
+/** The event names of the alphabet. */
+export const eventNames: ReadonlySet<string> = new Set([
   'flowConfigurationRequested',
   'flowStateChanged',
   'messageReceived',
@@ -9,7 +10,8 @@ const eventNames = new Set([
   'mcuStateChanged',
   'joinCompleted',
 ]);
-const wireKinds = new Set([
+/** The wire output kinds of the alphabet. */
+export const wireKinds: ReadonlySet<string> = new Set([
   'message',
   'composing',
   'response',
@@ -50,7 +52,8 @@ export function snapshotOutput(value: unknown): Output {
   return JSON.parse(JSON.stringify(value)) as Output;
 }
 
-const queryValues: Record<keyof Queries, readonly string[]> = {
+/** Every state query and the values its answer may take. */
+export const queryValues: Readonly<Record<keyof Queries, readonly string[]>> = {
   flowState: ['idle', 'active', 'terminated'],
   localComposingState: ['idle', 'composing'],
   mcuState: ['idle', 'active', 'retrying', 'terminated'],

@@ -9,6 +9,7 @@ import {
   type Profile,
   referencePageProfile,
 } from '../machines/index.ts';
+import { guardKey, guardOutcomes } from './guards.ts';
 import { type PathPlan, planPaths } from './paths.ts';
 
 const modelOf = (profile: Profile, id: MachineModel['id']): MachineModel => {
@@ -135,5 +136,86 @@ describe('planPaths: timers', () => {
         snapshot = model.step(snapshot, stimulus).snapshot;
       }
     }
+  });
+});
+
+describe('guard outcomes and situations', () => {
+  /** Every guard outcome (`id:true`, `id:false`) the paths show, walking the model. */
+  function outcomesOf(model: MachineModel, plan: PathPlan): Set<string> {
+    const seen = new Set<string>();
+    for (const path of plan.paths) {
+      let snapshot = model.initial();
+      for (const stimulus of path.stimuli) {
+        for (const outcome of guardOutcomes(model, snapshot, stimulus)) seen.add(guardKey(outcome));
+        snapshot = model.step(snapshot, stimulus).snapshot;
+      }
+    }
+    return seen;
+  }
+
+  for (const profile of [guideProfile, referencePageProfile]) {
+    it(`plans every guard seen holding and failing under ${profile.name}`, () => {
+      for (const id of ['imFlow', 'mcuSession'] as const) {
+        const model = modelOf(profile, id);
+        const plan = planPaths(model);
+        expect(plan.guardGoals.length, id).toBeGreaterThan(5);
+        const seen = outcomesOf(model, plan);
+        const spontaneous = new Set(
+          declaredTransitions(model.machine)
+            .filter((t) => t.meta.spontaneous)
+            .map((t) => t.meta.id),
+        );
+        // The implementation's own moves are never planned; every other outcome is.
+        const missing = plan.guardGoals.filter(
+          (goal) => !seen.has(goal) && !spontaneous.has(goal.split(':')[0] as string),
+        );
+        expect(missing, id).toEqual([]);
+      }
+    });
+
+    it(`reaches the situations no transition captures under ${profile.name}`, () => {
+      const flow = planPaths(modelOf(profile, 'imFlow'));
+      expect([...flow.situations.values()]).toEqual([true, true, true, true]);
+      const mcu = planPaths(modelOf(profile, 'mcuSession'));
+      expect(mcu.situations.get('BeginJoin callback after the MCU became active')).toBe(true);
+      const flowModel = modelOf(profile, 'imFlow');
+      const taken = walk(flowModel, flow);
+      const inOrder = (ids: readonly (readonly string[])[]) =>
+        taken.some((path) => {
+          let at = 0;
+          for (const id of path) if (ids[at]?.includes(id)) at++;
+          return at === ids.length;
+        });
+      expect(
+        inOrder([['deliveryFailure'], ['deliverySuccess.second', 'deliveryFailure.second']]),
+      ).toBe(true);
+      expect(inOrder([['receive.proxied'], ['receive.proxied']])).toBe(true);
+      expect(
+        inOrder([
+          ['local.reverting.composingAgain'],
+          ['local.refresh'],
+          ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
+        ]),
+      ).toBe(true);
+    });
+  }
+});
+
+describe('--only plans what the group needs', () => {
+  it('drives local composing with establish, composing, idle, send and the clock only', () => {
+    const model = modelOf(guideProfile, 'imFlow');
+    const plan = planPaths(model, { only: 'local-composing' });
+    expect([...plan.stimulusTypes].sort()).toEqual(
+      ['app.establish', 'app.send', 'app.setComposing', 'app.setIdle', 'clock.advance'].sort(),
+    );
+    const driven = new Set(plan.paths.flatMap((p) => p.stimuli.map((s) => s.type)));
+    expect([...driven].every((type) => plan.stimulusTypes.has(type))).toBe(true);
+    // Only the group's transitions are goals; the rest are marked as another group's.
+    for (const [id, status] of plan.transitions) {
+      const meta = declaredTransitions(model.machine).find((t) => t.meta.id === id)?.meta;
+      const inGroup = meta?.requirements.some((r) => r.startsWith('LC-'));
+      if (!inGroup) expect(status, id).toBe('other-group');
+    }
+    expect(plan.totalSteps).toBeLessThan(planPaths(model).totalSteps);
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import type { MachineModel, Stimulus } from '../machines/index.ts';
+import type { MachineModel, ModelSnapshot, Stimulus } from '../machines/index.ts';
 import type { Adapter } from './adapter.ts';
 import { CaseRun, type Limits } from './case-run.ts';
+import { type ResolvedDeclarations, resolveDeclarations } from './declarations.ts';
 import type { Trace } from './trace.ts';
 
 /** Thrown by a command whose step the oracle failed; fast-check shrinks on it. */
@@ -9,6 +10,8 @@ class StepFailed extends Error {}
 
 interface Harness {
   readonly run: CaseRun;
+  /** The stimuli the run may draw here: supported by the adapter and, under `--only`, needed. */
+  readonly drivable: (snapshot: ModelSnapshot) => readonly Stimulus[];
 }
 
 /**
@@ -18,9 +21,9 @@ interface Harness {
 class StimulusCommand implements fc.AsyncCommand<Harness, Harness> {
   #label = 'stimulus';
   constructor(readonly choice: number) {}
-  check = () => true;
+  check = (harness: Readonly<Harness>) => harness.drivable(harness.run.snapshot).length > 0;
   async run(harness: Harness): Promise<void> {
-    const options = harness.run.model.stimuli(harness.run.snapshot);
+    const options = harness.drivable(harness.run.snapshot);
     const stimulus = options[this.choice % options.length] as Stimulus;
     this.#label = JSON.stringify(stimulus);
     if (!(await harness.run.step(stimulus))) throw new StepFailed(this.#label);
@@ -66,7 +69,7 @@ class RacingCompletionsCommand implements fc.AsyncCommand<Harness, Harness> {
   #label = 'race join completion and MCU activation';
   constructor(readonly scheduler: fc.Scheduler) {}
   check = (harness: Readonly<Harness>) => {
-    const types = harness.run.model.stimuli(harness.run.snapshot).map((s) => s.type);
+    const types = harness.drivable(harness.run.snapshot).map((s) => s.type);
     return types.includes('server.joinCompleted') && types.includes('server.mcuActivated');
   };
   async run(harness: Harness): Promise<void> {
@@ -101,6 +104,29 @@ export interface PropertyOptions {
   readonly replayCommand: (seed: number, path: string) => string;
   /** Called after every executed case, passing or not. */
   readonly onCase?: (trace: Trace) => void;
+  readonly declarations?: ResolvedDeclarations;
+  /** Stimulus types the runs may draw (`--only`); all when absent. */
+  readonly stimulusTypes?: ReadonlySet<string>;
+  /** Advisories fail their step (`--strict`). */
+  readonly strict?: boolean;
+  /**
+   * After the first counterexample, how many more searches look for one that fails another
+   * rule (each with the next seed); default {@link EXTRA_SEARCHES}.
+   */
+  readonly extraSearches?: number;
+  /** Rules already known to fail (from the path tests): further searches look past them. */
+  readonly knownFailing?: readonly string[];
+}
+
+/** Further searches for counterexamples of other rules, once one has been found. */
+export const EXTRA_SEARCHES = 3;
+
+/** A shrunk counterexample, its trace and how to replay it. */
+export interface PropertyFailure {
+  readonly trace: Trace;
+  readonly path: string;
+  readonly replay: string;
+  readonly shrinks: number;
 }
 
 export interface PropertyResult {
@@ -108,12 +134,9 @@ export interface PropertyResult {
   readonly runs: number;
   readonly seed: number;
   readonly passed: boolean;
-  readonly failure?: {
-    readonly trace: Trace;
-    readonly path: string;
-    readonly replay: string;
-    readonly shrinks: number;
-  };
+  readonly failure?: PropertyFailure;
+  /** Counterexamples of other rules found by the further searches (each with its own seed). */
+  readonly further?: readonly PropertyFailure[];
   /** Why the property could not run to the end, if it could not (time limit, adapter crash). */
   readonly error?: string;
   /** Transition IDs the model took in passing steps of any run, for coverage. */
@@ -126,7 +149,7 @@ function splitPath(path: string): { path: string; replayPath?: string } {
   return at === -1 ? { path } : { path: path.slice(0, at), replayPath: path.slice(at + 1) };
 }
 
-function commandsFor(model: MachineModel, replayPath: string | undefined) {
+function commandsFor(model: MachineModel, replayPath: string | undefined, withClock: boolean) {
   const longestTimer = Math.max(
     model.profile.timing.composingTimeoutMs,
     model.profile.timing.refreshPeriodMs,
@@ -134,14 +157,13 @@ function commandsFor(model: MachineModel, replayPath: string | undefined) {
   );
   const stimulus = fc.nat({ max: 63 }).map((choice) => new StimulusCommand(choice));
   // Listed twice: stimuli drive the model into new states, clock steps only wait there.
-  const base = [
-    stimulus,
-    stimulus,
+  const clock = [
     fc
       .integer({ min: 1, max: longestTimer + model.profile.timing.revertToleranceMs + 1 })
       .map((ms) => new AdvanceCommand(ms)),
     fc.constantFrom(0 as const, -1 as const).map((offset) => new DeadlineCommand(offset)),
   ];
+  const base = [stimulus, stimulus, ...(withClock ? clock : [])];
   const racing =
     model.id === 'mcuSession' ? [fc.scheduler().map((s) => new RacingCompletionsCommand(s))] : [];
   return fc.commands([...base, ...racing], {
@@ -151,69 +173,139 @@ function commandsFor(model: MachineModel, replayPath: string | undefined) {
   });
 }
 
+/** The requirement keys a failing case names; an adapter's own misbehaviour counts as one key. */
+function failingRules(run: CaseRun): string[] {
+  const failed = run.steps.find((step) => step.verdict === 'fail');
+  const rules = failed?.failure?.requirements ?? [];
+  return rules.length > 0 ? [...rules] : ['(adapter)'];
+}
+
 /**
  * Model-based property test: random sequences of stimuli and clock advances run against a
- * fresh system and the model side by side; a failure is shrunk to a minimal trace.
+ * fresh system and the model side by side; a failure is shrunk to a minimal trace. Once one is
+ * found, further searches (next seeds) look for counterexamples that fail other rules, so that
+ * one bug does not hide the next.
  */
 export async function runProperty(options: PropertyOptions): Promise<PropertyResult> {
   const { adapter, model, runs, seed, limits } = options;
+  const declarations = options.declarations ?? resolveDeclarations(adapter.declarations);
   const start = (name: string) =>
-    CaseRun.start({ adapter, model, name, origin: 'property', ...(limits ? { limits } : {}) });
+    CaseRun.start({
+      adapter,
+      model,
+      name,
+      origin: 'property',
+      declarations,
+      ...(options.strict ? { strict: true } : {}),
+      ...(limits ? { limits } : {}),
+    });
+  const types = options.stimulusTypes;
+  const drivable = (snapshot: ModelSnapshot) => {
+    const queries = model.queries(snapshot);
+    return model
+      .stimuli(snapshot)
+      .filter(
+        (stimulus) =>
+          (!types || types.has(stimulus.type)) && declarations.supported(stimulus, queries),
+      );
+  };
+  const withClock = !types || types.has('clock.advance');
   const replaying = options.path ? splitPath(options.path) : undefined;
   const covered = new Set<string>();
-  const property = fc.asyncProperty(commandsFor(model, replaying?.replayPath), async (commands) => {
-    const run = await start(`${model.id} property`);
+
+  /** One search; failures naming only rules in `known` count as passing runs. */
+  const search = async (searchSeed: number, known: ReadonlySet<string> | undefined) => {
+    const property = fc.asyncProperty(
+      commandsFor(model, replaying?.replayPath, withClock),
+      async (commands) => {
+        const run = await start(`${model.id} property`);
+        try {
+          await fc.asyncModelRun(
+            () => ({ model: { run, drivable }, real: { run, drivable } }),
+            commands,
+          );
+        } catch (error) {
+          if (!(error instanceof StepFailed) || !known) throw error;
+          if (failingRules(run).some((rule) => !known.has(rule))) throw error;
+        } finally {
+          await run.close();
+          for (const step of run.steps) {
+            if (step.verdict === 'pass') for (const id of step.transitions) covered.add(id);
+          }
+          options.onCase?.(run.trace());
+        }
+      },
+    );
+    return fc.check(property, {
+      numRuns: runs,
+      seed: searchSeed,
+      ...(replaying ? { path: replaying.path, endOnFailure: true } : {}),
+      interruptAfterTimeLimit: 120_000,
+    });
+  };
+
+  /** Runs a shrunk counterexample once more to record its trace. */
+  const record = async (
+    details: Awaited<ReturnType<typeof search>>,
+  ): Promise<{ failure: PropertyFailure; rules: string[] } | undefined> => {
+    const counterexample = details.counterexample?.[0];
+    if (!counterexample || !details.counterexamplePath) return undefined;
+    const run = await start(`${model.id} property counterexample`);
     try {
-      await fc.asyncModelRun(() => ({ model: { run }, real: { run } }), commands);
+      for (const command of counterexample) {
+        const harness = { run, drivable };
+        if (!command.check(harness)) continue;
+        try {
+          await command.run(harness, harness);
+        } catch {
+          break;
+        }
+      }
     } finally {
       await run.close();
-      for (const step of run.steps) {
-        if (step.verdict === 'pass') for (const id of step.transitions) covered.add(id);
-      }
-      options.onCase?.(run.trace());
     }
-  });
-  const details = await fc.check(property, {
-    numRuns: runs,
-    seed,
-    ...(replaying ? { path: replaying.path, endOnFailure: true } : {}),
-    interruptAfterTimeLimit: 120_000,
-  });
-  // What every outcome reports, passing or not.
-  const outcome = { machine: model.id, runs: details.numRuns, seed, covered: [...covered] };
-  if (!details.failed) return { ...outcome, passed: true };
-  const counterexample = details.counterexample?.[0];
-  if (!counterexample || !details.counterexamplePath) {
+    // The commands' replay log is only in their printed form: `cmd,cmd /*replayPath="..."*/`.
+    const log = /\/\*replayPath="([^"]*)"\*\//.exec(String(counterexample))?.[1];
+    const path = log ? `${details.counterexamplePath}@${log}` : details.counterexamplePath;
+    const replay = options.replayCommand(details.seed, path);
     return {
-      ...outcome,
+      failure: { trace: run.trace(replay), path, replay, shrinks: details.numShrinks },
+      rules: failingRules(run),
+    };
+  };
+
+  const details = await search(seed, undefined);
+  // What every outcome reports, passing or not.
+  const outcome = () => ({ machine: model.id, runs: details.numRuns, seed, covered: [...covered] });
+  if (!details.failed) return { ...outcome(), passed: true };
+  const first = await record(details);
+  if (!first) {
+    return {
+      ...outcome(),
       passed: false,
       error: details.interrupted
         ? 'The property was interrupted by its time limit before it finished.'
         : `The property failed without a counterexample: ${String(details.errorInstance)}`,
     };
   }
-  // Run the shrunk counterexample once more to record its trace.
-  const run = await start(`${model.id} property counterexample`);
-  try {
-    for (const command of counterexample) {
-      const harness = { run };
-      if (!command.check(harness)) continue;
-      try {
-        await command.run(harness, harness);
-      } catch {
-        break;
-      }
+  const further: PropertyFailure[] = [];
+  if (!replaying) {
+    const known = new Set([...(options.knownFailing ?? []), ...first.rules]);
+    for (let extra = 1; extra <= (options.extraSearches ?? EXTRA_SEARCHES); extra++) {
+      const next = await search((seed + extra) % 2 ** 31, known);
+      if (!next.failed) break;
+      const found = await record(next);
+      if (!found) break;
+      // The recorded run may end on a known rule when the implementation is not deterministic.
+      if (found.rules.every((rule) => known.has(rule))) break;
+      further.push(found.failure);
+      for (const rule of found.rules) known.add(rule);
     }
-  } finally {
-    await run.close();
   }
-  // The commands' replay log is only in their printed form: `cmd,cmd /*replayPath="..."*/`.
-  const log = /\/\*replayPath="([^"]*)"\*\//.exec(String(counterexample))?.[1];
-  const path = log ? `${details.counterexamplePath}@${log}` : details.counterexamplePath;
-  const replay = options.replayCommand(details.seed, path);
   return {
-    ...outcome,
+    ...outcome(),
     passed: false,
-    failure: { trace: run.trace(replay), path, replay, shrinks: details.numShrinks },
+    failure: first.failure,
+    ...(further.length > 0 ? { further } : {}),
   };
 }

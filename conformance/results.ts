@@ -1,4 +1,5 @@
 import type { Profile, Requirement, RequirementGroup } from '../machines/index.ts';
+import type { Declarations } from './adapter.ts';
 import type { PropertyResult } from './properties.ts';
 import type { Trace } from './trace.ts';
 
@@ -12,7 +13,10 @@ export type TransitionCoverage =
   | 'covered'
   /** Taken in the step where a test failed. */
   | 'failed'
-  /** Needs a capability the profile does not claim. */
+  /**
+   * Needs a capability the profile does not claim, or a stimulus the adapter declares
+   * unsupported (the plan's `unsupportedNeeds` says which).
+   */
   | 'not-claimed'
   /** Ruled out by the profile's options (it belongs to another reading of the pages). */
   | 'other-reading'
@@ -27,7 +31,20 @@ export interface MachineCoverage {
     readonly covered: number;
     readonly uncovered: readonly string[];
   };
+  /** Under `--only`, the group's transitions only. */
   readonly transitions: Readonly<Record<string, TransitionCoverage>>;
+  /**
+   * Guard-outcome coverage: of the outcomes the model can show through this adapter (each
+   * guarded transition's guard holding, `id:true`, and failing, `id:false`), those a passing
+   * step saw; `missing` lists the rest.
+   */
+  readonly guards: {
+    readonly goals: number;
+    readonly seen: number;
+    readonly missing: readonly string[];
+  };
+  /** Named situations the planner aims for, and whether a passing path case reached each. */
+  readonly situations: readonly { readonly name: string; readonly reached: boolean }[];
 }
 
 export interface MachineResult {
@@ -41,14 +58,22 @@ export interface MachineResult {
     readonly transitions: number;
     readonly reachableStates: number;
     readonly planMs: number;
+    /** Rounds of fresh cases planned around failed steps, so that a later bug still shows. */
+    readonly replans: number;
   };
+  /** Transitions the planner could not reach without stimuli the adapter declares unsupported. */
+  readonly unsupportedNeeds?: Readonly<Record<string, readonly string[]>>;
   readonly pathCases: readonly Trace[];
   readonly property?: PropertyResult;
   readonly coverage: MachineCoverage;
   readonly durationMs: number;
 }
 
-export type RequirementVerdictValue = 'pass' | 'fail' | 'inconclusive' | 'untestable';
+/**
+ * `advisory`: a should-rule the implementation departed from where the model allows it; it
+ * passes (and fails only under `--strict`).
+ */
+export type RequirementVerdictValue = 'pass' | 'advisory' | 'fail' | 'inconclusive' | 'untestable';
 
 /**
  * Why a requirement is inconclusive: the profile does not claim what it needs; a test failed
@@ -67,12 +92,31 @@ export interface RequirementVerdict {
   /** Names of the failing test cases that named it. */
   readonly failures: readonly string[];
   readonly reason?: string;
+  /** Observations of the rule this adapter declares it cannot make, when some remain. */
+  readonly note?: string;
+}
+
+/** One departure from a should-rule: where it happened and which transition carried it. */
+export interface AdvisoryRecord {
+  readonly requirement: string;
+  readonly transition: string;
+  readonly case: string;
+  readonly machine: 'imFlow' | 'mcuSession';
+  /** 1-based step of the case. */
+  readonly step: number;
+  /** Set when `--strict` made it a failure. */
+  readonly strict?: true;
 }
 
 export interface ProfileResult {
   readonly profile: Profile;
   readonly machines: readonly MachineResult[];
   readonly requirements: readonly RequirementVerdict[];
+  /**
+   * Every advisory, once per rule and transition (the first place it was seen); they never
+   * change the verdict unless the run is strict.
+   */
+  readonly advisories: readonly AdvisoryRecord[];
   readonly verdict: 'conformant' | 'not-conformant';
 }
 
@@ -81,6 +125,10 @@ export interface SuiteResult {
   /** The adapter module as the command line named it; absent for the bundled adapter. */
   readonly adapterModule?: string;
   readonly only?: RequirementGroup;
+  /** Advisories fail (`--strict`). */
+  readonly strict?: boolean;
+  /** What the adapter declared; merging shards judges the verdicts under the same ones. */
+  readonly declarations?: Declarations;
   readonly seed: number;
   /** Property-test runs per machine. */
   readonly runs?: number;

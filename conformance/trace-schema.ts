@@ -175,6 +175,16 @@ const stepFields: { readonly [K in keyof TraceStep]-?: JsonSchema } = {
     description: 'IDs of the model transitions the step took.',
   },
   branch: { type: 'array', items: string, description: 'How the model resolved a choice.' },
+  advisories: {
+    type: 'array',
+    description:
+      'Should-rules the implementation departed from in this step where the model allows it; failures only under --strict.',
+    items: {
+      type: 'object',
+      properties: { requirement: string, transition: string },
+      required: ['requirement', 'transition'],
+    },
+  },
   failure: {
     type: 'object',
     description: 'Why the step failed: message, requirement IDs, expected and observed.',
@@ -208,6 +218,16 @@ const traceFields: { readonly [K in keyof Trace]-?: JsonSchema } = {
   setupFailure: string,
   reason: string,
   replay: { ...string, description: 'The shell command that reproduces the case.' },
+  declarations: {
+    type: 'object',
+    description:
+      'What the adapter declared it cannot observe (unobservable), cannot be driven with (unsupported) and which state queries it answers (queries).',
+    properties: {
+      unobservable: { type: 'array', items: { type: 'object' } },
+      unsupported: { type: 'array', items: { type: 'object' } },
+      queries: { type: 'array', items: string },
+    },
+  },
   notes: {
     type: 'array',
     items: string,

@@ -1,4 +1,7 @@
 import type { Output, Profile, Queries, Stimulus } from '../machines/index.ts';
+import type { Declarations } from './adapter.ts';
+import { declarationsProblems } from './declarations.ts';
+import type { Advisory } from './oracle.ts';
 
 /** The portable record of one test case: enough to replay it or to judge it again offline. */
 export const TRACE_FORMAT = 'imflow-trace/1';
@@ -16,6 +19,8 @@ export interface StepFailure {
   readonly missing?: readonly Output[];
   readonly unexpected?: readonly Output[];
   readonly queryMismatches?: readonly { query: string; expected: string; observed: string }[];
+  /** Set when the step failed only because `--strict` makes its advisories failures. */
+  readonly strict?: true;
 }
 
 export interface TraceStep {
@@ -28,6 +33,8 @@ export interface TraceStep {
   /** Transitions the model took (its IDs), and how it resolved an implementation's choice. */
   readonly transitions: readonly string[];
   readonly branch?: readonly string[];
+  /** Should-rules the implementation departed from in this step, where the model allows it. */
+  readonly advisories?: readonly Advisory[];
   readonly failure?: StepFailure;
 }
 
@@ -47,6 +54,8 @@ export interface Trace {
    * loads it when no `--adapter` is given.
    */
   readonly adapterModule?: string;
+  /** What the adapter declared it cannot observe or be driven with; judged accordingly. */
+  readonly declarations?: Declarations;
   readonly steps: readonly TraceStep[];
   readonly verdict: Verdict;
   /** Set when no step could run: the system under test could not be created. */
@@ -89,6 +98,8 @@ export function assertTraceShape(data: unknown, origin: string): asserts data is
   if (trace.adapterModule !== undefined && typeof trace.adapterModule !== 'string')
     fail(`"adapterModule" must be a module path, got ${JSON.stringify(trace.adapterModule)}.`);
   if (!Array.isArray(trace.steps)) fail('"steps" must be an array.');
+  const problems = declarationsProblems(trace.declarations);
+  if (problems.length > 0) fail(`"declarations" are invalid: ${problems.join(' ')}`);
   (trace.steps as unknown[]).forEach((step, index) => {
     if (!isRecord(step)) fail(`steps[${index}] must be an object.`);
     const s = step as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_RUNS } from '../conformance/suite.ts';
 import { mutants } from './catalogue.ts';
 import { runBaseline, runMutant } from './kill.ts';
 
@@ -9,7 +10,7 @@ import { runBaseline, runMutant } from './kill.ts';
  * (a notification for an unknown message while another one waits, say) are killed only by the
  * property tests.
  */
-const options = { seed: 1, runs: 100 } as const;
+const options = { seed: 1, runs: DEFAULT_RUNS } as const;
 const timeout = 600_000;
 
 describe('mutants: baseline', () => {

@@ -8,6 +8,8 @@ const mcu = createModels(defaultProfile).find((m) => m.id === 'mcuSession') as M
 const nothingCovered: MachineCoverage = {
   transitions: {},
   states: { total: 0, covered: 0, uncovered: [] },
+  guards: { goals: 0, seen: 0, missing: [] },
+  situations: [],
 };
 
 describe('the report diagrams of a machine', () => {

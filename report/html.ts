@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  advisoryLines,
   coverageCounts,
   coveragePercent,
   type FailingCase,
@@ -66,6 +67,7 @@ async function asset(name: string): Promise<string> {
 const VERDICT_LABELS: Readonly<Record<RequirementVerdictValue, string>> = {
   fail: 'fail',
   pass: 'pass',
+  advisory: 'advisory',
   inconclusive: 'inconclusive',
   untestable: 'untestable',
 };
@@ -135,7 +137,7 @@ function profileTabs(result: SuiteResult): string {
 
 function countsLine(profile: ProfileResult): string {
   const counts = verdictCounts(profile);
-  return (['fail', 'pass', 'inconclusive', 'untestable'] as const)
+  return (['fail', 'advisory', 'pass', 'inconclusive', 'untestable'] as const)
     .map((verdict) => `<span class="chip verdict-${verdict}">${counts[verdict]} ${verdict}</span>`)
     .join(' ');
 }
@@ -327,7 +329,7 @@ function matrix(profile: ProfileResult, index: number): string {
   const counts = verdictCounts(profile);
   const filters = [
     `<button type="button" data-filter="all" aria-pressed="true">All <span class="count">${profile.requirements.length}</span></button>`,
-    ...(['fail', 'pass', 'inconclusive', 'untestable'] as const).map(
+    ...(['fail', 'advisory', 'pass', 'inconclusive', 'untestable'] as const).map(
       (verdict) =>
         `<button type="button" data-filter="${verdict}" class="filter-${verdict}" aria-pressed="false"${counts[verdict] === 0 ? ' disabled' : ''}>${VERDICT_LABELS[verdict]} <span class="count">${counts[verdict]}</span></button>`,
     ),
@@ -401,6 +403,7 @@ async function profileSection(
     <div class="profile-summary">${countsLine(profile)} <span class="chip">${plural(failures, 'failing test case')}</span> <a href="#matrix-${index}">requirement matrix ↓</a></div>
   </header>
   ${machines.join('\n')}
+  ${advisorySection(profile)}
   ${matrix(profile, index)}
 </section>`;
 }
@@ -418,6 +421,15 @@ function failureRegion(
     .filter((t) => t.meta.requirements.some((id) => named.has(id)))
     .map((t) => t.meta.id);
   return openingViewFor(diagrams, step?.transitions ?? [], realising);
+}
+
+/** Departures from should-rules, apart from the failures: they fail only under --strict. */
+function advisorySection(profile: ProfileResult): string {
+  if (profile.advisories.length === 0) return '';
+  const items = advisoryLines(profile)
+    .map((line) => `<li>${e(line)}</li>`)
+    .join('');
+  return `<section class="advisories"><h3>Advisories</h3><p class="quiet">Departures from should-rules that the model allows; not failures unless the run is strict.</p><ul>${items}</ul></section>`;
 }
 
 function replayOf(

@@ -3,7 +3,7 @@
  * another, and prints the kill matrix; then against every variant (legitimate behaviours that
  * must pass) and against pairs of mutants planted together (one run must name both rules).
  *
- *   npm run mutants                          every mutant, every variant, 40 pairs; seed 1, 100 runs
+ *   npm run mutants                          every mutant, every variant, 40 pairs; seed 1, the kit's default runs
  *   npm run mutants -- --pairs 0 --no-variants   the kill matrix alone
  *   npm run mutants -- --only ID             one mutant (repeat --only for several)
  *   npm run mutants -- --seed 7 --runs 30
@@ -19,6 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_RUNS } from '../conformance/suite.ts';
 import { repositoryRoot } from '../mutants/apply.ts';
 import { findMutant, type Mutant, mutants } from '../mutants/catalogue.ts';
 import { type BaselineResult, type MutantResult, runBaseline, runMutant } from '../mutants/kill.ts';
@@ -47,7 +48,7 @@ function usage(problem: string, code = 2): never {
 function parseArguments(argv: readonly string[]): Arguments {
   const only: string[] = [];
   let seed = 1;
-  let runs = 100;
+  let runs = DEFAULT_RUNS;
   let typecheck = false;
   let allowKnown = false;
   let pairs = 40;

@@ -26,7 +26,7 @@ import { htmlReporter } from '../../report/html.ts';
 import { openAdapter } from '../adapter-source.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { integerOption, limitsOption, list, single } from '../options.ts';
+import { integerOption, limitsOption, list, single, strictOption } from '../options.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { resolveProfiles } from '../profile-option.ts';
 
@@ -45,6 +45,7 @@ interface CheckOptions {
   out?: unknown;
   stepTimeout?: unknown;
   shard?: unknown;
+  strict?: unknown;
 }
 
 const MACHINES = createModels(defaultProfile).map((model) => ({
@@ -175,6 +176,10 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       `Property-test runs per machine; 0 runs only the path tests (default: ${DEFAULT_RUNS})`,
     )
     .option('--only <group>', `Only the tests of one requirement group: ${GROUPS.join(', ')}`)
+    .option(
+      '--strict',
+      'Advisories (departures from should-rules the model allows) fail, for UCMA-exact behaviour',
+    )
     .option('--machine <machine>', `Only one machine: ${MACHINES.map((m) => m.id).join(', ')}`)
     .option('--path <path>', 'Replay one property counterexample (with --machine and --seed)')
     .option(
@@ -197,6 +202,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         what: 'a number of runs',
       });
       const only = onlyOption(options.only);
+      const strict = strictOption(options.strict);
       const machine = machineOption(options.machine, only);
       const path = single('path', options.path);
       if (path !== undefined) {
@@ -246,6 +252,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           seed: runSeed,
           runs: runRuns,
           ...(only ? { only } : {}),
+          ...(strict ? { strict } : {}),
           ...(machine ? { machine } : {}),
           ...(path ? { path } : {}),
           ...(shard ? { shard } : {}),
@@ -267,6 +274,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
             ? { profileArgument: options.profile }
             : {}),
           ...(only ? { only } : {}),
+          ...(strict ? { strict } : {}),
           ...(machine ? { machine } : {}),
           ...(path ? { path, propertiesOnly: true } : {}),
           ...(limits ? { limits } : {}),

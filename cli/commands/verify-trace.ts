@@ -1,4 +1,5 @@
 import type { CAC } from 'cac';
+import { resolveDeclarations } from '../../conformance/declarations.ts';
 import { judgeStep } from '../../conformance/oracle.ts';
 import { failingStep, formatOutputs, formatStimulus } from '../../conformance/reporters/format.ts';
 import type { Output } from '../../machines/index.ts';
@@ -41,6 +42,9 @@ JSON Schema of traces: ${TRACE_SCHEMA_PATH} in the imflow package
       io.out(
         `imflow verify-trace: ${trace.name} (${trace.machine}, profile ${model.profile.name}, ${trace.steps.length} steps)`,
       );
+      // A trace the kit recorded carries its adapter's declarations and is judged as it was; a
+      // hand-written recording without them is judged on the readings it holds.
+      const judge = trace.declarations ? resolveDeclarations(trace.declarations).judge : {};
       let snapshot = model.initial();
       let failure: { index: number; requirements: readonly string[] } | undefined;
       for (const [index, step] of trace.steps.entries()) {
@@ -64,7 +68,7 @@ JSON Schema of traces: ${TRACE_SCHEMA_PATH} in the imflow package
             ? step.observed.filter((timed) => timed.at < end).map((timed) => timed.output)
             : [];
         const observation = { outputs: observed, queries: step.queries ?? {}, early };
-        const judgement = judgeStep(model, snapshot, stimulus, observation);
+        const judgement = judgeStep(model, snapshot, stimulus, observation, judge);
         const line = `${formatStimulus(stimulus)} -> ${formatOutputs(observed)}`;
         if (judgement.ok) {
           // The recording may mark a step failed for a reason no output shows (the adapter threw).

@@ -9,6 +9,7 @@ import type {
 } from '../results.ts';
 import type { Trace } from '../trace.ts';
 import {
+  advisoryLines,
   blamed,
   coverageCounts,
   coverageSentence,
@@ -73,7 +74,15 @@ function pad(text: string | number, width: number): string {
 }
 
 /** The columns of the requirement table: inconclusive verdicts split by their cause. */
-const COLUMNS = ['pass', 'fail', 'not claimed', 'not reached', 'not run', 'untestable'] as const;
+const COLUMNS = [
+  'pass',
+  'advisory',
+  'fail',
+  'not claimed',
+  'not reached',
+  'not run',
+  'untestable',
+] as const;
 type Column = (typeof COLUMNS)[number];
 
 function column(verdict: RequirementVerdict): Column {
@@ -85,6 +94,7 @@ function column(verdict: RequirementVerdict): Column {
 
 /** What each listed kind of verdict means, printed once under the table. */
 const LISTED: Partial<Record<Column, string>> = {
+  advisory: 'departures from should-rules the model allows; failures only with --strict',
   'not claimed': 'the profile does not claim what they need',
   'not reached': 'a test failed before reaching them',
   'not run': 'no test of this run takes them',
@@ -113,6 +123,14 @@ function groupTable(profile: ProfileResult): string[] {
       lines.push(`    ${kind} (${meaning}): ${listed.map((v) => v.requirement.id).join(', ')}`);
     }
   }
+  // Reasons that come from this adapter's declarations, not from the catalogue.
+  for (const verdict of profile.requirements) {
+    const own =
+      (verdict.verdict === 'untestable' && verdict.reason !== verdict.requirement.untestable) ||
+      (verdict.verdict === 'inconclusive' && verdict.reason?.includes('declares unsupported'));
+    if (own) lines.push(`    ${verdict.requirement.id}: ${verdict.reason}`);
+    else if (verdict.note) lines.push(`    ${verdict.requirement.id}: ${verdict.note}`);
+  }
   return lines;
 }
 
@@ -136,7 +154,7 @@ function machineLines(machine: MachineResult): string[] {
     failed: 'failed',
     'not-reached': 'not reached (a case failed before it)',
     'not-chosen': 'not chosen (the implementation took an allowed alternative)',
-    'not-claimed': 'not claimed by the profile',
+    'not-claimed': 'not claimed by the profile (or not drivable through this adapter)',
   };
   for (const [status, reason] of Object.entries(reasons)) {
     const ids = Object.entries(machine.coverage.transitions)
@@ -144,8 +162,20 @@ function machineLines(machine: MachineResult): string[] {
       .map(([id]) => id);
     if (ids.length > 0) lines.push(`        ${reason}: ${ids.join(', ')}`);
   }
+  const { guards, situations } = machine.coverage;
   lines.push(
-    `      path suite   ${machine.pathCases.length} of ${machine.plan.paths} cases run, ${machine.plan.totalSteps} steps for ${machine.plan.transitions} transitions`,
+    `      guards       ${guards.seen}/${guards.goals} outcomes seen (every guard holding and failing)${guards.missing.length > 0 ? `; not seen: ${guards.missing.join(', ')}` : ''}`,
+  );
+  if (situations.length > 0) {
+    const reached = situations.filter((s) => s.reached).length;
+    const missed = situations.filter((s) => !s.reached).map((s) => s.name);
+    lines.push(
+      `      situations   ${reached}/${situations.length} reached${missed.length > 0 ? `; not reached: ${missed.join('; ')}` : ''}`,
+    );
+  }
+  const replanned = machine.pathCases.filter((c) => c.name.includes(' re-plan ')).length;
+  lines.push(
+    `      path suite   ${machine.pathCases.length - replanned} of ${machine.plan.paths} cases run${replanned > 0 ? ` (and ${replanned} re-planned around failed steps)` : ''}, ${machine.plan.totalSteps} steps for ${machine.plan.transitions} transitions`,
   );
   const property = machine.property;
   if (!property) {
@@ -156,7 +186,12 @@ function machineLines(machine: MachineResult): string[] {
       : property.failure
         ? `FAILED (shrunk ${property.failure.shrinks} time${property.failure.shrinks === 1 ? '' : 's'})`
         : `FAILED: ${property.error ?? 'no counterexample'}`;
-    lines.push(`      property     ${property.runs} runs, seed ${property.seed}: ${outcome}`);
+    const further = property.further?.length
+      ? `; ${property.further.length} more counterexample${property.further.length === 1 ? '' : 's'} of other rules`
+      : '';
+    lines.push(
+      `      property     ${property.runs} runs, seed ${property.seed}: ${outcome}${further}`,
+    );
   }
   return lines;
 }
@@ -173,6 +208,11 @@ function failureLines(
   const who = ids.length > 0 ? ids.join(', ') : 'no requirement (the adapter misbehaved)';
   const where = failurePlace(trace);
   const lines = [`  ${number}. ${who}: ${trace.name} [${profile.name}], ${where}`];
+  if (failure.alsoIn.length > 0) {
+    lines.push(
+      `     the same rules failed in ${failure.alsoIn.length} longer case${failure.alsoIn.length === 1 ? '' : 's'}: ${failure.alsoIn.join(', ')}`,
+    );
+  }
   if (property && trace.verdict !== 'fail') {
     lines.push(
       '     The shrunk counterexample passed when run again: the implementation is not deterministic.',
@@ -223,6 +263,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
       const scope = [
         `profile${info.profiles.length === 1 ? '' : 's'} ${info.profiles.map((p) => p.name).join(', ')}`,
         info.only ? `group ${info.only}` : undefined,
+        info.strict ? 'strict (advisories fail)' : undefined,
         info.machine ? `machine ${info.machine}` : undefined,
         `seed ${info.seed}`,
         info.path ? `replaying path ${info.path}` : `${info.runs} property runs per machine`,
@@ -250,6 +291,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
         : await writeFailingTraces(context.outDir, result, adapterModule);
       let number = 0;
       let passed = 0;
+      let advised = 0;
       let failed = 0;
       for (const profile of result.profiles) {
         const duration = profile.machines.reduce((sum, m) => sum + m.durationMs, 0);
@@ -263,7 +305,15 @@ export function consoleReporter(context: ReporterContext): Reporter {
           for (const line of machineLines(machine)) io.out(line);
         const counts = verdictCounts(profile);
         passed += counts.pass;
+        advised += counts.advisory;
         failed += counts.fail;
+        const advisories = advisoryLines(profile);
+        if (advisories.length > 0) {
+          io.out(
+            `  Advisories (departures from should-rules the model allows; ${result.strict ? 'failures under --strict' : 'not failures, unless --strict'})`,
+          );
+          for (const line of advisories) io.out(`    - ${line}`);
+        }
         const cases = failingCases(profile);
         const unattributed = profile.machines
           .map(unattributedProperty)
@@ -291,7 +341,9 @@ export function consoleReporter(context: ReporterContext): Reporter {
       }
       io.out('');
       io.out(`Seed ${result.seed}, ${seconds(result.durationMs)}.`);
-      io.out(`${passed} passed, ${failed} failed`);
+      io.out(
+        `${passed} passed, ${advised > 0 ? `${advised} passed with advisories, ` : ''}${failed} failed`,
+      );
       io.out(`imflow: ${result.verdict === 'conformant' ? 'CONFORMANT' : 'NOT CONFORMANT'}`);
     },
   };

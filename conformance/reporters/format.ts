@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { formatOutput, type Output, type Stimulus } from '../../machines/index.ts';
+import type { PropertyFailure } from '../properties.ts';
 import type {
   MachineCoverage,
   MachineResult,
@@ -102,19 +103,64 @@ export interface FailingCase {
   readonly machine: MachineResult;
   readonly trace: Trace;
   /** Set for a property counterexample. */
-  readonly property?: NonNullable<MachineResult['property']>['failure'];
+  readonly property?: PropertyFailure;
+  /** Other failing cases that name the same rules, left out for this, the shortest one. */
+  readonly alsoIn: readonly string[];
 }
 
-/** Every failing test case of a profile: failing path cases, then property counterexamples. */
-export function failingCases(profile: ProfileResult): FailingCase[] {
-  const cases: FailingCase[] = [];
+/** What makes two failures the same: the machine and the rules named (or, if none, the message). */
+function failureKey(machine: MachineResult, trace: Trace): string {
+  const rules = blamed(trace);
+  const what =
+    rules.length > 0 ? [...rules].sort().join(',') : `(adapter) ${failureMessage(trace) ?? ''}`;
+  return `${machine.machine}|${what}`;
+}
+
+/**
+ * Every failing test case of a profile, duplicates included: failing path cases, then property
+ * counterexamples (first and further ones). The json reporter writes each one as a trace.
+ */
+export function everyFailingCase(profile: ProfileResult): Omit<FailingCase, 'alsoIn'>[] {
+  const all: Omit<FailingCase, 'alsoIn'>[] = [];
   for (const machine of profile.machines) {
     for (const trace of machine.pathCases)
-      if (trace.verdict === 'fail') cases.push({ machine, trace });
-    const failure = machine.property?.failure;
-    if (failure) cases.push({ machine, trace: failure.trace, property: failure });
+      if (trace.verdict === 'fail') all.push({ machine, trace });
+    const property = machine.property;
+    for (const failure of property?.failure ? [property.failure, ...(property.further ?? [])] : [])
+      all.push({ machine, trace: failure.trace, property: failure });
   }
-  return cases;
+  return all;
+}
+
+/**
+ * Every distinct failure of a profile, once, with its shortest trace: failing path cases, then
+ * property counterexamples (first and further ones). Cases naming the same rules are folded
+ * into the shortest, listed in `alsoIn`.
+ */
+export function failingCases(profile: ProfileResult): FailingCase[] {
+  const all = everyFailingCase(profile);
+  const groups = new Map<string, Omit<FailingCase, 'alsoIn'>[]>();
+  for (const failing of all) {
+    const key = failureKey(failing.machine, failing.trace);
+    groups.set(key, [...(groups.get(key) ?? []), failing]);
+  }
+  return [...groups.values()].map((group) => {
+    const shortest = group.reduce((best, next) =>
+      next.trace.steps.length < best.trace.steps.length ? next : best,
+    );
+    return {
+      ...shortest,
+      alsoIn: group.filter((other) => other !== shortest).map((other) => other.trace.name),
+    };
+  });
+}
+
+/** One line per advisory: the rule, the transition that carried it, where it was seen. */
+export function advisoryLines(profile: ProfileResult): string[] {
+  return profile.advisories.map(
+    (a) =>
+      `${a.requirement} (${a.transition}): ${a.case}, step ${a.step}${a.strict ? ' (a failure under --strict)' : ''}`,
+  );
 }
 
 /** Requirement IDs a failing case names (empty when the adapter itself misbehaved). */
@@ -188,7 +234,7 @@ export function coverageSentence(counts: CoverageCounts): string {
 export type VerdictCounts = Record<RequirementVerdictValue, number>;
 
 export function verdictCounts(profile: ProfileResult): VerdictCounts {
-  const counts: VerdictCounts = { pass: 0, fail: 0, inconclusive: 0, untestable: 0 };
+  const counts: VerdictCounts = { pass: 0, advisory: 0, fail: 0, inconclusive: 0, untestable: 0 };
   for (const verdict of profile.requirements) counts[verdict.verdict]++;
   return counts;
 }

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SuiteResult } from '../results.ts';
 import type { Trace } from '../trace.ts';
-import { failingCases, replayFor, tracePath } from './format.ts';
+import { everyFailingCase, replayFor, tracePath } from './format.ts';
 
 /**
  * Writes every failing test case of a run as a portable trace,
@@ -17,7 +17,7 @@ export async function writeFailingTraces(
 ): Promise<string[]> {
   const written: string[] = [];
   for (const profile of result.profiles) {
-    for (const { trace } of failingCases(profile)) {
+    for (const { trace } of everyFailingCase(profile)) {
       const file = tracePath(outDir, profile.profile.name, trace);
       const replay = replayFor(trace, file);
       const portable: Trace = {

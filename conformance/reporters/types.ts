@@ -31,6 +31,8 @@ export interface RunInfo {
   /** Property-test runs per machine. */
   readonly runs: number;
   readonly only?: RequirementGroup;
+  /** Advisories fail (`--strict`). */
+  readonly strict?: boolean;
   readonly machine?: 'imFlow' | 'mcuSession';
   /** Set when a single property counterexample is being replayed. */
   readonly path?: string;

@@ -30,6 +30,7 @@ export function wrapReference(name: string, wrapping: (context: SutContext) => W
   return {
     name,
     profile: referenceAdapter.profile,
+    ...(referenceAdapter.declarations ? { declarations: referenceAdapter.declarations } : {}),
     async create(context) {
       const change = wrapping(context);
       const inner = await referenceAdapter.create({

@@ -1,0 +1,112 @@
+import {
+  type DeclaredTransition,
+  declaredTransitions,
+  type MachineModel,
+  type ModelEvent,
+  type ModelSnapshot,
+} from '../machines/index.ts';
+import type { TraceStep } from './trace.ts';
+
+/**
+ * Guard outcomes: for every guarded transition, whether a test saw its guard hold (the
+ * transition was taken) and fail (the event came where the transition is declared, and a later
+ * candidate, or none, was taken instead). Transition coverage sees only the first.
+ */
+export interface GuardOutcome {
+  readonly transition: string;
+  readonly held: boolean;
+}
+
+const candidatesByMachine = new WeakMap<object, Map<string, DeclaredTransition[]>>();
+
+function candidates(model: MachineModel): Map<string, DeclaredTransition[]> {
+  const known = candidatesByMachine.get(model.machine);
+  if (known) return known;
+  const bySourceAndEvent = new Map<string, DeclaredTransition[]>();
+  for (const transition of declaredTransitions(model.machine)) {
+    const key = `${transition.source}|${transition.event}`;
+    bySourceAndEvent.set(key, [...(bySourceAndEvent.get(key) ?? []), transition]);
+  }
+  candidatesByMachine.set(model.machine, bySourceAndEvent);
+  return bySourceAndEvent;
+}
+
+/** The IDs of every guarded transition of a machine. */
+export function guardedTransitions(model: MachineModel): string[] {
+  return declaredTransitions(model.machine)
+    .filter((t) => t.guard !== undefined)
+    .map((t) => t.meta.id);
+}
+
+/**
+ * The guards `event` evaluates in `snapshot`, and how each came out. The machine looks for a
+ * transition from each active leaf state upwards, trying a node's candidates in order: every
+ * guarded candidate before the one taken failed, the one taken held.
+ */
+export function guardOutcomes(
+  model: MachineModel,
+  snapshot: ModelSnapshot,
+  event: ModelEvent,
+): GuardOutcome[] {
+  const byKey = candidates(model);
+  const taken = new Set(model.transitionsTaken(snapshot, event).map((t) => t.id));
+  const active = model.activeStates(snapshot);
+  const leaves = active.filter((state) => !active.some((other) => other.startsWith(`${state}.`)));
+  const outcomes = new Map<string, boolean>();
+  for (const leaf of leaves) {
+    const chain: string[] = [];
+    for (
+      let node = leaf;
+      node !== '';
+      node = node.includes('.') ? node.slice(0, node.lastIndexOf('.')) : ''
+    )
+      chain.push(node);
+    chain.push('(root)');
+    let decided = false;
+    for (const node of chain) {
+      for (const candidate of byKey.get(`${node}|${event.type}`) ?? []) {
+        const id = candidate.meta.id;
+        if (taken.has(id)) {
+          if (candidate.guard !== undefined) outcomes.set(id, true);
+          decided = true;
+          break;
+        }
+        // An unguarded candidate not taken lost to another region's choice: nothing is known.
+        if (candidate.guard === undefined) {
+          decided = true;
+          break;
+        }
+        if (!outcomes.has(id)) outcomes.set(id, false);
+      }
+      if (decided) break;
+    }
+  }
+  return [...outcomes].map(([transition, held]) => ({ transition, held }));
+}
+
+/**
+ * Walks the model along the passing steps of a recorded case, following the branch each step
+ * took, and calls `visit` with the snapshot before each event.
+ */
+export function walkPassingSteps(
+  model: MachineModel,
+  steps: readonly TraceStep[],
+  visit: (snapshot: ModelSnapshot, event: ModelEvent, after: ModelSnapshot) => void,
+): void {
+  let snapshot = model.initial();
+  for (const step of steps) {
+    if (step.verdict !== 'pass') return;
+    for (const type of step.branch ?? [step.stimulus.type]) {
+      const event: ModelEvent =
+        type === step.stimulus.type ? step.stimulus : { type: type as 'sut.revert' };
+      const next = model.step(snapshot, event).snapshot;
+      visit(snapshot, event, next);
+      snapshot = next;
+    }
+  }
+}
+
+/** Guard outcomes seen, as `id` (held) and `id:false` (failed) keys. */
+export function guardKey(outcome: GuardOutcome): string {
+  return outcome.held ? `${outcome.transition}:true` : `${outcome.transition}:false`;
+}
