@@ -261,7 +261,6 @@ async function runMachine(
     }
     await run.close();
     const trace = run.trace(`npx imflow replay <trace.json>${adapterFlag(options)}`);
-    pathCases.push(trace);
     options.listener?.onCaseEnd?.(trace);
     return trace;
   };
