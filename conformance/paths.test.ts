@@ -192,7 +192,7 @@ describe('guard outcomes and situations', () => {
       expect(inOrder([['receive.proxied'], ['receive.proxied']])).toBe(true);
       expect(
         inOrder([
-          ['local.reverting.composingAgain'],
+          ['local.reverting.composingAgain', 'local.reverting.composingAgain.notified'],
           ['local.refresh'],
           ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
         ]),

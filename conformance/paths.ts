@@ -85,7 +85,7 @@ const SITUATIONS: readonly {
   {
     name: 'Composing again inside the revert window, then a refresh and a full time-out',
     sequence: [
-      ['local.reverting.composingAgain'],
+      ['local.reverting.composingAgain', 'local.reverting.composingAgain.notified'],
       ['local.refresh'],
       ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
     ],
