@@ -376,7 +376,10 @@ export class CaseRun {
         queries,
         verdict: 'pass',
         transitions: judgement.transitions.map((t) => t.id),
-        ...(judgement.branch.length > 1 ? { branch: judgement.branch } : {}),
+        // The branch is recorded whenever the model did anything but take the stimulus as it is.
+        ...(judgement.branch.length === 1 && judgement.branch[0] === stimulus.type
+          ? {}
+          : { branch: judgement.branch }),
         ...(judgement.advisories.length > 0 ? { advisories: judgement.advisories } : {}),
       });
       return true;

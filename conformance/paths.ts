@@ -4,6 +4,7 @@ import {
   explorationEvents,
   formatOutput,
   type MachineModel,
+  type ModelEvent,
   type ModelSnapshot,
   type Output,
   type Profile,
@@ -331,12 +332,16 @@ function buildGraph(
 
   const status = new Map<string, PlanStatus>();
   const unsupportedNeeds = new Map<string, readonly string[]>();
-  // Moves the implementation makes by itself are never planned, but they must be possible.
+  // Moves the implementation makes by itself, and the allowed branches it may take instead of
+  // the preferred handling of a stimulus, are never planned: they must be possible, though.
   const spontaneousHere = new Set<string>();
-  for (const { state } of Object.values(adjacency)) {
-    for (const move of model.spontaneous(state as ModelSnapshot)) {
-      for (const meta of model.transitionsTaken(state as ModelSnapshot, move))
-        spontaneousHere.add(meta.id);
+  for (const { state, transitions } of Object.values(adjacency)) {
+    const snapshot = state as ModelSnapshot;
+    const moves: ModelEvent[] = [...model.spontaneous(snapshot)];
+    for (const { event } of Object.values(transitions) as { event: unknown }[])
+      moves.push(...model.alternatives(snapshot, event as Stimulus));
+    for (const move of moves) {
+      for (const meta of model.transitionsTaken(snapshot, move)) spontaneousHere.add(meta.id);
     }
   }
   for (const transition of declared) {
