@@ -280,17 +280,17 @@ describe.each(profiles)('MCU session invariants (%s)', (_name, profile) => {
 
 describe('timers a step restarts', () => {
   const model = createModels(guideProfile).find((m) => m.id === 'imFlow') as MachineModel;
-  const after = (snapshot: ModelSnapshot, ...events: ModelEvent[]) =>
+  const stepped = (snapshot: ModelSnapshot, ...events: ModelEvent[]) =>
     events.reduce((current, event) => model.step(current, event).snapshot, snapshot);
-  const composing = after(
+  const composing = stepped(
     model.initial(),
     { type: 'app.establish', template: null },
     { type: 'app.setComposing' },
   );
 
   it('are kept running on from where they stood when the step restarted one', () => {
-    const waited = after(composing, { type: 'clock.advance', ms: 1000 });
-    const again = after(waited, { type: 'app.setComposing' });
+    const waited = stepped(composing, { type: 'clock.advance', ms: 1000 });
+    const again = stepped(waited, { type: 'app.setComposing' });
     const kept = model.timersKept(waited, again);
     expect(kept).toBeDefined();
     expect(model.nextDeadlineMs(again)).toBe(guideProfile.timing.composingTimeoutMs);
@@ -301,9 +301,9 @@ describe('timers a step restarts', () => {
   });
 
   it('are none when the step restarted nothing, or restarted a timer at the instant it was set', () => {
-    const again = after(composing, { type: 'app.setComposing' });
+    const again = stepped(composing, { type: 'app.setComposing' });
     expect(model.timersKept(composing, again)).toBeUndefined();
-    const sent = after(composing, {
+    const sent = stepped(composing, {
       type: 'remote.message',
       body: 'hi',
       contentType: 'text/plain',
