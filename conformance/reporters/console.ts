@@ -343,7 +343,10 @@ export function consoleReporter(context: ReporterContext): Reporter {
       io.out(`Seed ${result.seed}, ${seconds(result.durationMs)}.`);
       // The count line keeps the plain "N passed, N failed" form that CI logs are read by;
       // requirements with advisories passed, and are counted apart before it.
-      if (advised > 0) io.out(`(${advised} of the passed with advisories)`);
+      if (advised > 0) {
+        const have = advised === 1 ? 'requirement has' : 'requirements have';
+        io.out(`${advised} passing ${have} advisories (failures only with --strict).`);
+      }
       io.out(`${passed + advised} passed, ${failed} failed`);
       io.out(`imflow: ${result.verdict === 'conformant' ? 'CONFORMANT' : 'NOT CONFORMANT'}`);
     },
