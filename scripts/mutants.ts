@@ -10,6 +10,10 @@
  *   npm run mutants -- --typecheck           also type-check every mutant first (~30 s)
  *   npm run mutants -- --allow-known         do not fail on the gaps documented in the catalogue
  *
+ * A mutant marked `strict` breaks only a should-rule (the model allows its behaviour, with an
+ * advisory), so it runs with advisories as failures, and so does its baseline and every pair it
+ * is in.
+ *
  * First the unmutated reference runs under each profile involved, with the same seed and runs:
  * a kill only means something when the original passes. Exits 1 when that baseline fails, or
  * when a mutant survives, cannot be run (or type-checked), or is killed by a report that does
