@@ -46,7 +46,7 @@ describe('imflow --version and --help', () => {
 });
 
 describe("the README's command list", () => {
-  const list = commandList();
+  const list = commandList().content;
 
   it('is generated from the definitions with every option, the README holds it', () => {
     for (const option of [

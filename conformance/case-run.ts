@@ -96,7 +96,7 @@ export class CaseRun {
   #broken = false;
   #closed = false;
   #setupFailure: string | undefined;
-  /** Requirements of the last step if it was silent: suspects when the next step fails. */
+  /** Requirements whose effect no output has shown yet (see `#hiddenRequirements`). */
   #suspects: string[] = [];
 
   private constructor(
@@ -367,7 +367,7 @@ export class CaseRun {
       return false;
     }
     if (judgement.ok) {
-      this.#suspects = this.#silentRequirements(this.#snapshot, judgement);
+      this.#suspects = this.#hiddenRequirements(this.#snapshot, stimulus, judgement);
       this.#snapshot = judgement.snapshot;
       this.steps.push({
         stimulus,
@@ -376,7 +376,10 @@ export class CaseRun {
         queries,
         verdict: 'pass',
         transitions: judgement.transitions.map((t) => t.id),
-        ...(judgement.branch.length > 1 ? { branch: judgement.branch } : {}),
+        // The branch is recorded whenever the model did anything but take the stimulus as it is.
+        ...(judgement.branch.length === 1 && judgement.branch[0] === stimulus.type
+          ? {}
+          : { branch: judgement.branch }),
         ...(judgement.advisories.length > 0 ? { advisories: judgement.advisories } : {}),
       });
       return true;
@@ -396,7 +399,7 @@ export class CaseRun {
             at + (stimulus.type === 'clock.advance' ? stimulus.ms : 0),
           ) +
           (this.#suspects.length > 0
-            ? ` The step before changed the model's state without any output (${this.#suspects.join(', ')}); a skipped transition there shows only now, so those rules are named too.`
+            ? ` An earlier step changed the model's state in a way no output has shown yet (${this.#suspects.join(', ')}); a transition skipped or half done there shows only now, so those rules are named too.`
             : ''),
         requirements: [...new Set([...judgement.requirements, ...this.#suspects])].sort(),
         expected: judgement.expected,
@@ -417,18 +420,28 @@ export class CaseRun {
   }
 
   /**
-   * The requirements of a step that changed the model's state while showing nothing: no
-   * output, same state readings. If the implementation skipped it, only a later step can tell.
+   * The requirements whose effect no output has shown yet, suspects when a later step fails:
+   * those of a step that changed the model's state without any output, or that restarted a
+   * running timer behind the outputs it showed (the restart shows only when the old deadline
+   * passes). Steps that show nothing and change no reading, such as time passing, keep them.
    */
-  #silentRequirements(before: ModelSnapshot, judgement: Judgement & { ok: true }): string[] {
+  #hiddenRequirements(
+    before: ModelSnapshot,
+    stimulus: Stimulus,
+    judgement: Judgement & { ok: true },
+  ): string[] {
     const after = judgement.snapshot;
-    const silent =
-      judgement.expected.outputs.length === 0 &&
-      this.model.serialize(before) !== this.model.serialize(after) &&
+    const sameReadings =
       JSON.stringify(this.model.queries(before)) === JSON.stringify(this.model.queries(after));
-    if (!silent) return [];
-    const ids = judgement.transitions.filter((t) => !t.boundary).flatMap((t) => t.requirements);
-    return [...new Set(ids)].sort();
+    const showsNothing = judgement.expected.outputs.length === 0 && sameReadings;
+    const silent = showsNothing && this.model.serialize(before) !== this.model.serialize(after);
+    const restarted =
+      stimulus.type !== 'clock.advance' && this.model.timersKept(before, after) !== undefined;
+    if (silent || restarted) {
+      const ids = judgement.transitions.filter((t) => !t.boundary).flatMap((t) => t.requirements);
+      if (ids.length > 0) return [...new Set(ids)].sort();
+    }
+    return showsNothing ? this.#suspects : [];
   }
 
   /** Ends the case and releases the system under test. */

@@ -5,7 +5,7 @@ import {
   type ModelEvent,
   type ModelSnapshot,
 } from '../machines/index.ts';
-import type { TraceStep } from './trace.ts';
+import { stepEvents, type TraceStep } from './trace.ts';
 
 /**
  * Guard outcomes: for every guarded transition, whether a test saw its guard hold (the
@@ -96,9 +96,7 @@ export function walkPassingSteps(
   let snapshot = model.initial();
   for (const step of steps) {
     if (step.verdict !== 'pass') return;
-    for (const type of step.branch ?? [step.stimulus.type]) {
-      const event: ModelEvent =
-        type === step.stimulus.type ? step.stimulus : { type: type as 'sut.revert' };
+    for (const event of stepEvents(step)) {
       const next = model.step(snapshot, event).snapshot;
       visit(snapshot, event, next);
       snapshot = next;

@@ -123,6 +123,8 @@ export function mergeShards(
     adapter: first.adapter,
     ...(first.adapterModule ? { adapterModule: first.adapterModule } : {}),
     ...(first.only ? { only: first.only } : {}),
+    ...(first.strict ? { strict: true } : {}),
+    ...(first.declarations ? { declarations: first.declarations } : {}),
     seed: first.seed,
     ...(first.runs === undefined ? {} : { runs: first.runs }),
     profiles,

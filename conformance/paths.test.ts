@@ -175,7 +175,12 @@ describe('guard outcomes and situations', () => {
 
     it(`reaches the situations no transition captures under ${profile.name}`, () => {
       const flow = planPaths(modelOf(profile, 'imFlow'));
-      expect([...flow.situations.values()]).toEqual([true, true, true, true]);
+      expect([...flow.situations.values()]).toEqual([true, true, true, true, true]);
+      expect(
+        flow.situations.get(
+          'Composing set again while the time-out runs, then the restarted time-out',
+        ),
+      ).toBe(true);
       const mcu = planPaths(modelOf(profile, 'mcuSession'));
       expect(mcu.situations.get('BeginJoin callback after the MCU became active')).toBe(true);
       const flowModel = modelOf(profile, 'imFlow');
@@ -192,7 +197,7 @@ describe('guard outcomes and situations', () => {
       expect(inOrder([['receive.proxied'], ['receive.proxied']])).toBe(true);
       expect(
         inOrder([
-          ['local.reverting.composingAgain'],
+          ['local.reverting.composingAgain', 'local.reverting.composingAgain.notified'],
           ['local.refresh'],
           ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
         ]),

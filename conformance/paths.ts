@@ -4,6 +4,7 @@ import {
   explorationEvents,
   formatOutput,
   type MachineModel,
+  type ModelEvent,
   type ModelSnapshot,
   type Output,
   type Profile,
@@ -85,8 +86,16 @@ const SITUATIONS: readonly {
   {
     name: 'Composing again inside the revert window, then a refresh and a full time-out',
     sequence: [
-      ['local.reverting.composingAgain'],
+      ['local.reverting.composingAgain', 'local.reverting.composingAgain.notified'],
       ['local.refresh'],
+      ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
+    ],
+  },
+  {
+    name: 'Composing set again while the time-out runs, then the restarted time-out',
+    sequence: [
+      ['local.refresh', 'local.composing.wait'],
+      ['local.composingAgain', 'local.composingAgain.notified'],
       ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
     ],
   },
@@ -331,12 +340,16 @@ function buildGraph(
 
   const status = new Map<string, PlanStatus>();
   const unsupportedNeeds = new Map<string, readonly string[]>();
-  // Moves the implementation makes by itself are never planned, but they must be possible.
+  // Moves the implementation makes by itself, and the allowed branches it may take instead of
+  // the preferred handling of a stimulus, are never planned: they must be possible, though.
   const spontaneousHere = new Set<string>();
-  for (const { state } of Object.values(adjacency)) {
-    for (const move of model.spontaneous(state as ModelSnapshot)) {
-      for (const meta of model.transitionsTaken(state as ModelSnapshot, move))
-        spontaneousHere.add(meta.id);
+  for (const { state, transitions } of Object.values(adjacency)) {
+    const snapshot = state as ModelSnapshot;
+    const moves: ModelEvent[] = [...model.spontaneous(snapshot)];
+    for (const { event } of Object.values(transitions) as { event: unknown }[])
+      moves.push(...model.alternatives(snapshot, event as Stimulus));
+    for (const move of moves) {
+      for (const meta of model.transitionsTaken(snapshot, move)) spontaneousHere.add(meta.id);
     }
   }
   for (const transition of declared) {
@@ -380,20 +393,33 @@ function buildGraph(
   );
 
   /**
-   * After a transition that shows nothing by itself (a timer that silently expires, say), the
-   * shortest continuation whose outputs or states differ from what the state before it would
-   * give: an implementation that skipped the transition fails there instead of passing.
+   * What an implementation that got a step half right would be left in, where nothing in the
+   * step itself tells: for a step that shows nothing (a timer that silently expires, say), the
+   * state before it, as if skipped; for a step that shows its outputs but also restarts a
+   * running timer (Composing set again), the state after it with that timer left running on.
    */
-  const distinguishing = (edge: Edge, allowed: (edge: Edge) => boolean): Edge[] => {
+  const ghostOf = (edge: Edge): ModelSnapshot | undefined => {
     const before = snapshotOf(edge.from);
     const after = snapshotOf(edge.to);
-    if (edge.from === edge.to || edge.transitionIds.some((id) => boundary.has(id))) return [];
+    if (edge.from === edge.to || edge.transitionIds.some((id) => boundary.has(id)))
+      return undefined;
     const taken = model.step(before, edge.stimulus);
     const stood = { outputs: [], queries: model.queries(before) };
-    if (!sameObservation({ outputs: taken.outputs, queries: model.queries(after) }, stood))
-      return [];
+    if (sameObservation({ outputs: taken.outputs, queries: model.queries(after) }, stood))
+      return before;
+    return edge.stimulus.type === 'clock.advance' ? undefined : model.timersKept(before, after);
+  };
+
+  /**
+   * After a step that leaves a half-right implementation unseen (see `ghostOf`), the shortest
+   * continuation whose outputs or states differ between the two: such an implementation fails
+   * there instead of passing.
+   */
+  const distinguishing = (edge: Edge, allowed: (edge: Edge) => boolean): Edge[] => {
+    const start = ghostOf(edge);
+    if (!start) return [];
     const queue: { ghost: ModelSnapshot; key: string; route: Edge[] }[] = [
-      { ghost: before, key: edge.to, route: [] },
+      { ghost: start, key: edge.to, route: [] },
     ];
     const seen = new Set<string>();
     for (let head = 0, budget = DISTINGUISH_BUDGET; head < queue.length && budget > 0; head++) {

@@ -1,4 +1,11 @@
-import type { Output, Profile, Queries, Stimulus } from '../machines/index.ts';
+import {
+  branchEvent,
+  type ModelEvent,
+  type Output,
+  type Profile,
+  type Queries,
+  type Stimulus,
+} from '../machines/index.ts';
 import type { Declarations } from './adapter.ts';
 import { declarationsProblems } from './declarations.ts';
 import type { Advisory } from './oracle.ts';
@@ -69,6 +76,14 @@ export interface Trace {
    * threw, errors raised where nothing awaited them. Shown with the case; they do not fail it.
    */
   readonly notes?: readonly string[];
+}
+
+/**
+ * The model events a recorded step stands for, in order: its branch when the implementation
+ * chose one (a spontaneous move, or an allowed way of handling the stimulus), else its stimulus.
+ */
+export function stepEvents(step: Pick<TraceStep, 'stimulus' | 'branch'>): ModelEvent[] {
+  return (step.branch ?? [step.stimulus.type]).map((name) => branchEvent(step.stimulus, name));
 }
 
 export class TraceFormatError extends Error {

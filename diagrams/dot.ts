@@ -334,7 +334,7 @@ export function renderDot(diagram: MachineDiagram, decoration: DotDecoration = {
   emit(0, `digraph ${quote(diagram.id)} {`);
   emit(
     1,
-    `graph [rankdir=TB compound=true nodesep=0.35 ranksep=0.7 bgcolor="white" fontname="${FONT}" fontsize=12 labelloc=b labeljust=l label=${legend(diagram)}]`,
+    `graph [rankdir=TB compound=true nodesep=0.25 ranksep=0.7 bgcolor="white" fontname="${FONT}" fontsize=12 labelloc=b labeljust=l label=${legend(diagram)}]`,
   );
   emit(
     1,

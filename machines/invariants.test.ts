@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ModelEvent, Output } from './alphabet.ts';
-import type { MachineModel, ModelSnapshot } from './model.ts';
-import { builtInProfiles } from './profile.ts';
+import { createModels, type MachineModel, type ModelSnapshot } from './model.ts';
+import { builtInProfiles, guideProfile } from './profile.ts';
 import { flowModel, isTyping, mcuModel } from './test-support.ts';
 
 const RUNS = 200;
@@ -275,5 +275,39 @@ describe.each(profiles)('MCU session invariants (%s)', (_name, profile) => {
       }),
       settings,
     );
+  });
+});
+
+describe('timers a step restarts', () => {
+  const model = createModels(guideProfile).find((m) => m.id === 'imFlow') as MachineModel;
+  const stepped = (snapshot: ModelSnapshot, ...events: ModelEvent[]) =>
+    events.reduce((current, event) => model.step(current, event).snapshot, snapshot);
+  const composing = stepped(
+    model.initial(),
+    { type: 'app.establish', template: null },
+    { type: 'app.setComposing' },
+  );
+
+  it('are kept running on from where they stood when the step restarted one', () => {
+    const waited = stepped(composing, { type: 'clock.advance', ms: 1000 });
+    const again = stepped(waited, { type: 'app.setComposing' });
+    const kept = model.timersKept(waited, again);
+    expect(kept).toBeDefined();
+    expect(model.nextDeadlineMs(again)).toBe(guideProfile.timing.composingTimeoutMs);
+    expect(kept && model.nextDeadlineMs(kept)).toBe(guideProfile.timing.composingTimeoutMs - 1000);
+    expect(kept && [...model.activeStates(kept)].sort()).toEqual(
+      [...model.activeStates(again)].sort(),
+    );
+  });
+
+  it('are none when the step restarted nothing, or restarted a timer at the instant it was set', () => {
+    const again = stepped(composing, { type: 'app.setComposing' });
+    expect(model.timersKept(composing, again)).toBeUndefined();
+    const sent = stepped(composing, {
+      type: 'remote.message',
+      body: 'hi',
+      contentType: 'text/plain',
+    });
+    expect(model.timersKept(composing, sent)).toBeUndefined();
   });
 });

@@ -58,6 +58,13 @@ export interface MachineModel {
   alternatives(snapshot: ModelSnapshot, stimulus: Stimulus): readonly ChosenBranch[];
   /** Time until the next timer of the model expires, or null when no timer runs. */
   nextDeadlineMs(snapshot: ModelSnapshot): number | null;
+  /**
+   * `after` as it would be had a step that passed no time left every timer it restarted
+   * running on from where it stood in `before`; undefined when the step restarted none. A
+   * test that tells the two apart catches an implementation that shows a step's outputs but
+   * forgets to restart its timer.
+   */
+  timersKept(before: ModelSnapshot, after: ModelSnapshot): ModelSnapshot | undefined;
   /** The state queries the implementation must answer, and their expected values. */
   queries(snapshot: ModelSnapshot): Queries;
   /** Active state node paths, e.g. `active.localComposing.composing`. */
@@ -147,11 +154,14 @@ function createMachineModel(
   > & {
     stimuli(snapshot: ModelSnapshot): readonly Stimulus[];
     explored?(snapshot: ModelSnapshot): readonly Stimulus[];
-    nextDeadlineMs(snapshot: ModelSnapshot): number | null;
+    /** The context fields that hold the remaining time of a timer, null when it is not running. */
+    timers: readonly string[];
     queries(snapshot: ModelSnapshot): Queries;
   },
 ): MachineModel {
-  const { machine } = definition;
+  const { machine, timers } = definition;
+  const remaining = (snapshot: ModelSnapshot, timer: string) =>
+    (snapshot.context as Record<string, number | null>)[timer] ?? null;
   // The choices some transition on each event type may take: the only ones worth trying.
   const choicesByEvent = new Map<string, BranchChoice[]>();
   for (const { event, meta } of declaredTransitions(machine)) {
@@ -163,6 +173,20 @@ function createMachineModel(
   return {
     ...definition,
     explored: definition.explored ?? definition.stimuli,
+    nextDeadlineMs: (snapshot) => minOf(timers.map((timer) => remaining(snapshot, timer))),
+    timersKept(before, after) {
+      const kept: Record<string, number> = {};
+      for (const timer of timers) {
+        const was = remaining(before, timer);
+        const now = remaining(after, timer);
+        if (was !== null && now !== null && now !== was) kept[timer] = was;
+      }
+      if (Object.keys(kept).length === 0) return undefined;
+      return machine.resolveState({
+        value: after.value,
+        context: { ...after.context, ...kept },
+      }) as ModelSnapshot;
+    },
     initial: () => initialTransition(machine)[0],
     step(snapshot, event) {
       const taken = machine.getTransitionData(snapshot as never, event as never);
@@ -392,15 +416,7 @@ export function createModels(profile: Profile): MachineModel[] {
           !(remoteTiming && stimulus.type === 'app.setComposing' && !localTiming),
       );
     },
-    nextDeadlineMs: (snapshot) => {
-      const context = snapshot.context as FlowContext;
-      return minOf([
-        context.refreshInMs,
-        context.timeoutInMs,
-        context.windowInMs,
-        context.remoteIdleInMs,
-      ]);
-    },
+    timers: ['refreshInMs', 'timeoutInMs', 'windowInMs', 'remoteIdleInMs'],
     queries: (snapshot) => {
       const flowState = snapshot.matches('idle')
         ? 'idle'
@@ -424,7 +440,7 @@ export function createModels(profile: Profile): MachineModel[] {
     machine: createMcuMachine(profile),
     profile,
     stimuli: mcuStimuli,
-    nextDeadlineMs: () => null,
+    timers: [],
     queries: (snapshot) => ({ mcuState: snapshot.value as Queries['mcuState'] }),
   });
   return [flow, mcu];

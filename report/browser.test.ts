@@ -8,15 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failingCases } from '../conformance/reporters/format.ts';
 import type { ReporterIo } from '../conformance/reporters/types.ts';
 import type { SuiteResult } from '../conformance/results.ts';
-import type { Trace } from '../conformance/trace.ts';
+import { stepEvents, type Trace } from '../conformance/trace.ts';
 import { generateDiagrams } from '../diagrams/index.ts';
-import {
-  createModels,
-  defaultProfile,
-  formatOutput,
-  type ModelEvent,
-  type Output,
-} from '../machines/index.ts';
+import { createModels, defaultProfile, formatOutput, type Output } from '../machines/index.ts';
 import { HTML_REPORT_FILE, htmlReporter } from './html.ts';
 import { EVIL_BODY, EVIL_NAME, failingRun } from './test-support.ts';
 
@@ -88,10 +82,7 @@ function expectedStates(trace: Trace): string[][] {
   let snapshot = model.initial();
   const states = [[...model.activeStates(snapshot)]];
   for (const step of trace.steps) {
-    for (const event of step.branch ?? [step.stimulus.type]) {
-      const move = event === step.stimulus.type ? step.stimulus : ({ type: event } as ModelEvent);
-      snapshot = model.step(snapshot, move).snapshot;
-    }
+    for (const event of stepEvents(step)) snapshot = model.step(snapshot, event).snapshot;
     states.push([...model.activeStates(snapshot)]);
   }
   return states;

@@ -1,11 +1,6 @@
 import { blamed, type FailingCase, formatStimulus } from '../conformance/reporters/format.ts';
-import type { Trace, TraceStep } from '../conformance/trace.ts';
-import {
-  formatOutput,
-  type MachineModel,
-  type ModelEvent,
-  type ModelSnapshot,
-} from '../machines/index.ts';
+import { stepEvents, type Trace, type TraceStep } from '../conformance/trace.ts';
+import { formatOutput, type MachineModel, type ModelSnapshot } from '../machines/index.ts';
 
 /**
  * A failing test case as the page's trace stepper shows it: every step in words, and the
@@ -72,13 +67,6 @@ function plainRecord(record: object): Record<string, string> {
   return result;
 }
 
-/** The model events a recorded step stands for: its branch when it has one, else its stimulus. */
-function eventsOf(step: TraceStep): ModelEvent[] {
-  return (step.branch ?? [step.stimulus.type]).map((event) =>
-    event === step.stimulus.type ? step.stimulus : ({ type: event } as ModelEvent),
-  );
-}
-
 /**
  * The active states after each step, replaying the model from its initial snapshot. A failing
  * step moves the model as it expected; a step the model cannot take leaves it where it was.
@@ -93,7 +81,7 @@ export function replayActiveStates(
   for (const step of trace.steps) {
     try {
       let next = snapshot;
-      for (const event of eventsOf(step)) next = model.step(next, event).snapshot;
+      for (const event of stepEvents(step)) next = model.step(next, event).snapshot;
       snapshot = next;
     } catch {
       // A recorded step the model does not know: the states stay as they were.

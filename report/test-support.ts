@@ -22,6 +22,8 @@ export const EVIL_NAME = 'wrong <img src=x onerror="window.__pwned=3"> & co';
 export const wrongAdapter: Adapter = {
   name: EVIL_NAME,
   profile: 'ucma-guide',
+  // What the reference cannot be driven with, this wrapper cannot either.
+  ...(referenceAdapter.declarations ? { declarations: referenceAdapter.declarations } : {}),
   async create(context) {
     let appliedAt = -1;
     const inner = await referenceAdapter.create({

@@ -12,8 +12,10 @@ import {
   type Profile,
   requirements,
 } from '../machines/index.ts';
-import { packagingDocs } from './cli-docs.ts';
+import { commandList, packagingDocs } from './cli-docs.ts';
+import { mutantsTable, variantsTable } from './proof-tables.ts';
 import { protocolSchemaDocuments } from './protocol-schemas.ts';
+import { withSection } from './readme-sections.ts';
 
 /**
  * Generated documentation: the traceability matrix and the errata. Both are derived from the
@@ -168,12 +170,19 @@ ${strengthTable()}`;
 }
 
 /** Every generated document, by path relative to the repository root. */
+/** The README with every generated section brought up to date. */
+function readmeSections(root: string): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  return [commandList(), variantsTable(), mutantsTable()].reduce(withSection, readme);
+}
+
 export function generatedDocs(root: string): Map<string, string> {
   const cited = testsCitingRequirements(root, ['machines', 'conformance', 'reference']);
   return new Map([
     ['docs/traceability.md', traceabilityMatrix(defaultProfile, cited)],
     ['docs/errata.md', errata()],
-    ...packagingDocs(root),
+    ['README.md', readmeSections(root)],
+    ...packagingDocs(),
     ...protocolSchemaDocuments(),
   ]);
 }

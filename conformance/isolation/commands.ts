@@ -4,9 +4,19 @@ import type { HostCommand } from './host-process.ts';
 /** Heap limit of a Node adapter host, in MiB: an adapter that exhausts it dies alone. */
 export const DEFAULT_HOST_MEMORY_MB = 512;
 
-const HOST_ENTRY = fileURLToPath(new URL('./node-host.ts', import.meta.url));
-/** tsx's loader, named by URL so that the host starts wherever the kit is run from. */
-const TSX_LOADER = import.meta.resolve('tsx');
+/**
+ * The kit runs from its sources in its own repository and from compiled JavaScript once
+ * installed; the host entry is the sibling of this very file, in the same form.
+ */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const HOST_ENTRY = fileURLToPath(
+  new URL(FROM_SOURCES ? './node-host.ts' : './node-host.js', import.meta.url),
+);
+/**
+ * Only the sources need tsx's loader to start the host; a compiled host loads tsx itself, and
+ * only for a TypeScript adapter. Named by URL so that the host starts from any directory.
+ */
+const LOADER = FROM_SOURCES ? ['--import', import.meta.resolve('tsx')] : [];
 
 /** The command that hosts a TypeScript or JavaScript adapter module in a Node process. */
 export function nodeHostCommand(
@@ -16,8 +26,7 @@ export function nodeHostCommand(
   return {
     argv: [
       process.execPath,
-      '--import',
-      TSX_LOADER,
+      ...LOADER,
       `--max-old-space-size=${memoryMb}`,
       '--no-warnings',
       HOST_ENTRY,

@@ -48,7 +48,7 @@ export interface HostCommand {
   /** The program and its arguments, run without a shell. */
   readonly argv: readonly string[];
   readonly cwd?: string;
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 interface Pending {

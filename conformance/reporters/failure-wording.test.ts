@@ -3,7 +3,7 @@ import referenceAdapter from '../../adapters/reference.ts';
 import { basicProfile, defaultProfile } from '../../machines/index.ts';
 import type { Adapter } from '../adapter.ts';
 import { runSuite } from '../suite.ts';
-import refusesNothing from '../test-adapters/refuses-nothing.ts';
+import { wrapReference } from '../test-adapters/wrap.ts';
 import { failingCases, failingStep, failureDetails } from './format.ts';
 
 /** An implementation that refreshes Typing 1 ms before the refresh period ends. */
@@ -22,6 +22,18 @@ const earlyRefresh: Adapter = {
       },
     }),
 };
+
+/** An implementation whose call cannot be established: the step that every path starts with. */
+const brokenEstablish: Adapter = wrapReference('establishing fails', () => ({
+  system: (inner) => ({
+    ...inner,
+    apply: (stimulus) => {
+      if (stimulus.type === 'app.establish') throw new Error('no route to the remote party');
+      return inner.apply(stimulus);
+    },
+    query: () => inner.query(),
+  }),
+}));
 
 describe('the wording of a failure', () => {
   it('shows the time on both sides when only the timing of the same output differs', async () => {
@@ -45,9 +57,10 @@ describe('the wording of a failure', () => {
   });
 
   it('tells requirements not reached after a failure from those not claimed', async () => {
-    // The basic profile claims no MCU session; refusing nothing fails the first path early.
+    // The basic profile claims no MCU session. Every path starts by establishing the call, so
+    // an implementation that breaks there leaves the rest unreached, even after re-planning.
     const result = await runSuite({
-      adapter: refusesNothing,
+      adapter: brokenEstablish,
       profiles: [basicProfile],
       runs: 0,
     });

@@ -101,7 +101,7 @@ describe('console reporter', () => {
     const text = lines.join('\n');
     expect(text).toMatch(/Profile ucma-guide: CONFORMANT/);
     expect(text).toMatch(
-      /Requirements +pass +fail +not claimed +not reached +not run +untestable\n/,
+      /Requirements +pass +advisory +fail +not claimed +not reached +not run +untestable\n/,
     );
     expect(text).toMatch(/flow-lifecycle\s+\d+\s+0\s+\d+\s+\d+\s+\d+\s+\d+/);
     expect(text).toMatch(/states\s+\d+\/\d+ covered/);

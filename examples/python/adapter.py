@@ -73,6 +73,7 @@ def settings_for(profile: dict) -> Settings:
         idle_notification_on_wire=options["idleNotification"] == "sent",
         idle_notification_on_send=options["sendWhileComposing"] == "idle-notification",
         remote_idle_raises_event=options["remoteIdleEvent"] == "raised",
+        remote_event_on_every_notification=options["remoteComposingEvent"] == "every-notification",
         planted_bug=os.environ.get("IMFLOW_PLANTED_BUG") or None,
     )
 

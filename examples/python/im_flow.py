@@ -38,6 +38,8 @@ class Settings:
     idle_notification_on_wire: bool = False
     idle_notification_on_send: bool = False
     remote_idle_raises_event: bool = True
+    #: Every arriving composing notification raises the event (the guide's reading), not only a change.
+    remote_event_on_every_notification: bool = True
     #: A deliberate bug, for showing that the kit catches it: "late-refresh" or "no-415".
     planted_bug: Optional[str] = None
 
@@ -91,6 +93,7 @@ class Flow:
         self._revert_timer = None
         self.remote_composing_state = "idle"
         self._silence_timer = None
+        self._remote_presumed_idle = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -254,24 +257,28 @@ class Flow:
     # -- remote composing --------------------------------------------------------------------
 
     def _remote_composing(self, state: str) -> None:
+        every = self._settings.remote_event_on_every_notification
+        # After six seconds of silence the remote is presumed idle, so the next notification is news.
+        changed = self._remote_presumed_idle or self.remote_composing_state != (
+            "composing" if state == "typing" else "idle"
+        )
+        self._cancel_silence()
+        self._remote_presumed_idle = False
         if state == "typing":
-            self._cancel_silence()
             self._silence_timer = self._clock.set_timer(self._settings.remote_presumed_idle_ms, self._presumed_idle)
-            if self.remote_composing_state == "idle":
-                self.remote_composing_state = "composing"
+            self.remote_composing_state = "composing"
+            if every or changed:
                 self._listener.remote_composing_changed("composing")
             return
-        if self.remote_composing_state == "idle":
-            return
-        self._cancel_silence()
         self.remote_composing_state = "idle"
-        if self._settings.remote_idle_raises_event:
+        if self._settings.remote_idle_raises_event and (every or changed):
             self._listener.remote_composing_changed("idle")
 
     def _presumed_idle(self) -> None:
-        # Silence: the remote stopped typing without saying so. Nobody is told.
+        # Silence: the remote stopped typing without saying so. Nobody is told: presuming the
+        # remote idle is the application's business, but the next notification is news again.
         self._silence_timer = None
-        self.remote_composing_state = "idle"
+        self._remote_presumed_idle = True
 
     def _cancel_silence(self) -> None:
         self._clear(self._silence_timer)
