@@ -279,7 +279,7 @@ export const mutants: readonly Mutant[] = [
     description:
       'Setting Composing again does not start the time-out over while it is running, so the episode ends at the first deadline (no refresh there, early revert).',
     requirement: 'LC-4',
-    profile: 'ucma-guide',
+    profile: 'ucma-reference',
     file: 'reference/local-composing.ts',
     find: lines('    }', '    this.#restartTimeout();', '  }'),
     replace: lines(
