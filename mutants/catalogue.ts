@@ -34,6 +34,12 @@ export interface Mutant {
    * removal.
    */
   readonly knownKitGap?: string;
+  /**
+   * Set when the bug departs only from a `should` rule, where the model allows the mutant's
+   * behaviour as a branch with an advisory: it passes an ordinary run by design, and is checked
+   * with the suite's `strict` option, which turns the advisory into a failure naming its rule.
+   */
+  readonly strict?: true;
 }
 
 const lines = (...parts: string[]) => parts.join('\n');
@@ -42,9 +48,11 @@ export const mutants: readonly Mutant[] = [
   // ---------------------------------------------------------------- flow lifecycle
   {
     id: 'life-bye-not-sent',
-    description: 'Terminating the call ends the flow but never sends the bye to the remote party.',
-    requirement: 'LIFE-4',
+    description:
+      'Terminating the call ends the flow but never sends the bye to the remote party (an advisory of LIFE-8, a failure under strict).',
+    requirement: 'LIFE-8',
     profile: 'basic',
+    strict: true,
     file: 'reference/call.ts',
     find: 'if (this.#flow) this.#flow.end(sendBye);',
     replace: 'if (this.#flow) this.#flow.end();',
@@ -209,9 +217,10 @@ export const mutants: readonly Mutant[] = [
   {
     id: 'dn-failure-code-any-sip-code',
     description:
-      'A failure notification accepts any SIP response code from 100, so a failure "200" goes on the wire.',
-    requirement: 'DN-2',
+      'A failure notification accepts any SIP response code from 100, so a failure "200" goes on the wire (an advisory of DN-9, a failure under strict).',
+    requirement: 'DN-9',
     profile: 'ucma-guide',
+    strict: true,
     file: 'reference/flow.ts',
     find: 'responseCode < 400 || responseCode > 699',
     replace: 'responseCode < 100 || responseCode > 699',
@@ -388,9 +397,10 @@ export const mutants: readonly Mutant[] = [
   {
     id: 'lc-refresh-at-deadline-sent',
     description:
-      'A refresh falling exactly at the time-out still goes out (strict comparison with the deadline).',
+      'A refresh falling exactly at the time-out still goes out (strict comparison with the deadline; an advisory of LC-10, a failure under strict).',
     requirement: 'LC-10',
     profile: 'ucma-reference',
+    strict: true,
     file: 'reference/local-composing.ts',
     find: 'if (this.#options.clock.now() >= this.#deadline) {',
     replace: 'if (this.#options.clock.now() > this.#deadline) {',
@@ -416,9 +426,10 @@ export const mutants: readonly Mutant[] = [
   // ---------------------------------------------------------------- remote composing
   {
     id: 'rc-event-on-every-typing',
-    description: 'Every arriving Typing raises RemoteComposingStateChanged, refreshes included.',
+    description:
+      'Where the event is raised only on a change, every arriving Typing still raises RemoteComposingStateChanged, refreshes included.',
     requirement: 'RC-4',
-    profile: 'ucma-guide',
+    profile: 'ucma-reference',
     file: 'reference/flow.ts',
     find: lines(
       '      if (this.#remote.typingReceived()) {',
@@ -433,9 +444,9 @@ export const mutants: readonly Mutant[] = [
   {
     id: 'rc-presumed-idle-timer-not-restarted',
     description:
-      'The presumed-idle timer starts on the first Typing only and is not restarted by refreshes, so a typing remote is presumed idle too early.',
-    requirement: 'RC-2',
-    profile: 'ucma-guide',
+      'The presumed-idle timer starts on the first Typing only and is not restarted by refreshes, so a typing remote is presumed idle too early and a refresh raises the event again where it is raised only on a change.',
+    requirement: 'RC-4',
+    profile: 'ucma-reference',
     file: 'reference/remote-composing.ts',
     find: lines(
       '    this.#restartSilenceTimer();',
@@ -449,9 +460,10 @@ export const mutants: readonly Mutant[] = [
   {
     id: 'rc-presumed-idle-never',
     description:
-      'The silence timer is never armed, so a remote that went quiet is never presumed idle and its next Typing raises no event.',
-    requirement: 'RC-2',
-    profile: 'ucma-guide',
+      'The silence timer is never armed, so where the event is raised only on a change a remote that went quiet for six seconds raises no event with its next Typing (an advisory of RC-5, a failure under strict).',
+    requirement: 'RC-5',
+    profile: 'ucma-reference',
+    strict: true,
     file: 'reference/remote-composing.ts',
     find: lines('  typingReceived(): boolean {', '    this.#restartSilenceTimer();'),
     replace: '  typingReceived(): boolean {',
@@ -542,12 +554,15 @@ export const mutants: readonly Mutant[] = [
   {
     id: 'mcu-stuck-retrying-after-failover',
     description:
-      'A completed failover is matched against the wrong retry cause, so the session stays Retrying.',
+      'A completed failover is matched against the wrong retry cause, so after an MCU failover the session stays Retrying.',
     requirement: 'MCU-6',
     profile: 'ucma-guide',
     file: 'reference/mcu-session.ts',
-    find: "if (this.#retryCause === 'failover') this.#activate();",
-    replace: "if (this.#retryCause === 'focus') this.#activate();",
+    find: lines(
+      '        // Either completion ends Retrying, whatever started it.',
+      '        this.#activate();',
+    ),
+    replace: "        if (this.#retryCause === 'focus') this.#activate();",
   },
   {
     id: 'mcu-reconnect-active-needs-failover',
@@ -588,6 +603,175 @@ export const mutants: readonly Mutant[] = [
     find: "    this.#events.emit('stateChanged', { previous, state });",
     replace:
       "    if (state !== 'terminated') this.#events.emit('stateChanged', { previous, state });",
+  },
+
+  // ---------------------------------------------------------------- gaps found by mechanical mutation
+  {
+    id: 'lc-state-reading-disappears',
+    description:
+      'The local composing getter answers only while composing and returns undefined when Idle, so a declared state reading goes missing.',
+    requirement: 'LC-3',
+    profile: 'basic',
+    file: 'reference/flow.ts',
+    find: lines('  get localComposingState(): ComposingState {', '    return this.#local.state;'),
+    replace: lines(
+      '  get localComposingState(): ComposingState {',
+      "    return this.#local.state === 'composing' ? 'composing' : (undefined as never);",
+    ),
+  },
+  {
+    id: 'dn-failure-code-400-refused',
+    description:
+      'The lower bound of the failure-code check is exclusive, so the valid code 400 is refused as an invalid argument and no notification goes out.',
+    requirement: 'DN-2',
+    profile: 'ucma-guide',
+    file: 'reference/flow.ts',
+    find: 'responseCode < 400 || responseCode > 699',
+    replace: 'responseCode <= 400 || responseCode > 699',
+  },
+  {
+    id: 'dn-failure-code-699-refused',
+    description:
+      'The upper bound of the failure-code check is exclusive, so the valid code 699 is refused as an invalid argument and no notification goes out.',
+    requirement: 'DN-2',
+    profile: 'ucma-guide',
+    file: 'reference/flow.ts',
+    find: 'responseCode < 400 || responseCode > 699',
+    replace: 'responseCode < 400 || responseCode >= 699',
+  },
+  {
+    id: 'conf-timeout-1ms-refused',
+    description:
+      'The lower bound of the template time-out check is exclusive, so the valid 1 ms time-out is refused.',
+    requirement: 'CONF-7',
+    profile: 'basic',
+    file: 'reference/template.ts',
+    find: '    composingTimeoutMs < 1 ||\n',
+    replace: '    composingTimeoutMs <= 1 ||\n',
+  },
+  {
+    id: 'conf-timeout-30000ms-refused',
+    description:
+      'The upper bound of the template time-out check is exclusive, so the valid 30 000 ms time-out is refused.',
+    requirement: 'CONF-7',
+    profile: 'basic',
+    file: 'reference/template.ts',
+    find: '    composingTimeoutMs > MAX_COMPOSING_TIMEOUT_MS\n',
+    replace: '    composingTimeoutMs >= MAX_COMPOSING_TIMEOUT_MS\n',
+  },
+  {
+    id: 'conf-timeout-zero-accepted',
+    description: 'The template time-out check only refuses negative values, so 0 ms is accepted.',
+    requirement: 'CONF-7',
+    profile: 'basic',
+    file: 'reference/template.ts',
+    find: '    composingTimeoutMs < 1 ||\n',
+    replace: '    composingTimeoutMs < 0 ||\n',
+  },
+  {
+    id: 'conf-timeout-negative-accepted',
+    description:
+      'The template time-out check only refuses zero, so a negative time-out is accepted.',
+    requirement: 'CONF-7',
+    profile: 'basic',
+    file: 'reference/template.ts',
+    find: '    composingTimeoutMs < 1 ||\n',
+    replace: '    composingTimeoutMs === 0 ||\n',
+  },
+  {
+    id: 'conf-timeout-fraction-accepted',
+    description:
+      'The template time-out is checked to be a number but not a whole number of ms, so a fractional time-out is accepted.',
+    requirement: 'CONF-7',
+    profile: 'basic',
+    file: 'reference/template.ts',
+    find: '    !Number.isInteger(composingTimeoutMs) ||\n',
+    replace: "    typeof composingTimeoutMs !== 'number' ||\n",
+  },
+  {
+    id: 'conf-only-first-format-honoured',
+    description:
+      'Only the first of several supported formats is honoured, so a message in the second one is refused 415.',
+    requirement: 'CONF-8',
+    profile: 'basic',
+    file: 'reference/content-type.ts',
+    find: '  return formats.some((format) => mediaTypeOf(format) === wanted);',
+    replace: "  return mediaTypeOf(formats[0] ?? '') === wanted;",
+  },
+  {
+    id: 'dn-incoming-mapped-to-first-message',
+    description:
+      'The message counter is never incremented, so every sent message carries the id of the first, and a delivery notification for message 2 is reported for message 1.',
+    requirement: 'DN-6',
+    profile: 'basic',
+    file: 'reference/endpoint.ts',
+    find: '++this.#messageCount}',
+    replace: 'this.#messageCount + 1}',
+  },
+  {
+    id: 'mcu-join-with-active-mcu-stays-idle',
+    description:
+      'A join that completes with the MCU already active is not taken as the activation, so the session stays Idle.',
+    requirement: 'MCU-1',
+    profile: 'ucma-guide',
+    file: 'reference/mcu-session.ts',
+    find: lines(
+      "      if (!report.imMcu) this.#enter('terminated');",
+      '      else if (report.mcuActive) this.#activate();',
+    ),
+    replace: "      if (!report.imMcu) this.#enter('terminated');",
+  },
+  {
+    id: 'dn-second-after-failure-allowed',
+    description:
+      'A failure notification goes out without being recorded, so the same message can be notified again afterwards.',
+    requirement: 'DN-3',
+    profile: 'ucma-guide',
+    file: 'reference/flow.ts',
+    find: lines(
+      '    this.#ledger.settle(messageId);',
+      '    this.#context.send({',
+      "      type: 'delivery-notification',",
+      '      id: messageId,',
+      "      status: 'failure',",
+    ),
+    replace: lines(
+      '    this.#context.send({',
+      "      type: 'delivery-notification',",
+      '      id: messageId,',
+      "      status: 'failure',",
+    ),
+  },
+  {
+    id: 'lc-composing-again-in-window-no-refresh',
+    description:
+      'Composing set again inside the revert window restarts the time-out but not the refresh cadence, so with a template time-out longer than the refresh period no Typing refresh comes before the new time-out.',
+    requirement: 'LC-13',
+    profile: 'ucma-guide',
+    file: 'reference/local-composing.ts',
+    find: lines(
+      "      if (this.#options.settings.typingOnComposingAgain) this.#options.notify('typing');",
+      '      this.#scheduleRefresh();',
+      '    } else if',
+    ),
+    replace: lines(
+      "      if (this.#options.settings.typingOnComposingAgain) this.#options.notify('typing');",
+      '    } else if',
+    ),
+  },
+  {
+    id: 'lc-leftover-timeout-ends-next-episode',
+    description:
+      'Stopping composing forgets the time-out timer without cancelling it, so the time-out of an earlier episode ends the next one early.',
+    requirement: 'LC-3',
+    profile: 'basic',
+    file: 'reference/local-composing.ts',
+    find: lines(
+      '  #cancelTimers(): void {',
+      '    this.#clear(this.#refreshTimer);',
+      '    this.#clear(this.#timeoutTimer);',
+    ),
+    replace: lines('  #cancelTimers(): void {', '    this.#clear(this.#refreshTimer);'),
   },
 ];
 

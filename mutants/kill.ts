@@ -24,6 +24,8 @@ export interface KillOptions {
   readonly seed: number;
   /** Property-test runs per machine. */
   readonly runs: number;
+  /** Advisories fail, as with `--strict` (mutants that break only a should-rule). */
+  readonly strict?: boolean;
   readonly materialise?: MaterialiseOptions;
 }
 
@@ -31,11 +33,15 @@ export interface MutantResult {
   readonly id: string;
   readonly requirement: string;
   readonly profile: string;
+  /** The suite ran with advisories as failures. */
+  readonly strict: boolean;
   /** A failing path case or a failing property. */
   readonly killed: boolean;
   readonly killedBy: ('path' | 'property')[];
   /** Requirements the report marks failed, sorted. */
   readonly requirementsReported: string[];
+  /** Rules the report lists advisories for (departures from should-rules), sorted. */
+  readonly advisoriesReported: string[];
   /** Whether `requirementsReported` includes the mutant's requirement. */
   readonly namesItsRequirement: boolean;
   /** Steps of the shrunk property counterexample, up to and including the failing one. */
@@ -68,10 +74,12 @@ export function summarise(
 ): MutantResult {
   const killedBy = new Set<'path' | 'property'>();
   const reported = new Set<string>();
+  const advised = new Set<string>();
   let shrunkSteps: number | undefined;
   let shrinks: number | undefined;
   let pathFailureStep: number | undefined;
   for (const profile of result.profiles) {
+    for (const advisory of profile.advisories) advised.add(advisory.requirement);
     for (const verdict of profile.requirements) {
       if (verdict.verdict === 'fail') reported.add(verdict.requirement.id);
     }
@@ -97,9 +105,11 @@ export function summarise(
     id: mutant.id,
     requirement: mutant.requirement,
     profile: mutant.profile,
+    strict: result.strict === true,
     killed: killedBy.size > 0,
     killedBy: (['path', 'property'] as const).filter((kind) => killedBy.has(kind)),
     requirementsReported,
+    advisoriesReported: [...advised].sort(),
     namesItsRequirement: requirementsReported.includes(mutant.requirement),
     ...(shrunkSteps === undefined ? {} : { shrunkSteps }),
     ...(shrinks === undefined ? {} : { shrinks }),
@@ -137,6 +147,7 @@ export async function runPatched(
       profiles: [profile],
       seed: options.seed,
       runs: options.runs,
+      ...(options.strict ? { strict: true } : {}),
       listener: {
         onCaseEnd: (trace) => {
           if (firstFailureAt === undefined && trace.verdict === 'fail')
@@ -164,7 +175,14 @@ export function failedRequirements(result: SuiteResult): string[] {
     .sort();
 }
 
-/** Materialises `mutant`, runs the suite on it under its profile, and cleans up. */
+/** Whether a run of `mutant` is strict: `options.strict` when given, else the mutant's own. */
+const strictFor = (mutant: Mutant, options: KillOptions) =>
+  options.strict ?? mutant.strict === true;
+
+/**
+ * Materialises `mutant`, runs the suite on it under its profile (strict when the mutant says
+ * so, unless `options.strict` decides), and cleans up.
+ */
 export async function runMutant(mutant: Mutant, options: KillOptions): Promise<MutantResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -172,9 +190,11 @@ export async function runMutant(mutant: Mutant, options: KillOptions): Promise<M
     id: mutant.id,
     requirement: mutant.requirement,
     profile: mutant.profile,
+    strict: strictFor(mutant, options),
     killed: false,
     killedBy: [],
     requirementsReported: [],
+    advisoriesReported: [],
     namesItsRequirement: false,
     msToFirstFailure: -1,
     durationMs: elapsed(),
@@ -183,15 +203,30 @@ export async function runMutant(mutant: Mutant, options: KillOptions): Promise<M
   const profile = findBuiltInProfile(mutant.profile);
   if (!profile) return failed(new Error(`Mutant ${mutant.id}: unknown profile ${mutant.profile}.`));
   try {
-    const { result, msToFirstFailure } = await runPatched(patchSetOf(mutant), profile, options);
+    const { result, msToFirstFailure } = await runPatched(patchSetOf(mutant), profile, {
+      ...options,
+      strict: strictFor(mutant, options),
+    });
     return summarise(mutant, result, { msToFirstFailure, durationMs: elapsed() });
   } catch (error) {
     return failed(error);
   }
 }
 
+/** The baseline runs a list of mutants needs: each profile, strict where a mutant is. */
+export function baselinesFor(
+  list: readonly Mutant[],
+): { readonly profile: string; readonly strict: boolean }[] {
+  const keys = new Set(list.map((mutant) => `${mutant.profile}|${mutant.strict === true}`));
+  return [...keys].map((key) => {
+    const [profile, strict] = key.split('|') as [string, string];
+    return { profile, strict: strict === 'true' };
+  });
+}
+
 export interface BaselineResult {
   readonly profile: string;
+  readonly strict: boolean;
   readonly conformant: boolean;
   /** Requirements the report marks failed (empty when conformant). */
   readonly requirementsReported: string[];
@@ -199,8 +234,9 @@ export interface BaselineResult {
 }
 
 /**
- * Runs the suite on the unmutated reference under `profile`, with the same seed and runs as the
- * mutants: a kill only means something if the original passes the very same tests.
+ * Runs the suite on the unmutated reference under `profile`, with the same seed, runs and
+ * strictness as the mutants: a kill only means something if the original passes the very same
+ * tests.
  */
 export async function runBaseline(
   profileName: string,
@@ -214,10 +250,12 @@ export async function runBaseline(
     profiles: [profile],
     seed: options.seed,
     runs: options.runs,
+    ...(options.strict ? { strict: true } : {}),
   });
   const requirementsReported = failedRequirements(result);
   return {
     profile: profileName,
+    strict: options.strict === true,
     conformant: result.verdict === 'conformant',
     requirementsReported,
     durationMs: Math.round(performance.now() - started),

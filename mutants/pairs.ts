@@ -17,6 +17,8 @@ export interface PairResult {
   readonly first: string;
   readonly second: string;
   readonly profile: string;
+  /** The run was strict (one of the mutants breaks only a should-rule). */
+  readonly strict: boolean;
   readonly requirementsReported: readonly string[];
   readonly namesFirst: boolean;
   readonly namesSecond: boolean;
@@ -97,14 +99,23 @@ export function pairPatchSet({ first, second }: MutantPair): PatchSet {
   return { id, label: `mutants ${id}`, patches: [first, second] };
 }
 
-/** Runs the suite once on both bugs together and says which of their rules it named. */
+/**
+ * Runs the suite once on both bugs together and says which of their rules it named; strict
+ * when either mutant is (its rule fails only then, and the other's must-rule fails either way).
+ */
 export async function runPair(pair: MutantPair, options: KillOptions): Promise<PairResult> {
   const started = performance.now();
-  const base = { first: pair.first.id, second: pair.second.id, profile: pair.first.profile };
+  const base = {
+    first: pair.first.id,
+    second: pair.second.id,
+    profile: pair.first.profile,
+    strict: pair.first.strict === true || pair.second.strict === true,
+  };
   const profile = findBuiltInProfile(pair.first.profile);
   try {
     if (!profile) throw new Error(`unknown profile ${pair.first.profile}`);
-    const { result } = await runPatched(pairPatchSet(pair), profile, options);
+    const strict = pair.first.strict === true || pair.second.strict === true;
+    const { result } = await runPatched(pairPatchSet(pair), profile, { ...options, strict });
     const reported = failedRequirements(result);
     return {
       ...base,

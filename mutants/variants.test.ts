@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contradictions } from '../machines/index.ts';
+import { contradictions, openPoints } from '../machines/index.ts';
 import { mutateSource, repositoryRoot } from './apply.ts';
 import { runVariant, variantProfile, variants } from './variants.ts';
 
@@ -32,12 +32,30 @@ describe('variants: each legitimate behaviour passes under the profile it states
     }
   });
 
+  it('covers every open point that leaves a choice: an allowed branch by a variant of it, a profile option by a variant of it or of its option', () => {
+    const covered = new Set(variants.map((v) => v.openPoint));
+    const contradictionOf = new Map(contradictions.map((c) => [c.option, c.id]));
+    for (const point of openPoints) {
+      if (point.resolution !== 'allowed branch' && point.resolution !== 'profile option') continue;
+      const option = point.option;
+      const viaOption =
+        option !== undefined &&
+        (covered.has(option) || covered.has(contradictionOf.get(option) ?? option));
+      expect(covered.has(point.id) || viaOption, `no variant for ${point.id}`).toBe(true);
+    }
+  });
+
   for (const variant of variants) {
     it(`${variant.id} (${variant.openPoint})`, { timeout: 120_000 }, async () => {
       const result = await runVariant(variant, { seed: 1, runs: 100 });
       expect(result.error).toBeUndefined();
       expect(result.requirementsReported).toEqual([]);
       expect(result.conformant).toBe(true);
+      // Leaving a should-rule's preferred branch is allowed, and said: an advisory of that rule.
+      if (variant.advises) {
+        expect(result.advisories).toBeGreaterThan(0);
+        expect(result.advisoryRules).toContain(variant.advises);
+      }
     });
   }
 });

@@ -18,9 +18,14 @@ export interface Variant {
   readonly description: string;
   /**
    * What leaves the choice open: a contradiction (`C2`), a profile option
-   * (`options.explicitIdle`) or a requirement whose strength is `should`.
+   * (`options.explicitIdle`) or an open point whose resolution is an allowed branch (`OP-8`).
    */
   readonly openPoint: string;
+  /**
+   * The should-rule whose preferred branch the variant leaves, when it does: the run must list
+   * an advisory of it (and still pass). Absent for a branch the model allows without advisory.
+   */
+  readonly advises?: string;
   /** The built-in profile it extends. */
   readonly profile: MutantProfile;
   /** Profile sections it states on top of `profile`, as in a profile file. */
@@ -31,6 +36,7 @@ export interface Variant {
 }
 
 const REVERT_HALFWAY = 'revertDelayMs: Math.floor(profile.timing.revertToleranceMs / 2),';
+const lines = (...parts: string[]) => parts.join('\n');
 
 export const variants: readonly Variant[] = [
   {
@@ -116,6 +122,245 @@ export const variants: readonly Variant[] = [
     profileFields: { timing: { composingTimeoutMs: 10_000 } },
     patches: [],
   },
+  {
+    id: 'guide-event-on-change',
+    description:
+      'Follows the guide page but raises RemoteComposingStateChanged only when the remote state changes.',
+    openPoint: 'C9',
+    profile: 'ucma-guide',
+    profileFields: { options: { remoteComposingEvent: 'on-change' } },
+    patches: [],
+  },
+  {
+    id: 'reference-event-on-every-notification',
+    description:
+      'Follows page 000 but raises RemoteComposingStateChanged for every arriving notification.',
+    openPoint: 'options.remoteComposingEvent',
+    profile: 'ucma-reference',
+    profileFields: { options: { remoteComposingEvent: 'every-notification' } },
+    patches: [],
+  },
+  {
+    id: 'reference-no-event-after-silence',
+    description:
+      'Raises the remote event only on a change and never presumes a silent remote idle, so a Typing after six seconds of silence raises nothing.',
+    openPoint: 'OP-1',
+    advises: 'RC-5',
+    profile: 'ucma-reference',
+    patches: [
+      {
+        file: 'reference/remote-composing.ts',
+        find: lines('  typingReceived(): boolean {', '    this.#restartSilenceTimer();'),
+        replace: '  typingReceived(): boolean {',
+      },
+    ],
+  },
+  {
+    id: 'guide-typing-on-composing-again',
+    description: 'Follows the guide page but sends Typing on every setting of Composing.',
+    openPoint: 'C10',
+    profile: 'ucma-guide',
+    profileFields: { options: { composingAgainNotification: 'sent' } },
+    patches: [],
+  },
+  {
+    id: 'reference-silent-composing-again',
+    description:
+      'Follows page 000 but sends nothing more when Composing is set while already composing.',
+    openPoint: 'OP-3',
+    profile: 'ucma-reference',
+    profileFields: { options: { composingAgainNotification: 'not-sent' } },
+    patches: [],
+  },
+  {
+    id: 'guide-proxied-one-at-a-time',
+    description:
+      'Follows the guide page but holds a proxied message until the previous one is notified.',
+    openPoint: 'C11',
+    profile: 'ucma-guide',
+    profileFields: { options: { proxiedMessages: 'one-at-a-time' } },
+    patches: [],
+  },
+  {
+    id: 'mcu-failover-before-callback-without-call',
+    description:
+      'Sets up the call with the MCU only once the join has completed, so a failover while Active before the BeginJoin callback ends no call.',
+    openPoint: 'OP-2',
+    profile: 'ucma-guide',
+    patches: [
+      {
+        file: 'reference/mcu-session.ts',
+        find: lines('  #hasMcuCall = false;', ''),
+        replace: lines(
+          '  #hasMcuCall = false;',
+          '  /** The call with the MCU exists once the join has completed. */',
+          '  #joined = false;',
+          '',
+        ),
+      },
+      {
+        file: 'reference/mcu-session.ts',
+        find: lines('  handle(report: FocusReport): void {', '    switch (this.#state) {'),
+        replace: lines(
+          '  handle(report: FocusReport): void {',
+          "    if (report.type === 'join-completed') this.#joined = true;",
+          '    switch (this.#state) {',
+        ),
+      },
+      {
+        file: 'reference/mcu-session.ts',
+        find: "      if (hadCall) this.#events.emit('mcuCallTerminated', { reason: 'mcu-failover' });",
+        replace:
+          "      if (hadCall && this.#joined) this.#events.emit('mcuCallTerminated', { reason: 'mcu-failover' });",
+      },
+    ],
+  },
+  {
+    id: 'refresh-at-timeout-instant',
+    description:
+      'With a refresh period equal to the time-out, sends the refresh that falls on the time-out instant.',
+    openPoint: 'OP-4',
+    advises: 'LC-10',
+    profile: 'ucma-reference',
+    patches: [
+      {
+        file: 'reference/local-composing.ts',
+        find: 'if (this.#options.clock.now() >= this.#deadline) {',
+        replace: 'if (this.#options.clock.now() > this.#deadline) {',
+      },
+    ],
+  },
+  {
+    id: 'widest-revert-tolerance',
+    description:
+      'Declares the widest revert tolerance (10 s) and reverts halfway through it, five seconds after the time-out.',
+    openPoint: 'OP-5',
+    profile: 'ucma-guide',
+    profileFields: { timing: { revertToleranceMs: 10_000 } },
+    patches: [],
+  },
+  {
+    id: 'failure-code-any-integer',
+    description: 'Accepts any whole number as a failure code and puts it on the wire as given.',
+    openPoint: 'OP-7',
+    advises: 'DN-9',
+    profile: 'ucma-guide',
+    patches: [
+      {
+        file: 'reference/flow.ts',
+        find: 'if (!Number.isInteger(responseCode) || responseCode < 400 || responseCode > 699) {',
+        replace: 'if (!Number.isInteger(responseCode)) {',
+      },
+    ],
+  },
+  {
+    id: 'terminate-without-bye',
+    description: 'Ends the flow on terminate without telling the remote party (no BYE).',
+    openPoint: 'OP-8',
+    advises: 'LIFE-8',
+    profile: 'ucma-guide',
+    patches: [
+      {
+        file: 'reference/call.ts',
+        find: "    const sendBye = () => this.#transport?.send({ type: 'bye' });",
+        replace: '    const sendBye = () => undefined;',
+      },
+    ],
+  },
+  {
+    id: 'second-terminate-ignored',
+    description: 'Ignores a second terminate instead of refusing it.',
+    openPoint: 'OP-8',
+    advises: 'LIFE-6',
+    profile: 'ucma-guide',
+    patches: [
+      {
+        file: 'reference/call.ts',
+        find: lines(
+          "    if (this.#state === 'terminated') {",
+          '      throw new InvalidOperationError(',
+          "        'Cannot terminate the call: it is already Terminated. Terminate a call only once.',",
+          '      );',
+          '    }',
+        ),
+        replace: "    if (this.#state === 'terminated') return Promise.resolve();",
+      },
+    ],
+  },
+  {
+    id: 'second-establish-ignored',
+    description: 'Ignores a second establish of an established call instead of refusing it.',
+    openPoint: 'OP-8',
+    advises: 'LIFE-9',
+    profile: 'ucma-guide',
+    patches: [
+      {
+        file: 'reference/call.ts',
+        find: lines(
+          "    if (this.#state !== 'idle') {",
+          '      throw new InvalidOperationError(',
+          '        `Cannot establish the call',
+        ),
+        replace: lines(
+          "    if (this.#state === 'established') return Promise.resolve();",
+          "    if (this.#state !== 'idle') {",
+          '      throw new InvalidOperationError(',
+          '        `Cannot establish the call',
+        ),
+      },
+    ],
+  },
+  {
+    id: 'leave-reports-mcu-call-end',
+    description: 'Reports the end of the call with the MCU when the conference is left.',
+    openPoint: 'OP-8',
+    profile: 'ucma-guide',
+    patches: [
+      {
+        file: 'reference/mcu-session.ts',
+        find: lines(
+          "    if (this.#state === 'terminated') return;",
+          '    this.#hasMcuCall = false;',
+          "    this.#enter('terminated');",
+        ),
+        replace: lines(
+          "    if (this.#state === 'terminated') return;",
+          '    const hadCall = this.#hasMcuCall;',
+          '    this.#hasMcuCall = false;',
+          "    this.#enter('terminated');",
+          "    if (hadCall) this.#events.emit('mcuCallTerminated', { reason: 'mcu-failover' });",
+        ),
+      },
+    ],
+  },
+  {
+    id: 'mcu-terminated-at-join',
+    description:
+      'Knows at the join that the conference has no IM MCU and ends the MCU session then, before the BeginJoin callback.',
+    openPoint: 'OP-9',
+    profile: 'ucma-guide',
+    patches: [
+      {
+        file: 'adapters/reference.ts',
+        find: lines(
+          '          () => undefined,',
+          '        );',
+          '        return;',
+          '      }',
+          "      case 'conf.leave':",
+        ),
+        replace: lines(
+          '          () => undefined,',
+          '        );',
+          '        // This platform learns the conference lacks the IM MCU as it asks to join.',
+          '        if (!stimulus.imMcu) mcu.terminate();',
+          '        return;',
+          '      }',
+          "      case 'conf.leave':",
+        ),
+      },
+    ],
+  },
 ];
 
 export function findVariant(id: string): Variant | undefined {
@@ -134,11 +379,15 @@ export interface VariantResult {
   readonly id: string;
   readonly openPoint: string;
   readonly profile: string;
+  /** The should-rule the variant is expected to get an advisory for. */
+  readonly advises?: string;
   readonly conformant: boolean;
   /** Requirements the report marks failed: each one is a false failure. */
   readonly requirementsReported: readonly string[];
   /** Departures from should-rules the run reported (allowed, never failures). */
   readonly advisories: number;
+  /** The rules of those advisories, sorted. */
+  readonly advisoryRules: readonly string[];
   readonly durationMs: number;
   readonly error?: string;
 }
@@ -147,25 +396,15 @@ function variantPatchSet(variant: Variant): PatchSet {
   return { id: variant.id, label: `variant ${variant.id}`, patches: variant.patches };
 }
 
-/** Advisories recorded in a suite result's traces, whatever their shape there. */
-function countAdvisories(result: unknown): number {
-  let count = 0;
-  const visit = (value: unknown, key?: string) => {
-    if (Array.isArray(value)) {
-      if (key === 'advisories') count += value.length;
-      else for (const item of value) visit(item);
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [k, v] of Object.entries(value)) if (k !== 'profile') visit(v, k);
-    }
-  };
-  visit(result);
-  return count;
-}
-
 /** Runs the suite on a variant under its own profile and declarations. */
 export async function runVariant(variant: Variant, options: KillOptions): Promise<VariantResult> {
   const started = performance.now();
-  const base = { id: variant.id, openPoint: variant.openPoint, profile: variant.profile };
+  const base = {
+    id: variant.id,
+    openPoint: variant.openPoint,
+    profile: variant.profile,
+    ...(variant.advises ? { advises: variant.advises } : {}),
+  };
   try {
     const profile = variantProfile(variant);
     const adapt = (adapter: Adapter): Adapter => ({
@@ -178,7 +417,12 @@ export async function runVariant(variant: Variant, options: KillOptions): Promis
       ...base,
       conformant: result.verdict === 'conformant',
       requirementsReported: failedRequirements(result),
-      advisories: countAdvisories(result.profiles),
+      advisories: result.profiles.reduce((sum, profile) => sum + profile.advisories.length, 0),
+      advisoryRules: [
+        ...new Set(
+          result.profiles.flatMap((profile) => profile.advisories.map((a) => a.requirement)),
+        ),
+      ].sort(),
       durationMs: Math.round(performance.now() - started),
     };
   } catch (error) {
@@ -187,6 +431,7 @@ export async function runVariant(variant: Variant, options: KillOptions): Promis
       conformant: false,
       requirementsReported: [],
       advisories: 0,
+      advisoryRules: [],
       durationMs: Math.round(performance.now() - started),
       error: (error as Error)?.message ?? String(error),
     };

@@ -10,6 +10,10 @@
  *   npm run mutants -- --typecheck           also type-check every mutant first (~30 s)
  *   npm run mutants -- --allow-known         do not fail on the gaps documented in the catalogue
  *
+ * A mutant marked `strict` breaks only a should-rule (the model allows its behaviour, with an
+ * advisory), so it runs with advisories as failures, and so does its baseline and every pair it
+ * is in.
+ *
  * First the unmutated reference runs under each profile involved, with the same seed and runs:
  * a kill only means something when the original passes. Exits 1 when that baseline fails, or
  * when a mutant survives, cannot be run (or type-checked), or is killed by a report that does
@@ -22,7 +26,13 @@ import { join } from 'node:path';
 import { DEFAULT_RUNS } from '../conformance/suite.ts';
 import { repositoryRoot } from '../mutants/apply.ts';
 import { findMutant, type Mutant, mutants } from '../mutants/catalogue.ts';
-import { type BaselineResult, type MutantResult, runBaseline, runMutant } from '../mutants/kill.ts';
+import {
+  type BaselineResult,
+  baselinesFor,
+  type MutantResult,
+  runBaseline,
+  runMutant,
+} from '../mutants/kill.ts';
 import { PAIRS_BAR, type PairResult, pairsOf, runPair } from '../mutants/pairs.ts';
 import { typecheckMutants } from '../mutants/typecheck.ts';
 import { runVariant, type VariantResult, variants } from '../mutants/variants.ts';
@@ -130,6 +140,7 @@ function matrix(results: readonly MutantResult[], catalogue: ReadonlyMap<string,
       'mutant',
       'requirement',
       'profile',
+      'strict',
       'killed by',
       'requirements reported',
       'shrunk steps',
@@ -141,6 +152,7 @@ function matrix(results: readonly MutantResult[], catalogue: ReadonlyMap<string,
       r.id,
       r.requirement,
       r.profile,
+      r.strict ? 'yes' : '',
       killedBy(r),
       reported(r),
       r.shrunkSteps === undefined ? '-' : String(r.shrunkSteps),
@@ -177,16 +189,18 @@ async function main() {
     console.log(`${selected.length - typeErrors.size}/${selected.length} type-check.\n`);
   }
 
-  const profiles = [...new Set(selected.map((mutant) => mutant.profile))];
+  const needed = baselinesFor(selected);
+  const label = ({ profile, strict }: { profile: string; strict: boolean }) =>
+    strict ? `${profile} (strict)` : profile;
   console.log(
-    `Baseline: the unmutated reference under ${profiles.join(', ')} (seed ${args.seed}, ${args.runs} runs).`,
+    `Baseline: the unmutated reference under ${needed.map(label).join(', ')} (seed ${args.seed}, ${args.runs} runs).`,
   );
   const baselines: BaselineResult[] = [];
-  for (const profile of profiles) {
-    const baseline = await runBaseline(profile, { seed: args.seed, runs: args.runs });
+  for (const { profile, strict } of needed) {
+    const baseline = await runBaseline(profile, { seed: args.seed, runs: args.runs, strict });
     baselines.push(baseline);
     console.log(
-      `  ${profile}: ${baseline.conformant ? 'conformant' : `NOT CONFORMANT (${baseline.requirementsReported.join(', ') || 'no requirement named'})`} in ${baseline.durationMs} ms`,
+      `  ${label(baseline)}: ${baseline.conformant ? 'conformant' : `NOT CONFORMANT (${baseline.requirementsReported.join(', ') || 'no requirement named'})`} in ${baseline.durationMs} ms`,
     );
   }
   const brokenBaselines = baselines.filter((baseline) => !baseline.conformant);
@@ -255,7 +269,16 @@ async function checkVariants(args: Arguments): Promise<number> {
   for (const variant of variants) results.push(await runVariant(variant, args));
   console.log(
     `\n${table(
-      ['variant', 'open point', 'profile', 'verdict', 'false failures', 'advisories', 'ms'],
+      [
+        'variant',
+        'open point',
+        'profile',
+        'verdict',
+        'false failures',
+        'advisories',
+        'advisory rules',
+        'ms',
+      ],
       results.map((r) => [
         r.id,
         r.openPoint,
@@ -263,14 +286,24 @@ async function checkVariants(args: Arguments): Promise<number> {
         r.error ? 'ERROR' : r.conformant ? 'passes' : 'FAILS',
         r.requirementsReported.join(' ') || '-',
         String(r.advisories),
+        r.advisoryRules.join(' ') || '-',
         String(r.durationMs),
       ]),
     )}\n`,
   );
   const bad = results.filter((r) => r.error || !r.conformant);
-  console.log(`Variants: ${results.length - bad.length}/${results.length} pass.`);
+  // A variant that leaves a should-rule's preferred branch must be told so by an advisory.
+  const unadvised = results.filter(
+    (r) => !r.error && r.conformant && r.advises && !r.advisoryRules.includes(r.advises),
+  );
+  console.log(
+    `Variants: ${results.length - bad.length}/${results.length} pass; ` +
+      `${results.filter((r) => r.advises).length} take a non-preferred branch, ` +
+      `${unadvised.length} of them without the advisory of their rule.`,
+  );
   for (const r of bad) console.log(`  ${r.id}: ${r.error ?? r.requirementsReported.join(', ')}`);
-  return bad.length;
+  for (const r of unadvised) console.log(`  ${r.id}: no advisory of ${r.advises}`);
+  return bad.length + unadvised.length;
 }
 
 /** Runs pairs of mutants; the bar is both rules named in one run for 90% of them. */
@@ -283,11 +316,21 @@ async function checkPairs(args: Arguments, selected: readonly Mutant[]): Promise
   const named = (yes: boolean) => (yes ? 'named' : 'MISSED');
   console.log(
     `\n${table(
-      ['first', 'second', 'profile', 'first rule', 'second rule', 'requirements reported', 'ms'],
+      [
+        'first',
+        'second',
+        'profile',
+        'strict',
+        'first rule',
+        'second rule',
+        'requirements reported',
+        'ms',
+      ],
       results.map((r) => [
         r.first,
         r.second,
         r.profile,
+        r.strict ? 'yes' : '',
         r.error ? 'ERROR' : named(r.namesFirst),
         r.error ? 'ERROR' : named(r.namesSecond),
         r.requirementsReported.join(' ') || '-',
