@@ -551,7 +551,7 @@ export function createFlowMachine(profile: Profile) {
                     realises(
                       {
                         id: 'receive.consumed',
-                        requirements: ['MSG-2', 'MSG-3', 'MSG-7', 'LIFE-2'],
+                        requirements: ['MSG-2', 'MSG-3', 'MSG-7', 'LIFE-2', 'CONF-8'],
                       },
                       {
                         actions: [
@@ -603,7 +603,7 @@ export function createFlowMachine(profile: Profile) {
                     realises(
                       {
                         id: 'receive.proxied.held',
-                        requirements: ['MSG-4', 'MSG-6', 'MSG-7'],
+                        requirements: ['MSG-4', 'MSG-6', 'MSG-7', 'CONF-8'],
                         capability: 'proxiedConsumption',
                       },
                       {
@@ -614,7 +614,7 @@ export function createFlowMachine(profile: Profile) {
                     realises(
                       {
                         id: 'receive.proxied',
-                        requirements: ['MSG-2', 'MSG-4', 'MSG-6', 'MSG-7', 'DN-1'],
+                        requirements: ['MSG-2', 'MSG-4', 'MSG-6', 'MSG-7', 'DN-1', 'CONF-8'],
                         capability: 'proxiedConsumption',
                       },
                       {

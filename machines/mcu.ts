@@ -134,14 +134,35 @@ export function createMcuMachine(profile: Profile) {
               actions: { type: 'raiseChangedTo', params: 'active' },
             },
           ),
-          'conf.leave': realises(
-            { id: 'idle.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
-            {
-              guard: 'joined',
-              target: 'terminated',
-              actions: { type: 'raiseChangedTo', params: 'terminated' },
-            },
-          ),
+          'conf.leave': [
+            allowedBranch(
+              {
+                id: 'idle.leave.callEnded',
+                requirements: ['MCU-9', 'MCU-10'],
+                capability: 'mcuSession',
+                choice: 'mcuCallEnded',
+                deviates: [],
+              },
+              {
+                // Back in Idle after a reconnect, the call with the MCU may still be up (MCU-5):
+                // leaving may end it too.
+                guard: and([
+                  { type: 'chose', params: 'mcuCallEnded' as const },
+                  'conferenceHasMcu',
+                ]),
+                target: 'terminated',
+                actions: ['terminateMcuCall', { type: 'raiseChangedTo', params: 'terminated' }],
+              },
+            ),
+            realises(
+              { id: 'idle.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
+              {
+                guard: 'joined',
+                target: 'terminated',
+                actions: { type: 'raiseChangedTo', params: 'terminated' },
+              },
+            ),
+          ],
         },
       },
       active: {
