@@ -23,6 +23,44 @@ export type McuEmitted = { type: 'output'; output: Output };
 const out = (output: Output): McuEmitted => ({ type: 'output', output });
 const changedTo = (state: McuState) => out({ channel: 'event', name: 'mcuStateChanged', state });
 
+/**
+ * Leaving the conference ends the session. Where the call with the MCU may still be up, the
+ * implementation may report its end as well: the pages say nothing of it, so neither way is a
+ * departure. In Idle the session must have joined; a Retrying one stops retrying.
+ */
+function leaveConference(
+  from: 'idle' | 'active' | 'retrying',
+  callMayBeUp?: 'conferenceHasMcu' | 'retryingForFocus',
+) {
+  const chose = { type: 'chose', params: 'mcuCallEnded' } as const;
+  const clear = from === 'retrying' ? (['clearRetry'] as const) : ([] as const);
+  const terminated = { type: 'raiseChangedTo', params: 'terminated' } as const;
+  return [
+    allowedBranch(
+      {
+        id: `${from}.leave.callEnded`,
+        requirements: ['MCU-9', 'MCU-10'],
+        capability: 'mcuSession',
+        choice: 'mcuCallEnded',
+        deviates: [],
+      },
+      {
+        guard: callMayBeUp ? and([chose, callMayBeUp]) : chose,
+        target: 'terminated',
+        actions: [...clear, 'terminateMcuCall', terminated],
+      },
+    ),
+    realises(
+      { id: `${from}.leave`, requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
+      {
+        ...(from === 'idle' ? { guard: 'joined' } : {}),
+        target: 'terminated',
+        actions: [...clear, terminated],
+      },
+    ),
+  ] as const;
+}
+
 export function createMcuMachine(profile: Profile) {
   return setup({
     types: { context: {} as McuContext, events: {} as ModelEvent, emitted: {} as McuEmitted },
@@ -134,35 +172,7 @@ export function createMcuMachine(profile: Profile) {
               actions: { type: 'raiseChangedTo', params: 'active' },
             },
           ),
-          'conf.leave': [
-            allowedBranch(
-              {
-                id: 'idle.leave.callEnded',
-                requirements: ['MCU-9', 'MCU-10'],
-                capability: 'mcuSession',
-                choice: 'mcuCallEnded',
-                deviates: [],
-              },
-              {
-                // Back in Idle after a reconnect, the call with the MCU may still be up (MCU-5):
-                // leaving may end it too.
-                guard: and([
-                  { type: 'chose', params: 'mcuCallEnded' as const },
-                  'conferenceHasMcu',
-                ]),
-                target: 'terminated',
-                actions: ['terminateMcuCall', { type: 'raiseChangedTo', params: 'terminated' }],
-              },
-            ),
-            realises(
-              { id: 'idle.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
-              {
-                guard: 'joined',
-                target: 'terminated',
-                actions: { type: 'raiseChangedTo', params: 'terminated' },
-              },
-            ),
-          ],
+          'conf.leave': leaveConference('idle', 'conferenceHasMcu'),
         },
       },
       active: {
@@ -213,26 +223,7 @@ export function createMcuMachine(profile: Profile) {
               ],
             },
           ),
-          'conf.leave': [
-            allowedBranch(
-              {
-                id: 'active.leave.callEnded',
-                requirements: ['MCU-9', 'MCU-10'],
-                capability: 'mcuSession',
-                choice: 'mcuCallEnded',
-                deviates: [],
-              },
-              {
-                guard: { type: 'chose', params: 'mcuCallEnded' as const },
-                target: 'terminated',
-                actions: ['terminateMcuCall', { type: 'raiseChangedTo', params: 'terminated' }],
-              },
-            ),
-            realises(
-              { id: 'active.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
-              { target: 'terminated', actions: { type: 'raiseChangedTo', params: 'terminated' } },
-            ),
-          ],
+          'conf.leave': leaveConference('active'),
         },
       },
       retrying: {
@@ -296,37 +287,7 @@ export function createMcuMachine(profile: Profile) {
               actions: ['clearRetry', { type: 'raiseChangedTo', params: 'active' }],
             },
           ),
-          'conf.leave': [
-            allowedBranch(
-              {
-                id: 'retrying.leave.callEnded',
-                requirements: ['MCU-9', 'MCU-10'],
-                capability: 'mcuSession',
-                choice: 'mcuCallEnded',
-                deviates: [],
-              },
-              {
-                // A focus reconnection keeps the call, so leaving may end it; a failover already did.
-                guard: and([
-                  { type: 'chose', params: 'mcuCallEnded' as const },
-                  'retryingForFocus',
-                ]),
-                target: 'terminated',
-                actions: [
-                  'clearRetry',
-                  'terminateMcuCall',
-                  { type: 'raiseChangedTo', params: 'terminated' },
-                ],
-              },
-            ),
-            realises(
-              { id: 'retrying.leave', requirements: ['MCU-9', 'MCU-10'], capability: 'mcuSession' },
-              {
-                target: 'terminated',
-                actions: ['clearRetry', { type: 'raiseChangedTo', params: 'terminated' }],
-              },
-            ),
-          ],
+          'conf.leave': leaveConference('retrying', 'retryingForFocus'),
         },
       },
       terminated: {
