@@ -5,6 +5,7 @@
  */
 import type { Output } from '../../../machines/index.ts';
 import type { Adapter, SutContext } from '../../adapter.ts';
+import { timerThrows } from '../../test-adapters/hostile.ts';
 import { type Applied, delegate, wrapReference } from '../../test-adapters/wrap.ts';
 
 /** Most misbehaviours strike when the case first sets the local composing state. */
@@ -133,18 +134,8 @@ const misbehaviours: Record<string, () => Adapter> = {
           },
         }),
     })),
-  'timer-throws': () =>
-    wrapReference('timer callback throws', () => ({
-      clock: (clock) => ({
-        now: () => clock.now(),
-        setTimeout: (callback, ms) =>
-          clock.setTimeout(() => {
-            callback();
-            throw new Error('refresh timer lost its socket');
-          }, ms),
-        clearTimeout: (handle) => clock.clearTimeout(handle),
-      }),
-    })),
+  // The same misbehaviour as in the kit's own process, now across the protocol.
+  'timer-throws': () => timerThrows,
 };
 
 const chosen = process.env.IMFLOW_MISBEHAVIOUR ?? '';
