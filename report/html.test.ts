@@ -77,6 +77,19 @@ describe('the HTML report of a failing run', () => {
     return JSON.parse(match?.[1] ?? '{}');
   }
 
+  it('names why a requirement is inconclusive instead of one word for every cause', () => {
+    const causes = new Set(
+      result.profiles.flatMap((p) => p.requirements).flatMap((v) => (v.cause ? [v.cause] : [])),
+    );
+    expect(causes.size).toBeGreaterThan(0);
+    for (const cause of causes) {
+      expect(html).toContain(
+        `<span class="badge badge-inconclusive">${cause.replace('-', ' ')}</span>`,
+      );
+    }
+    expect(html).not.toContain('<span class="badge badge-inconclusive">inconclusive</span>');
+  });
+
   it('is a complete HTML document of a sane size', () => {
     expect(result.verdict).toBe('not-conformant');
     expect(html.startsWith('<!doctype html>')).toBe(true);

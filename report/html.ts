@@ -72,6 +72,12 @@ const VERDICT_LABELS: Readonly<Record<RequirementVerdictValue, string>> = {
   untestable: 'untestable',
 };
 
+/** An inconclusive verdict says why in its own words: not claimed, not reached or not run. */
+function verdictLabel(verdict: RequirementVerdict): string {
+  if (verdict.verdict === 'inconclusive' && verdict.cause) return verdict.cause.replace('-', ' ');
+  return VERDICT_LABELS[verdict.verdict];
+}
+
 function badge(kind: string, text: string): string {
   return `<span class="badge badge-${e(kind)}">${e(text)}</span>`;
 }
@@ -159,7 +165,7 @@ function legend(machine: MachineResult): string {
 
 function machineStats(machine: MachineResult): string {
   if (machine.status === 'not-claimed') {
-    return '<p class="stats">Not run: the profile does not claim the capability this machine needs (inconclusive).</p>';
+    return '<p class="stats">Not claimed: the profile does not claim the capability this machine needs.</p>';
   }
   const counts = coverageCounts(machine.coverage);
   const percent = coveragePercent(counts);
@@ -343,7 +349,7 @@ function matrix(profile: ProfileResult, index: number): string {
   <td class="req-text">${e(requirement.text)}</td>
   <td class="req-source">${e(requirement.source)}</td>
   <td class="req-kind">${e(requirement.kind)}${requirement.contradiction ? `<div class="quiet">decided by ${e(requirement.contradiction)}</div>` : ''}</td>
-  <td class="req-verdict">${badge(verdict.verdict, VERDICT_LABELS[verdict.verdict])}${verdict.reason ? `<div class="reason">${e(verdict.reason)}</div>` : ''}</td>
+  <td class="req-verdict">${badge(verdict.verdict, verdictLabel(verdict))}${verdict.reason ? `<div class="reason">${e(verdict.reason)}</div>` : ''}</td>
   <td class="req-tests">${testsCell(verdict)}</td>
 </tr>`;
     })
