@@ -192,14 +192,12 @@ const outputSchema: Schema = {
         required: ['kind'],
         properties: {
           kind: {
-            enum: [
-              'message',
-              'composing',
-              'response',
-              'deliveryNotification',
-              'bye',
-              'mcuCallTerminated',
-            ],
+            enum: outputVariants
+              .map(
+                (v) =>
+                  (v.then as { properties: { kind?: { const: string } } }).properties.kind?.const,
+              )
+              .filter(Boolean),
           },
         },
       },
