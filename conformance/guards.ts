@@ -4,6 +4,7 @@ import {
   type MachineModel,
   type ModelEvent,
   type ModelSnapshot,
+  type TransitionMeta,
 } from '../machines/index.ts';
 import { stepEvents, type TraceStep } from './trace.ts';
 
@@ -47,9 +48,11 @@ export function guardOutcomes(
   model: MachineModel,
   snapshot: ModelSnapshot,
   event: ModelEvent,
+  /** The transitions `event` takes here, when the caller already knows them. */
+  transitions: readonly TransitionMeta[] = model.transitionsTaken(snapshot, event),
 ): GuardOutcome[] {
   const byKey = candidates(model);
-  const taken = new Set(model.transitionsTaken(snapshot, event).map((t) => t.id));
+  const taken = new Set(transitions.map((t) => t.id));
   const active = model.activeStates(snapshot);
   const leaves = active.filter((state) => !active.some((other) => other.startsWith(`${state}.`)));
   const outcomes = new Map<string, boolean>();

@@ -1,10 +1,10 @@
-import { getAdjacencyMap } from 'xstate/graph';
 import {
+  type ClockStepKind,
+  clockSteps,
   declaredTransitions,
   explorationEvents,
   formatOutput,
   type MachineModel,
-  type ModelEvent,
   type ModelSnapshot,
   type Output,
   type Profile,
@@ -52,6 +52,15 @@ export interface PathPlan {
   readonly reachableStates: number;
   readonly edges: number;
   readonly totalSteps: number;
+  /**
+   * Goals (transition IDs, `id:false` guard keys, situation names) the graph offered but no
+   * concrete path reaches, with the reason; they are left out of the plan's goals.
+   */
+  readonly notPlanned?: ReadonlyMap<string, string>;
+  /** Steps whose concrete replay took other transitions than the explored graph said. */
+  readonly stepsDisagreeing?: number;
+  /** Goals the abstract plan missed that a search over concrete snapshots reached instead. */
+  readonly repaired?: readonly string[];
 }
 
 /** What a plan depends on besides the model. */
@@ -59,7 +68,18 @@ export interface PlanOptions {
   readonly declarations?: ResolvedDeclarations;
   /** Plan only for the rules of one requirement group, and only the stimuli they need. */
   readonly only?: RequirementGroup;
+  /**
+   * How the planner tells snapshots apart: `abstract` (the default) by the shape of time of
+   * their timers (`MachineModel.abstractKey`), so that the graph does not grow with timer
+   * values; `concrete` by their exact remaining times, as a reference to compare with.
+   */
+  readonly abstraction?: Abstraction;
 }
+
+export type Abstraction = 'abstract' | 'concrete';
+
+/** How many concrete snapshots a repair of an abstract plan may explore. */
+const REPAIR_STATE_LIMIT = 20_000;
 
 /**
  * Sequences that matter although each of their transitions is covered elsewhere: bugs hide
@@ -116,11 +136,19 @@ const SITUATIONS: readonly {
   },
 ];
 
+/** One step of the explored graph, computed once with `model.step`. */
 interface Edge {
   readonly from: string;
   readonly to: string;
+  /** The stimulus, with the amount a clock step has from the node's representative. */
   readonly stimulus: Stimulus;
+  /** For a clock step, where it goes; a path turns it into an amount when it is replayed. */
+  readonly clock?: ClockStepKind;
   readonly transitionIds: readonly string[];
+  readonly outputs: readonly Output[];
+  /** The node's representative snapshot, and where the step takes it. */
+  readonly before: ModelSnapshot;
+  readonly after: ModelSnapshot;
   /** Whether taking the edge shows: it changes the state or produces an output. */
   readonly effective: boolean;
   /** Guarded transitions whose guard this edge sees fail, as `id:false` keys. */
@@ -130,6 +158,8 @@ interface Edge {
   /** Set when the adapter declares the stimulus unsupported here. */
   readonly unsupported: boolean;
 }
+
+type RawEdge = Omit<Edge, 'usable'>;
 
 /** How far the planner looks for a sequence that tells a silent transition's effect. */
 const DISTINGUISH_DEPTH = 4;
@@ -163,6 +193,27 @@ function stepCut(model: MachineModel, snapshot: ModelSnapshot, stimulus: Stimulu
   return { snapshot: current, outputs };
 }
 
+/**
+ * Whether a step left the snapshot as it was: the same state value and context. A context
+ * the step did not assign is the same object, so most comparisons stop at once.
+ */
+function unchanged(before: ModelSnapshot, after: ModelSnapshot): boolean {
+  if (JSON.stringify(before.value) !== JSON.stringify(after.value)) return false;
+  const was = before.context as Record<string, unknown>;
+  const now = after.context as Record<string, unknown>;
+  if (was === now) return true;
+  for (const field in now) {
+    const left = was[field];
+    const right = now[field];
+    if (
+      left !== right &&
+      (typeof right !== 'object' || JSON.stringify(left) !== JSON.stringify(right))
+    )
+      return false;
+  }
+  return true;
+}
+
 function claimed(profile: Profile, capability: keyof Profile['capabilities'] | undefined): boolean {
   return capability === undefined || profile.capabilities[capability];
 }
@@ -172,12 +223,21 @@ function claimed(profile: Profile, capability: keyof Profile['capabilities'] | u
  * boundaries included, see every guard both hold and fail, and reach the situations above,
  * with few steps in total.
  *
- * `xstate/graph` enumerates the reachable state graph (events come from the model, clock steps
- * to just before and exactly at each deadline included). A greedy walk then repeatedly goes,
- * by a shortest route, to the nearest edge that covers something not yet covered, starting a
- * new case when going back to the start is cheaper (a fresh system costs no steps). Stimuli the
- * adapter declares unsupported, and under `only` those the group does not need, are never
- * planned.
+ * A breadth-first search over `model.step` explores the state graph, one step per edge, with
+ * the events of `explorationEvents` (clock steps to just before and exactly at each deadline,
+ * and part-way into a lone timer, included). Snapshots are told apart by their abstract key:
+ * the discrete state, the context and the shape of time of their timers, not the amounts, so
+ * odd timer values do not blow the graph up; each node keeps the first snapshot that reached
+ * it. A greedy walk then repeatedly goes, by a shortest route, to the nearest edge that covers
+ * something not yet covered, starting a new case when going back to the start is cheaper (a
+ * fresh system costs no steps). Each route is then replayed on the concrete model from the
+ * initial snapshot, its clock steps turned into amounts there; what a path covers is what
+ * that replay takes. Goals a replay misses are searched for among concrete snapshots, within
+ * a budget, and those still missed are reported in `notPlanned`. Stimuli the adapter declares
+ * unsupported, and under `only` those the group does not need, are never planned.
+ *
+ * The search replaces `xstate/graph`'s `getAdjacencyMap`, which computed each edge once for
+ * the map and twice more to learn its transitions and outputs: see `npm run bench`.
  */
 export function planPaths(model: MachineModel, options: PlanOptions = {}): PathPlan {
   const graph = graphFor(model, options);
@@ -218,26 +278,137 @@ const graphCache = new Map<string, Graph>();
 
 function graphFor(model: MachineModel, options: PlanOptions): Graph {
   const declarations = options.declarations ?? resolveDeclarations(undefined);
-  const key = `${model.id}:${JSON.stringify(model.profile)}:${declarations.key}:${options.only ?? ''}`;
+  const abstraction = options.abstraction ?? 'abstract';
+  const key = `${model.id}:${model.fingerprint}:${JSON.stringify(model.profile)}:${declarations.key}:${options.only ?? ''}:${abstraction}`;
   const known = graphCache.get(key);
   if (known) return known;
-  const graph = buildGraph(model, declarations, options.only);
+  const graph = buildGraph(model, declarations, options.only, abstraction);
   graphCache.set(key, graph);
   return graph;
+}
+
+/** A route of the explored graph, with the situation it is meant to reach, if any. */
+interface Draft {
+  readonly edges: readonly Edge[];
+  readonly situation?: string;
+}
+
+/** The reachable graph under a key, breadth first from the initial snapshot. */
+function explore(
+  model: MachineModel,
+  keyOf: (snapshot: ModelSnapshot) => string,
+  declarations: ResolvedDeclarations,
+  guarded: ReadonlySet<string>,
+  stateLimit: number,
+) {
+  const initial = model.initial();
+  const start = keyOf(initial);
+  const nodes = new Map<string, ModelSnapshot>([[start, initial]]);
+  const queue = [start];
+  const raw: RawEdge[] = [];
+  for (let head = 0; head < queue.length; head++) {
+    const from = queue[head] as string;
+    const before = nodes.get(from) as ModelSnapshot;
+    const clock = new Map(clockSteps(model, before).map(({ kind, ms }) => [ms, kind]));
+    for (const stimulus of explorationEvents(model, before)) {
+      const { snapshot: after, outputs, transitions } = model.step(before, stimulus);
+      const to = keyOf(after);
+      if (!nodes.has(to) && nodes.size < stateLimit) {
+        nodes.set(to, after);
+        queue.push(to);
+      }
+      if (!nodes.has(to)) continue;
+      const kind = stimulus.type === 'clock.advance' ? clock.get(stimulus.ms) : undefined;
+      raw.push({
+        from,
+        to,
+        stimulus,
+        ...(kind ? { clock: kind } : {}),
+        transitionIds: transitions.map((t) => t.id),
+        outputs,
+        before,
+        after,
+        effective: outputs.length > 0 || !unchanged(before, after),
+        guardFalse: guardOutcomes(model, before, stimulus, transitions)
+          .filter((o) => !o.held && guarded.has(o.transition))
+          .map((o) => `${o.transition}:false`),
+        unsupported:
+          stimulus.type !== 'clock.advance' &&
+          !declarations.supported(stimulus, model.queries(before)),
+      });
+    }
+  }
+  return { start, nodes, raw, complete: nodes.size < stateLimit };
+}
+
+function outgoingOf<E extends { from: string }>(edges: readonly E[]): Map<string, E[]> {
+  const outgoing = new Map<string, E[]>();
+  for (const edge of edges) {
+    const list = outgoing.get(edge.from);
+    if (list) list.push(edge);
+    else outgoing.set(edge.from, [edge]);
+  }
+  return outgoing;
+}
+
+/** Shortest route over `edges` from `start` to an edge `wanted` accepts. */
+function shortestRoute<E extends { from: string; to: string }>(
+  start: string,
+  outgoing: ReadonlyMap<string, readonly E[]>,
+  wanted: (edge: E) => boolean,
+  allowed: (edge: E) => boolean = () => true,
+): E[] | undefined {
+  const cameBy = new Map<string, E | null>([[start, null]]);
+  const queue = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head] as string;
+    for (const edge of outgoing.get(node) ?? []) {
+      if (!allowed(edge)) continue;
+      if (wanted(edge)) {
+        const route = [edge];
+        for (let back = cameBy.get(node); back; back = cameBy.get(back.from)) route.unshift(back);
+        return route;
+      }
+      if (!cameBy.has(edge.to)) {
+        cameBy.set(edge.to, edge);
+        queue.push(edge.to);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether transitions taken in order contain the situation's sequence, only time between. */
+function takesSequence(
+  steps: readonly { readonly stimulus: Stimulus; readonly transitionIds: readonly string[] }[],
+  sequence: readonly (readonly string[])[],
+): boolean {
+  for (let first = 0; first < steps.length; first++) {
+    let progress = 0;
+    for (let at = first; at < steps.length && progress < sequence.length; at++) {
+      const step = steps[at] as (typeof steps)[number];
+      if (step.transitionIds.some((id) => sequence[progress]?.includes(id))) progress++;
+      else if (progress === 0 || step.stimulus.type !== 'clock.advance') break;
+    }
+    if (progress === sequence.length) return true;
+  }
+  return false;
 }
 
 function buildGraph(
   model: MachineModel,
   declarations: ResolvedDeclarations,
   only: RequirementGroup | undefined,
-): Graph {
-  const serialize = (snapshot: ModelSnapshot) => model.serialize(snapshot);
-  const adjacency = getAdjacencyMap(model.machine, {
-    events: (snapshot) => explorationEvents(model, snapshot as ModelSnapshot) as never,
-    serializeState: (snapshot) => serialize(snapshot as ModelSnapshot),
-  });
+  abstraction: Abstraction,
+  stateLimit = Number.POSITIVE_INFINITY,
+) {
+  const keyOf =
+    abstraction === 'abstract'
+      ? (snapshot: ModelSnapshot) => model.abstractKey(snapshot)
+      : (snapshot: ModelSnapshot) => model.serialize(snapshot);
   const declared = declaredTransitions(model.machine);
   const guarded = new Set(guardedTransitions(model));
+  const { start, nodes, raw } = explore(model, keyOf, declarations, guarded, stateLimit);
   const inGroup = (ids: readonly string[]) => {
     if (!only) return true;
     const rules = new Set(requirements.filter((r) => r.group === only).map((r) => r.id));
@@ -246,60 +417,11 @@ function buildGraph(
   const groupTransitions = new Set(
     declared.filter((t) => inGroup(t.meta.requirements)).map((t) => t.meta.id),
   );
-  const raw: Omit<Edge, 'usable'>[] = [];
-  for (const [from, { state, transitions }] of Object.entries(adjacency)) {
-    for (const { event, state: next } of Object.values(transitions) as {
-      event: unknown;
-      state: unknown;
-    }[]) {
-      const stimulus = event as unknown as Stimulus;
-      const snapshot = state as ModelSnapshot;
-      const to = serialize(next as ModelSnapshot);
-      raw.push({
-        from,
-        to,
-        stimulus,
-        transitionIds: model.transitionsTaken(snapshot, stimulus).map((t) => t.id),
-        effective: to !== from || model.step(snapshot, stimulus).outputs.length > 0,
-        guardFalse: guardOutcomes(model, snapshot, stimulus)
-          .filter((o) => !o.held && guarded.has(o.transition))
-          .map((o) => `${o.transition}:false`),
-        unsupported:
-          stimulus.type !== 'clock.advance' &&
-          !declarations.supported(stimulus, model.queries(snapshot)),
-      });
-    }
-  }
-  const start = serialize(model.initial());
-
-  /** Shortest route over `edges` from the start to an edge `wanted` accepts. */
-  const shortest = (
-    edges: readonly Omit<Edge, 'usable'>[],
-    wanted: (edge: Omit<Edge, 'usable'>) => boolean,
-  ) => {
-    const outgoing = new Map<string, Omit<Edge, 'usable'>[]>();
-    for (const edge of edges) outgoing.set(edge.from, [...(outgoing.get(edge.from) ?? []), edge]);
-    const cameBy = new Map<string, Omit<Edge, 'usable'> | null>([[start, null]]);
-    const queue = [start];
-    for (let head = 0; head < queue.length; head++) {
-      const node = queue[head] as string;
-      for (const edge of outgoing.get(node) ?? []) {
-        if (wanted(edge)) {
-          const route = [edge];
-          for (let back = cameBy.get(node); back; back = cameBy.get(back.from)) route.unshift(back);
-          return route;
-        }
-        if (!cameBy.has(edge.to)) {
-          cameBy.set(edge.to, edge);
-          queue.push(edge.to);
-        }
-      }
-    }
-    return undefined;
-  };
+  const carries = (id: string) => (edge: RawEdge) => edge.transitionIds.includes(id);
 
   // Under --only, the stimuli the group's transitions react to, plus those on the way to them.
   const supportedEdges = raw.filter((edge) => !edge.unsupported);
+  const supportedOutgoing = outgoingOf(supportedEdges);
   const stimulusTypes = new Set(
     only
       ? declared
@@ -313,9 +435,8 @@ function buildGraph(
       const drivable = supportedEdges.filter((edge) => stimulusTypes.has(edge.stimulus.type));
       const reached = reachable(start, drivable);
       for (const id of groupTransitions) {
-        const carries = (edge: Omit<Edge, 'usable'>) => edge.transitionIds.includes(id);
-        if (drivable.some((edge) => carries(edge) && reached.has(edge.from))) continue;
-        for (const edge of shortest(supportedEdges, carries) ?? []) {
+        if (drivable.some((edge) => carries(id)(edge) && reached.has(edge.from))) continue;
+        for (const edge of shortestRoute(start, supportedOutgoing, carries(id)) ?? []) {
           if (!stimulusTypes.has(edge.stimulus.type)) {
             stimulusTypes.add(edge.stimulus.type);
             grown = true;
@@ -330,27 +451,25 @@ function buildGraph(
   }));
   const usableEdges = edges.filter((edge) => edge.usable);
   const reachedNodes = reachable(start, usableEdges);
-  const outgoing = new Map<string, Edge[]>();
-  for (const edge of usableEdges)
-    outgoing.set(edge.from, [...(outgoing.get(edge.from) ?? []), edge]);
+  const outgoing = outgoingOf(usableEdges);
   const onUsableEdge = new Set(
     usableEdges.filter((edge) => reachedNodes.has(edge.from)).flatMap((edge) => edge.transitionIds),
   );
   const onSomeEdge = new Set(edges.flatMap((edge) => edge.transitionIds));
+  const rawOutgoing = outgoingOf(raw);
 
   const status = new Map<string, PlanStatus>();
   const unsupportedNeeds = new Map<string, readonly string[]>();
   // Moves the implementation makes by itself, and the allowed branches it may take instead of
   // the preferred handling of a stimulus, are never planned: they must be possible, though.
   const spontaneousHere = new Set<string>();
-  for (const { state, transitions } of Object.values(adjacency)) {
-    const snapshot = state as ModelSnapshot;
-    const moves: ModelEvent[] = [...model.spontaneous(snapshot)];
-    for (const { event } of Object.values(transitions) as { event: unknown }[])
-      moves.push(...model.alternatives(snapshot, event as Stimulus));
-    for (const move of moves) {
+  for (const snapshot of nodes.values()) {
+    for (const move of model.spontaneous(snapshot))
       for (const meta of model.transitionsTaken(snapshot, move)) spontaneousHere.add(meta.id);
-    }
+  }
+  for (const edge of raw) {
+    for (const move of model.alternatives(edge.before, edge.stimulus))
+      for (const meta of model.transitionsTaken(edge.before, move)) spontaneousHere.add(meta.id);
   }
   for (const transition of declared) {
     const { id, capability, spontaneous } = transition.meta;
@@ -363,7 +482,7 @@ function buildGraph(
     else if (spontaneous) status.set(id, spontaneousHere.has(id) ? 'spontaneous' : 'unreachable');
     else if (onUsableEdge.has(id)) status.set(id, 'planned');
     else if (onSomeEdge.has(id)) {
-      const route = shortest(raw, (edge) => edge.transitionIds.includes(id)) ?? [];
+      const route = shortestRoute(start, rawOutgoing, carries(id)) ?? [];
       const needs = [
         ...new Set(route.filter((edge) => edge.unsupported).map((edge) => edge.stimulus.type)),
       ];
@@ -381,10 +500,6 @@ function buildGraph(
     .filter((id) => guarded.has(id))
     .flatMap((id) => [`${id}:true`, ...(guardFalseSeen.has(`${id}:false`) ? [`${id}:false`] : [])]);
 
-  const states = new Map(
-    Object.entries(adjacency).map(([key, value]) => [key, value.state as ModelSnapshot]),
-  );
-  const snapshotOf = (key: string) => states.get(key) as ModelSnapshot;
   const boundary = new Set(declared.filter((t) => t.meta.boundary).map((t) => t.meta.id));
   // A transition that shows somewhere should be covered where it shows: taking it where it
   // changes nothing would let an implementation that ignores it pass.
@@ -399,15 +514,14 @@ function buildGraph(
    * running timer (Composing set again), the state after it with that timer left running on.
    */
   const ghostOf = (edge: Edge): ModelSnapshot | undefined => {
-    const before = snapshotOf(edge.from);
-    const after = snapshotOf(edge.to);
     if (edge.from === edge.to || edge.transitionIds.some((id) => boundary.has(id)))
       return undefined;
-    const taken = model.step(before, edge.stimulus);
-    const stood = { outputs: [], queries: model.queries(before) };
-    if (sameObservation({ outputs: taken.outputs, queries: model.queries(after) }, stood))
-      return before;
-    return edge.stimulus.type === 'clock.advance' ? undefined : model.timersKept(before, after);
+    const stood = { outputs: [], queries: model.queries(edge.before) };
+    if (sameObservation({ outputs: edge.outputs, queries: model.queries(edge.after) }, stood))
+      return edge.before;
+    return edge.stimulus.type === 'clock.advance'
+      ? undefined
+      : model.timersKept(edge.before, edge.after);
   };
 
   /**
@@ -428,18 +542,17 @@ function buildGraph(
       for (const next of outgoing.get(key) ?? []) {
         if (!allowed(next)) continue;
         budget--;
-        const real = model.step(snapshotOf(key), next.stimulus);
         const shadow = stepCut(model, ghost, next.stimulus);
         const extended = [...route, next];
         if (
           !sameObservation(
-            { outputs: real.outputs, queries: model.queries(real.snapshot) },
+            { outputs: next.outputs, queries: model.queries(next.after) },
             { outputs: shadow.outputs, queries: model.queries(shadow.snapshot) },
           )
         ) {
           return extended;
         }
-        const pair = `${serialize(shadow.snapshot)}|${next.to}`;
+        const pair = `${keyOf(shadow.snapshot)}|${next.to}`;
         if (!seen.has(pair)) {
           seen.add(pair);
           queue.push({ ghost: shadow.snapshot, key: next.to, route: extended });
@@ -487,101 +600,191 @@ function buildGraph(
       situation.sequence.some((place) => place.some((id) => groupTransitions.has(id))),
   );
 
-  const graph: Graph = {
-    planFor(covered, avoid, label, withSituations) {
+  /** The routes that cover what `goals` holds, greedily, each from the start. */
+  const draftsFor = (goals: ReadonlySet<string>, allowed: (edge: Edge) => boolean): Draft[] => {
+    const uncovered = new Set(goals);
+    const coversNew = (edge: Edge) =>
+      allowed(edge) &&
+      (edge.transitionIds.some(
+        (id) => uncovered.has(id) && (edge.effective || !showsSomewhere.has(id)),
+      ) ||
+        edge.guardFalse.some((goal) => uncovered.has(goal)));
+    const drafts: Draft[] = [];
+    while (uncovered.size > 0) {
+      const route: Edge[] = [];
+      let at = start;
+      for (;;) {
+        const here = shortestRoute(at, outgoing, coversNew, allowed);
+        if (!here) break;
+        if (route.length > 0) {
+          const fresh = shortestRoute(start, outgoing, coversNew, allowed);
+          if (fresh && fresh.length < here.length) break;
+        }
+        const covering = here[here.length - 1] as Edge;
+        for (const edge of [...here, ...distinguishing(covering, allowed)]) {
+          route.push(edge);
+          for (const id of edge.transitionIds) uncovered.delete(id);
+          for (const goal of edge.guardFalse) uncovered.delete(goal);
+          at = edge.to;
+        }
+      }
+      if (route.length === 0) break;
+      drafts.push({ edges: route });
+    }
+    return drafts;
+  };
+
+  const situationDraft = (name: string, allowed: (edge: Edge) => boolean): Draft | undefined => {
+    const situation = SITUATIONS.find((s) => s.name === name);
+    const route = situation && situationRoute(situation.sequence, allowed);
+    return route ? { edges: route, situation: name } : undefined;
+  };
+
+  /** A route replayed on the concrete model from its initial snapshot. */
+  const replay = (draft: Draft) => {
+    let snapshot = model.initial();
+    const steps: {
+      stimulus: Stimulus;
+      transitionIds: string[];
+      effective: boolean;
+      guardFalse: string[];
+    }[] = [];
+    let disagreeing = 0;
+    for (const edge of draft.edges) {
+      const clock = edge.clock;
+      let stimulus = edge.stimulus;
+      if (clock) {
+        const step = clockSteps(model, snapshot).find(({ kind }) => kind === clock);
+        if (!step) {
+          disagreeing++;
+          break;
+        }
+        stimulus = { type: 'clock.advance', ms: step.ms };
+      }
+      const result = model.step(snapshot, stimulus);
+      const transitionIds = result.transitions.map((t) => t.id);
+      if (transitionIds.join() !== edge.transitionIds.join()) disagreeing++;
+      steps.push({
+        stimulus,
+        transitionIds,
+        effective: result.outputs.length > 0 || !unchanged(snapshot, result.snapshot),
+        guardFalse: guardOutcomes(model, snapshot, stimulus, result.transitions)
+          .filter((o) => !o.held && guarded.has(o.transition))
+          .map((o) => `${o.transition}:false`),
+      });
+      snapshot = result.snapshot;
+    }
+    return { steps, disagreeing };
+  };
+
+  let repairGraph: ReturnType<typeof buildGraph> | undefined;
+  const graph = {
+    plan: undefined as PathPlan | undefined,
+    draftsFor,
+    situationDraft,
+    planFor(
+      covered: ReadonlySet<string>,
+      avoid: ReadonlySet<string>,
+      label: string,
+      withSituations: boolean,
+    ): PathPlan {
       const allowed = (edge: Edge) => !edge.transitionIds.some((id) => avoid.has(id));
-      const uncovered = new Set(
+      const goals = new Set(
         [...plannedTransitions, ...guardGoals.filter((goal) => goal.endsWith(':false'))].filter(
           (goal) =>
             !covered.has(goal) && !avoid.has(goal) && !avoid.has(goal.replace(/:false$/, '')),
         ),
       );
-      const coversNew = (edge: Edge) =>
-        allowed(edge) &&
-        (edge.transitionIds.some(
-          (id) => uncovered.has(id) && (edge.effective || !showsSomewhere.has(id)),
-        ) ||
-          edge.guardFalse.some((goal) => uncovered.has(goal)));
-
-      /** Shortest route from `origin` to an edge that covers something new, or undefined. */
-      const routeToNewCoverage = (origin: string): Edge[] | undefined => {
-        const cameBy = new Map<string, Edge | null>([[origin, null]]);
-        const queue = [origin];
-        for (let head = 0; head < queue.length; head++) {
-          const node = queue[head] as string;
-          for (const edge of outgoing.get(node) ?? []) {
-            if (!allowed(edge)) continue;
-            if (coversNew(edge)) {
-              const route = [edge];
-              for (let back = cameBy.get(node); back; back = cameBy.get(back.from))
-                route.unshift(back);
-              return route;
-            }
-            if (!cameBy.has(edge.to)) {
-              cameBy.set(edge.to, edge);
-              queue.push(edge.to);
-            }
-          }
-        }
-        return undefined;
-      };
-
+      const wantedSituations = withSituations ? situations.map((s) => s.name) : [];
       const paths: PlannedPath[] = [];
-      const name = () => `${model.id} ${label} ${paths.length + 1}`;
-      const take = (edge: Edge, covers: string[], reaches: string[]) => {
-        for (const id of edge.transitionIds) if (uncovered.delete(id)) covers.push(id);
-        for (const goal of edge.guardFalse) if (uncovered.delete(goal)) reaches.push(goal);
-      };
-      while (uncovered.size > 0) {
-        const stimuli: Stimulus[] = [];
-        const covers: string[] = [];
-        const reaches: string[] = [];
-        let at = start;
-        for (;;) {
-          const here = routeToNewCoverage(at);
-          if (!here) break;
-          if (stimuli.length > 0) {
-            const fresh = routeToNewCoverage(start);
-            if (fresh && fresh.length < here.length) break;
-          }
-          const covering = here[here.length - 1] as Edge;
-          for (const edge of [...here, ...distinguishing(covering, allowed)]) {
-            stimuli.push(edge.stimulus);
-            take(edge, covers, reaches);
-            at = edge.to;
-          }
-        }
-        if (stimuli.length === 0) break;
-        paths.push({ name: name(), stimuli, covers, reaches });
-      }
+      const done = new Set<string>();
       const reachedSituations = new Map<string, boolean>();
-      if (withSituations) {
-        for (const situation of situations) {
-          const route = situationRoute(situation.sequence, allowed);
-          reachedSituations.set(situation.name, route !== undefined);
-          if (!route) continue;
+      let stepsDisagreeing = 0;
+      /** Replays drafts and keeps those that cover something new, with what they cover. */
+      const materialise = (drafts: readonly Draft[]) => {
+        for (const draft of drafts) {
+          const { steps, disagreeing } = replay(draft);
+          stepsDisagreeing += disagreeing;
           const covers: string[] = [];
-          const reaches: string[] = [situation.name];
-          for (const edge of route) take(edge, covers, reaches);
+          const reaches: string[] = [];
+          for (const step of steps) {
+            for (const id of step.transitionIds) {
+              if (goals.has(id) && !done.has(id) && (step.effective || !showsSomewhere.has(id))) {
+                done.add(id);
+                covers.push(id);
+              }
+            }
+            for (const goal of step.guardFalse) {
+              if (goals.has(goal) && !done.has(goal)) {
+                done.add(goal);
+                reaches.push(goal);
+              }
+            }
+          }
+          const situation = SITUATIONS.find((s) => s.name === draft.situation);
+          if (situation && !reachedSituations.get(situation.name)) {
+            const reached = takesSequence(steps, situation.sequence);
+            if (reached) reaches.push(situation.name);
+            reachedSituations.set(situation.name, reached);
+          }
+          if (covers.length === 0 && reaches.length === 0) continue;
           paths.push({
-            name: name(),
-            stimuli: route.map((edge) => edge.stimulus),
+            name: `${model.id} ${label} ${paths.length + 1}`,
+            stimuli: steps.map((step) => step.stimulus),
             covers,
             reaches,
           });
         }
+      };
+      materialise(draftsFor(goals, allowed));
+      for (const name of wantedSituations) {
+        const draft = situationDraft(name, allowed);
+        reachedSituations.set(name, false);
+        if (draft) materialise([draft]);
       }
+      // What the abstract routes missed on the concrete model: search concrete snapshots.
+      const missed = () => [...goals].filter((goal) => !done.has(goal));
+      const missedSituations = () =>
+        wantedSituations.filter((name) => !reachedSituations.get(name));
+      const repaired: string[] = [];
+      if (abstraction === 'abstract' && (missed().length > 0 || missedSituations().length > 0)) {
+        repairGraph ??= buildGraph(model, declarations, only, 'concrete', REPAIR_STATE_LIMIT);
+        const before = new Set(done);
+        const concreteAllowed = (edge: Edge) => !edge.transitionIds.some((id) => avoid.has(id));
+        materialise(repairGraph.draftsFor(new Set(missed()), concreteAllowed));
+        for (const name of missedSituations()) {
+          const draft = repairGraph.situationDraft(name, concreteAllowed);
+          if (draft) materialise([draft]);
+          if (reachedSituations.get(name)) repaired.push(name);
+        }
+        repaired.push(...[...done].filter((goal) => !before.has(goal)));
+      }
+      const notPlanned = new Map<string, string>();
+      const reason =
+        abstraction === 'abstract'
+          ? `no concrete replay of the abstract plan reaches it, nor a search of ${REPAIR_STATE_LIMIT} concrete states`
+          : 'no path of the explored graph reaches it';
+      for (const goal of missed()) notPlanned.set(goal, reason);
+      for (const name of missedSituations()) notPlanned.set(name, reason);
+      const finalStatus = new Map(status);
+      for (const goal of notPlanned.keys())
+        if (finalStatus.get(goal) === 'planned') finalStatus.set(goal, 'unreachable');
       return {
         machine: model.id,
         paths,
-        transitions: status,
+        transitions: finalStatus,
         unsupportedNeeds,
-        guardGoals,
+        guardGoals: guardGoals.filter(
+          (goal) => !notPlanned.has(goal) && !notPlanned.has(goal.replace(/:true$/, '')),
+        ),
         situations: reachedSituations,
         stimulusTypes,
-        reachableStates: Object.keys(adjacency).length,
+        reachableStates: nodes.size,
         edges: edges.length,
         totalSteps: paths.reduce((sum, path) => sum + path.stimuli.length, 0),
+        notPlanned,
+        stepsDisagreeing,
+        repaired,
       };
     },
   };

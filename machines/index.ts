@@ -6,6 +6,9 @@ export * from './alphabet.ts';
 export { rulesForQuery, rulesForUnexpectedOutput } from './attribution.ts';
 export type { TransitionMeta } from './meta.ts';
 export {
+  abstractTimeKey,
+  type ClockStepKind,
+  clockSteps,
   createModels,
   type DeclaredTransition,
   declaredStates,

@@ -58,6 +58,8 @@ export interface MachineModel {
   alternatives(snapshot: ModelSnapshot, stimulus: Stimulus): readonly ChosenBranch[];
   /** Time until the next timer of the model expires, or null when no timer runs. */
   nextDeadlineMs(snapshot: ModelSnapshot): number | null;
+  /** How many timers of the model run. */
+  runningTimers(snapshot: ModelSnapshot): number;
   /**
    * `after` as it would be had a step that passed no time left every timer it restarted
    * running on from where it stood in `before`; undefined when the step restarted none. A
@@ -70,6 +72,17 @@ export interface MachineModel {
   /** Active state node paths, e.g. `active.localComposing.composing`. */
   activeStates(snapshot: ModelSnapshot): readonly string[];
   serialize(snapshot: ModelSnapshot): string;
+  /**
+   * A key that forgets how long the running timers have left and keeps only the shape of time
+   * (see `abstractTimeKey`): snapshots with one key take the same transitions on the same
+   * stimuli and symbolic clock steps, as far as the timing constants tell them apart.
+   */
+  abstractKey(snapshot: ModelSnapshot): string;
+  /**
+   * A digest of what the machine does: its definition with the source text of its guards and
+   * actions, and of the functions that offer stimuli. It changes whenever the model does.
+   */
+  readonly fingerprint: string;
 }
 
 export type ModelSnapshot = AnyMachineSnapshot;
@@ -156,10 +169,15 @@ function createMachineModel(
     explored?(snapshot: ModelSnapshot): readonly Stimulus[];
     /** The context fields that hold the remaining time of a timer, null when it is not running. */
     timers: readonly string[];
+    /** The durations a timer may be started with from this snapshot on. */
+    timingConstants?(snapshot: ModelSnapshot): readonly number[];
     queries(snapshot: ModelSnapshot): Queries;
+    /** Functions whose source text decides the model besides the machine itself. */
+    sources: readonly unknown[];
   },
 ): MachineModel {
-  const { machine, timers } = definition;
+  const { machine, timers, sources, timingConstants, ...rest } = definition;
+  const timerFields = new Set(timers);
   const remaining = (snapshot: ModelSnapshot, timer: string) =>
     (snapshot.context as Record<string, number | null>)[timer] ?? null;
   // The choices some transition on each event type may take: the only ones worth trying.
@@ -171,9 +189,12 @@ function createMachineModel(
     choicesByEvent.set(event, known);
   }
   return {
-    ...definition,
+    ...rest,
     explored: definition.explored ?? definition.stimuli,
+    machine,
     nextDeadlineMs: (snapshot) => minOf(timers.map((timer) => remaining(snapshot, timer))),
+    runningTimers: (snapshot) =>
+      timers.filter((timer) => remaining(snapshot, timer) !== null).length,
     timersKept(before, after) {
       const kept: Record<string, number> = {};
       for (const timer of timers) {
@@ -225,7 +246,98 @@ function createMachineModel(
         .filter((node: AnyStateNode) => node.path.length > 0)
         .map((node: AnyStateNode) => statePath(node)),
     serialize: (snapshot) => JSON.stringify({ value: snapshot.value, context: snapshot.context }),
+    abstractKey(snapshot) {
+      const context = snapshot.context as Record<string, unknown>;
+      let untimed = '';
+      for (const field in context) {
+        if (!timerFields.has(field)) untimed += `${JSON.stringify(context[field])},`;
+      }
+      const running = timers.flatMap((timer) => {
+        const left = remaining(snapshot, timer);
+        return left === null ? [] : [{ timer, left }];
+      });
+      const shape =
+        running.length === 0 ? '' : abstractTimeKey(running, timingConstants?.(snapshot) ?? []);
+      return `${JSON.stringify(snapshot.value)}|${untimed}|${shape}`;
+    },
+    fingerprint: fingerprintOf([machine.config, machine.implementations, ...sources]),
   };
+}
+
+/**
+ * The shape of time a set of running timers has, forgetting the amounts: the order of their
+ * deadlines and which coincide, and where each remaining time, and each distance between two
+ * deadlines, lies among 1 ms and the timing constants (below, at or above each). What a timer
+ * started later does depends only on these comparisons: whether it ends before another
+ * running one, together with it, or after it. Two snapshots of one shape thus take the same
+ * transitions on clock steps to just before and to the next deadline, which is what a planner
+ * needs to explore a state space whose size does not grow with the timer values.
+ */
+export function abstractTimeKey(
+  running: readonly { readonly timer: string; readonly left: number }[],
+  constants: readonly number[],
+): string {
+  const thresholds = [...new Set([1, ...constants])].sort((a, b) => a - b);
+  const place = (ms: number) => {
+    for (let index = 0; index < thresholds.length; index++) {
+      const threshold = thresholds[index] as number;
+      if (ms < threshold) return `<${index}`;
+      if (ms === threshold) return `=${index}`;
+    }
+    return '>';
+  };
+  const sorted = [...running].sort((a, b) => a.left - b.left || (a.timer < b.timer ? -1 : 1));
+  return sorted
+    .map(({ timer, left }, index) => {
+      let distances = '';
+      for (let earlier = 0; earlier < index; earlier++)
+        distances += `/${place(left - (sorted[earlier] as { left: number }).left)}`;
+      return `${timer}${place(left)}${distances}`;
+    })
+    .join(',');
+}
+
+/** A short digest of values that may hold functions: their source text counts, nested too. */
+function fingerprintOf(values: readonly unknown[]): string {
+  const seen = new WeakSet<object>();
+  const parts: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'function') {
+      if (seen.has(value)) return;
+      seen.add(value);
+      parts.push(`f:${value.toString()}`);
+      for (const key of Object.keys(value)) {
+        parts.push(`.${key}`);
+        visit((value as unknown as Record<string, unknown>)[key]);
+      }
+      return;
+    }
+    if (typeof value !== 'object' || value === null) {
+      parts.push(JSON.stringify(value) ?? String(value));
+      return;
+    }
+    if (seen.has(value)) {
+      parts.push('^');
+      return;
+    }
+    seen.add(value);
+    for (const key of Object.keys(value)) {
+      parts.push(`.${key}`);
+      visit((value as Record<string, unknown>)[key]);
+    }
+    parts.push(';');
+  };
+  for (const value of values) visit(value);
+  // FNV-1a over the text, twice with different seeds: a 64-bit digest with no dependency.
+  const text = parts.join('\n');
+  let first = 0x811c9dc5;
+  let second = 0x01000193 ^ text.length;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    first = Math.imul(first ^ code, 0x01000193) >>> 0;
+    second = Math.imul(second ^ code, 0x0100019d) >>> 0;
+  }
+  return `${first.toString(16).padStart(8, '0')}${second.toString(16).padStart(8, '0')}`;
 }
 
 /** A second content type some templates list, so that a template supports several formats. */
@@ -417,6 +529,13 @@ export function createModels(profile: Profile): MachineModel[] {
       );
     },
     timers: ['refreshInMs', 'timeoutInMs', 'windowInMs', 'remoteIdleInMs'],
+    timingConstants: (snapshot) => [
+      profile.timing.refreshPeriodMs,
+      profile.timing.revertToleranceMs,
+      profile.timing.remoteIdleMs,
+      (snapshot.context as FlowContext).composingTimeoutMs,
+    ],
+    sources: [flowStimuli, flowTemplates, explorationEvents, clockSteps],
     queries: (snapshot) => {
       const flowState = snapshot.matches('idle')
         ? 'idle'
@@ -441,25 +560,45 @@ export function createModels(profile: Profile): MachineModel[] {
     profile,
     stimuli: mcuStimuli,
     timers: [],
+    sources: [mcuStimuli, explorationEvents, clockSteps],
     queries: (snapshot) => ({ mcuState: snapshot.value as Queries['mcuState'] }),
   });
   return [flow, mcu];
 }
 
 /**
- * The events a traversal explores from a snapshot: the stimuli, plus two clock steps when a
- * timer runs, one to just before the next deadline and one exactly to it, so that every timer
- * is tested on both sides of its boundary.
+ * A clock step a traversal explores, named by where it goes: to just before the next deadline,
+ * exactly to it, or part-way into the only running timer (where a stimulus that should restart
+ * that timer is tested: an implementation that does not restart it ends too early).
  */
-export function explorationEvents(model: MachineModel, snapshot: ModelSnapshot): Stimulus[] {
+export type ClockStepKind = 'before-deadline' | 'deadline' | 'part-way';
+
+/** The clock steps a traversal explores from a snapshot, each with its amount here. */
+export function clockSteps(
+  model: MachineModel,
+  snapshot: ModelSnapshot,
+): { readonly kind: ClockStepKind; readonly ms: number }[] {
   const deadline = model.nextDeadlineMs(snapshot);
+  if (deadline === null) return [];
   // One millisecond before a deadline is a probe of the boundary, not a place to branch from:
   // branching there would let timers drift apart a millisecond at a time and blow up the space.
-  if (deadline === 1) return [{ type: 'clock.advance', ms: 1 }];
-  const events: Stimulus[] = [...model.explored(snapshot)];
-  if (deadline !== null) {
-    if (deadline > 1) events.push({ type: 'clock.advance', ms: deadline - 1 });
-    events.push({ type: 'clock.advance', ms: deadline });
-  }
-  return events;
+  if (deadline === 1) return [{ kind: 'deadline', ms: 1 }];
+  const steps: { kind: ClockStepKind; ms: number }[] = [];
+  // Only with one timer running: a step part-way between two would not keep their order.
+  if (deadline > 2 && model.runningTimers(snapshot) === 1)
+    steps.push({ kind: 'part-way', ms: Math.floor(deadline / 2) });
+  steps.push({ kind: 'before-deadline', ms: deadline - 1 }, { kind: 'deadline', ms: deadline });
+  return steps;
+}
+
+/**
+ * The events a traversal explores from a snapshot: the stimuli, plus the clock steps of
+ * `clockSteps`, so that every timer is tested on both sides of its boundary.
+ */
+export function explorationEvents(model: MachineModel, snapshot: ModelSnapshot): Stimulus[] {
+  const clock = clockSteps(model, snapshot).map(
+    ({ ms }): Stimulus => ({ type: 'clock.advance', ms }),
+  );
+  if (model.nextDeadlineMs(snapshot) === 1) return clock;
+  return [...model.explored(snapshot), ...clock];
 }
