@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import {
+  basicProfile,
+  builtInProfiles,
+  createModels,
+  explorationEvents,
+  guideProfile,
+  type MachineModel,
+  type Profile,
+  referencePageProfile,
+  type Timing,
+} from '../machines/index.ts';
+import { guardKey, guardOutcomes } from './guards.ts';
+import { type PathPlan, planPaths } from './paths.ts';
+
+const flowOf = (profile: Profile): MachineModel => {
+  const model = createModels(profile).find((m) => m.id === 'imFlow');
+  if (!model) throw new Error('no imFlow model');
+  return model;
+};
+
+const withTiming = (base: Profile, timing: Partial<Timing>): Profile => ({
+  ...base,
+  name: `${base.name} ${JSON.stringify(timing)}`,
+  timing: { ...base.timing, ...timing },
+});
+
+const plannedOf = (plan: PathPlan) =>
+  [...plan.transitions]
+    .filter(([, status]) => status === 'planned')
+    .map(([id]) => id)
+    .sort();
+
+const reachedSituations = (plan: PathPlan) =>
+  [...plan.situations]
+    .filter(([, reached]) => reached)
+    .map(([name]) => name)
+    .sort();
+
+/** Replays every path on the concrete model: the transitions and guard outcomes it takes. */
+function replay(model: MachineModel, plan: PathPlan) {
+  const taken = new Set<string>();
+  const guards = new Set<string>();
+  for (const path of plan.paths) {
+    let snapshot = model.initial();
+    const onPath = new Set<string>();
+    for (const stimulus of path.stimuli) {
+      const offered = explorationEvents(model, snapshot);
+      expect(offered, `${path.name}: ${JSON.stringify(stimulus)}`).toContainEqual(stimulus);
+      const result = model.step(snapshot, stimulus);
+      for (const outcome of guardOutcomes(model, snapshot, stimulus, result.transitions))
+        guards.add(guardKey(outcome));
+      for (const meta of result.transitions) onPath.add(meta.id);
+      snapshot = result.snapshot;
+    }
+    for (const id of path.covers) expect(onPath, `${path.name} covers ${id}`).toContain(id);
+    for (const id of onPath) taken.add(id);
+  }
+  return { taken, guards };
+}
+
+/**
+ * Off-grid timer values, each beside an on-grid profile whose timing constants come in the
+ * same order: the abstract graph is the same shape, so the plans must cover the same.
+ */
+const oddProfiles: [string, Profile, Profile][] = [
+  [
+    'composing time-out 3001 ms',
+    withTiming(guideProfile, { composingTimeoutMs: 3001 }),
+    withTiming(guideProfile, { composingTimeoutMs: 3000 }),
+  ],
+  [
+    'composing time-out 7777 ms',
+    withTiming(guideProfile, { composingTimeoutMs: 7777 }),
+    withTiming(guideProfile, { composingTimeoutMs: 8000 }),
+  ],
+  [
+    'composing time-out 29999 ms',
+    withTiming(basicProfile, { composingTimeoutMs: 29_999 }),
+    withTiming(basicProfile, { composingTimeoutMs: 29_000 }),
+  ],
+  [
+    'revert tolerance 3333 ms',
+    withTiming(guideProfile, { revertToleranceMs: 3333 }),
+    withTiming(guideProfile, { revertToleranceMs: 4000 }),
+  ],
+  [
+    'remote idle 6001 ms',
+    withTiming(referencePageProfile, { remoteIdleMs: 6001 }),
+    withTiming(referencePageProfile, { remoteIdleMs: 7000 }),
+  ],
+  [
+    'time-out 7777, tolerance 3333 and remote idle 6001 ms',
+    withTiming(referencePageProfile, {
+      composingTimeoutMs: 7777,
+      revertToleranceMs: 3333,
+      remoteIdleMs: 6001,
+    }),
+    withTiming(referencePageProfile, {
+      composingTimeoutMs: 8000,
+      revertToleranceMs: 4000,
+      remoteIdleMs: 7000,
+    }),
+  ],
+];
+
+describe.each(oddProfiles)('planning with off-grid timers: %s', (_name, odd, onGrid) => {
+  const model = flowOf(odd);
+  const plan = planPaths(model);
+
+  it('replays every path on the concrete machine as the abstract graph predicted', () => {
+    expect(plan.stepsDisagreeing).toBe(0);
+    expect([...(plan.notPlanned ?? new Map())]).toEqual([]);
+    const { taken, guards } = replay(model, plan);
+    for (const id of plannedOf(plan)) expect(taken, id).toContain(id);
+    for (const goal of plan.guardGoals) expect(guards, goal).toContain(goal);
+  });
+
+  it('keeps the graph as small as an on-grid profile', () => {
+    // Concrete amounts off the grid give hundreds of thousands of states.
+    expect(plan.reachableStates).toBeLessThan(3000);
+  });
+
+  it('plans what the concrete machine of the on-grid profile can take', () => {
+    const reference = planPaths(flowOf(onGrid), { abstraction: 'concrete' });
+    expect(plannedOf(plan)).toEqual(plannedOf(reference));
+    expect([...plan.guardGoals].sort()).toEqual([...reference.guardGoals].sort());
+    expect(reachedSituations(plan)).toEqual(reachedSituations(reference));
+  });
+});
+
+describe.each(
+  builtInProfiles.flatMap((profile) =>
+    createModels(profile)
+      .filter((model) => !model.capability || profile.capabilities[model.capability])
+      .map((model) => [`${profile.name} ${model.id}`, model] as const),
+  ),
+)('abstract and concrete planning agree: %s', (_name, model) => {
+  it('covers every transition, guard outcome and situation the concrete graph offers', () => {
+    const abstract = planPaths(model);
+    const concrete = planPaths(model, { abstraction: 'concrete' });
+    expect(abstract.stepsDisagreeing).toBe(0);
+    expect(concrete.stepsDisagreeing).toBe(0);
+    expect(plannedOf(abstract)).toEqual(plannedOf(concrete));
+    expect([...abstract.guardGoals].sort()).toEqual([...concrete.guardGoals].sort());
+    expect(reachedSituations(abstract)).toEqual(reachedSituations(concrete));
+    expect(abstract.reachableStates).toBeLessThanOrEqual(concrete.reachableStates);
+  });
+});
