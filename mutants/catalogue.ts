@@ -456,8 +456,6 @@ export const mutants: readonly Mutant[] = [
       "    if (this.#state === 'composing') return false;",
       '    this.#restartSilenceTimer();',
     ),
-    knownKitGap:
-      'The bug shows only when a Typing refresh comes after a while and the next one comes after the first silence would have ended but before the restarted one ends (Typing, +4 s, Typing, +4 s, Typing). The planner advances time only to a deadline or 1 ms before it, so it never refreshes part-way into the silence, and the property runs of seed 1 draw no such cadence.',
   },
   {
     id: 'rc-presumed-idle-never',
