@@ -2,6 +2,7 @@ import {
   type ClockStepKind,
   clockSteps,
   declaredTransitions,
+  definitionDigest,
   explorationEvents,
   formatOutput,
   type MachineModel,
@@ -15,6 +16,7 @@ import {
 } from '../machines/index.ts';
 import { type ResolvedDeclarations, resolveDeclarations } from './declarations.ts';
 import { guardedTransitions, guardOutcomes } from './guards.ts';
+import { planKey, readCachedPlan, writeCachedPlan } from './plan-cache.ts';
 
 /** A generated test case: a sequence of stimuli from the initial state. */
 export interface PlannedPath {
@@ -240,12 +242,25 @@ function claimed(profile: Profile, capability: keyof Profile['capabilities'] | u
  * the map and twice more to learn its transitions and outputs: see `npm run bench`.
  */
 export function planPaths(model: MachineModel, options: PlanOptions = {}): PathPlan {
-  const graph = graphFor(model, options);
-  const known = graph.plan;
-  if (known) return known;
-  const plan = graph.planFor(new Set(), new Set(), 'path', true);
-  graph.plan = plan;
+  const key = keyOf(model, options);
+  const known = plans.get(key) ?? readCachedPlan(model, key);
+  if (known) {
+    plans.set(key, known);
+    return known;
+  }
+  const plan = graphFor(model, options, key).planFor(new Set(), new Set(), 'path', true);
+  plans.set(key, plan);
+  writeCachedPlan(key, plan);
   return plan;
+}
+
+/**
+ * Forgets the plans and graphs this process keeps in memory, so that the next planning is
+ * served from the disk cache or planned afresh.
+ */
+export function forgetPlansInMemory(): void {
+  plans.clear();
+  graphs.clear();
 }
 
 /**
@@ -260,11 +275,15 @@ export function replanPaths(
   avoid: ReadonlySet<string>,
   round: number,
 ): readonly PlannedPath[] {
-  return graphFor(model, options).planFor(covered, avoid, `re-plan ${round} path`, false).paths;
+  return graphFor(model, options, keyOf(model, options)).planFor(
+    covered,
+    avoid,
+    `re-plan ${round} path`,
+    false,
+  ).paths;
 }
 
 interface Graph {
-  plan?: PathPlan;
   planFor(
     covered: ReadonlySet<string>,
     avoid: ReadonlySet<string>,
@@ -273,17 +292,43 @@ interface Graph {
   ): PathPlan;
 }
 
-// Graphs depend only on the machine's definition, the profile and the options; reuse them.
-const graphCache = new Map<string, Graph>();
+// Plans and graphs depend only on the machine's definition, the profile and the options.
+const plans = new Map<string, PathPlan>();
+let plannerDigest: string | undefined;
+const graphs = new Map<string, Graph>();
 
-function graphFor(model: MachineModel, options: PlanOptions): Graph {
-  const declarations = options.declarations ?? resolveDeclarations(undefined);
-  const abstraction = options.abstraction ?? 'abstract';
-  const key = `${model.id}:${model.fingerprint}:${JSON.stringify(model.profile)}:${declarations.key}:${options.only ?? ''}:${abstraction}`;
-  const known = graphCache.get(key);
+function keyOf(model: MachineModel, options: PlanOptions): string {
+  // The planner's own source text, so that a changed planner never reuses a cached plan.
+  plannerDigest ??= definitionDigest([
+    SITUATIONS,
+    buildGraph,
+    explore,
+    shortestRoute,
+    takesSequence,
+    unchanged,
+    stepCut,
+    sameObservation,
+    guardOutcomes,
+    reachable,
+  ]);
+  return planKey(model, {
+    planner: plannerDigest,
+    declarations: (options.declarations ?? resolveDeclarations(undefined)).key,
+    only: options.only ?? '',
+    abstraction: options.abstraction ?? 'abstract',
+  });
+}
+
+function graphFor(model: MachineModel, options: PlanOptions, key: string): Graph {
+  const known = graphs.get(key);
   if (known) return known;
-  const graph = buildGraph(model, declarations, options.only, abstraction);
-  graphCache.set(key, graph);
+  const graph = buildGraph(
+    model,
+    options.declarations ?? resolveDeclarations(undefined),
+    options.only,
+    options.abstraction ?? 'abstract',
+  );
+  graphs.set(key, graph);
   return graph;
 }
 
@@ -679,7 +724,6 @@ function buildGraph(
 
   let repairGraph: ReturnType<typeof buildGraph> | undefined;
   const graph = {
-    plan: undefined as PathPlan | undefined,
     draftsFor,
     situationDraft,
     planFor(

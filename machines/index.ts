@@ -13,6 +13,7 @@ export {
   type DeclaredTransition,
   declaredStates,
   declaredTransitions,
+  definitionDigest,
   explorationEvents,
   flowTemplates,
   type MachineModel,

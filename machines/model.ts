@@ -260,7 +260,7 @@ function createMachineModel(
         running.length === 0 ? '' : abstractTimeKey(running, timingConstants?.(snapshot) ?? []);
       return `${JSON.stringify(snapshot.value)}|${untimed}|${shape}`;
     },
-    fingerprint: fingerprintOf([machine.config, machine.implementations, ...sources]),
+    fingerprint: definitionDigest([machine.config, machine.implementations, ...sources]),
   };
 }
 
@@ -297,8 +297,11 @@ export function abstractTimeKey(
     .join(',');
 }
 
-/** A short digest of values that may hold functions: their source text counts, nested too. */
-function fingerprintOf(values: readonly unknown[]): string {
+/**
+ * A short digest of values that may hold functions (a machine's config and implementations,
+ * say): the source text of each function counts, and so do the properties it carries.
+ */
+export function definitionDigest(values: readonly unknown[]): string {
   const seen = new WeakSet<object>();
   const parts: string[] = [];
   const visit = (value: unknown): void => {
