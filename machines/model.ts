@@ -2,8 +2,8 @@ import {
   type AnyMachineSnapshot,
   type AnyStateMachine,
   type AnyStateNode,
+  createActor,
   initialTransition,
-  transition,
 } from 'xstate';
 import {
   type BranchChoice,
@@ -188,6 +188,9 @@ function createMachineModel(
     if (!known.includes(meta.choice)) known.push(meta.choice);
     choicesByEvent.set(event, known);
   }
+  // One scope for every step: xstate's `transition` builds an actor, and with it the initial
+  // snapshot, on each call, which was most of a step's time.
+  let scope: ReturnType<typeof inertScope> | undefined;
   return {
     ...rest,
     explored: definition.explored ?? definition.stimuli,
@@ -210,8 +213,9 @@ function createMachineModel(
     },
     initial: () => initialTransition(machine)[0],
     step(snapshot, event) {
-      const taken = machine.getTransitionData(snapshot as never, event as never);
-      const [next, actions] = transition(machine, snapshot as never, event as never);
+      scope ??= inertScope(machine);
+      const next = scope.step(snapshot, event);
+      const { actions, taken } = scope;
       const outputs = (actions as readonly { type: string; params?: unknown }[])
         .filter((action) => action.type === 'xstate.emit')
         .map((action) => (action.params as { event: { output: Output } }).event.output);
@@ -261,6 +265,54 @@ function createMachineModel(
       return `${JSON.stringify(snapshot.value)}|${untimed}|${shape}`;
     },
     fingerprint: definitionDigest([machine.config, machine.implementations, ...sources]),
+  };
+}
+
+/**
+ * Computes steps without running them, with one actor scope for all (the machines spawn no
+ * actors): the actions a step would execute, and the transitions its event selects, which
+ * xstate reports to inspectors as the first microstep of the step. One `machine.transition`
+ * thus gives what `getTransitionData` and `transition` gave, each computing the step.
+ */
+function inertScope(machine: AnyStateMachine) {
+  const state = {
+    actions: [] as unknown[],
+    taken: [] as readonly { meta?: unknown }[],
+    first: true,
+  };
+  const self = createActor(machine, {
+    inspect: (inspection) => {
+      if (inspection.type !== '@xstate.microstep' || !state.first) return;
+      state.first = false;
+      state.taken = (inspection as unknown as { _transitions: { meta?: unknown }[] })._transitions;
+    },
+  });
+  const scope = {
+    self,
+    system: self.system,
+    id: '',
+    sessionId: '',
+    defer: () => {},
+    logger: () => {},
+    stopChild: () => {},
+    emit: () => {},
+    actionExecutor: (action: unknown) => {
+      state.actions.push(action);
+    },
+  };
+  return {
+    get actions() {
+      return state.actions;
+    },
+    get taken() {
+      return state.taken;
+    },
+    step(snapshot: ModelSnapshot, event: ModelEvent): ModelSnapshot {
+      state.actions = [];
+      state.taken = [];
+      state.first = true;
+      return machine.transition(snapshot as never, event as never, scope as never) as ModelSnapshot;
+    },
   };
 }
 

@@ -86,4 +86,5 @@ for (const profile of builtInProfiles) {
   }
 }
 printTable(rows);
+printTable((await import('./bench-planning.ts')).benchPlanning());
 await benchIsolation();
