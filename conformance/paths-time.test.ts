@@ -60,8 +60,9 @@ function replay(model: MachineModel, plan: PathPlan) {
 }
 
 /**
- * Off-grid timer values, each beside an on-grid profile whose timing constants come in the
- * same order: the abstract graph is the same shape, so the plans must cover the same.
+ * Off-grid timer values, each beside a profile whose timing constants come in the same order
+ * and whose concrete graph stays small enough to enumerate (on the 1000-ms grid, or off it
+ * in one value only): the plans must cover the same.
  */
 const oddProfiles: [string, Profile, Profile][] = [
   [
@@ -78,6 +79,11 @@ const oddProfiles: [string, Profile, Profile][] = [
     'composing time-out 29999 ms',
     withTiming(basicProfile, { composingTimeoutMs: 29_999 }),
     withTiming(basicProfile, { composingTimeoutMs: 29_000 }),
+  ],
+  [
+    'composing time-out 29999 ms, revert tolerance 3333 ms',
+    withTiming(guideProfile, { composingTimeoutMs: 29_999, revertToleranceMs: 3333 }),
+    withTiming(guideProfile, { composingTimeoutMs: 29_999, revertToleranceMs: 4000 }),
   ],
   [
     'revert tolerance 3333 ms',
@@ -114,6 +120,27 @@ describe.each(oddProfiles)('planning with off-grid timers: %s', (_name, odd, onG
     const { taken, guards } = replay(model, plan);
     for (const id of plannedOf(plan)) expect(taken, id).toContain(id);
     for (const goal of plan.guardGoals) expect(guards, goal).toContain(goal);
+  });
+
+  it('plans every transition of a composing episode left to run out, deadline by deadline', () => {
+    // Concrete timing decides where a refresh falls against the time-out and the window
+    // (29999 ms leaves the refresh 1 ms into a 3333 ms window): the plan must know it.
+    let snapshot = model.initial();
+    const taken = new Set<string>();
+    const stimuli = [
+      { type: 'app.establish', template: null },
+      { type: 'app.setComposing' },
+    ] as const;
+    for (const stimulus of stimuli) snapshot = model.step(snapshot, stimulus).snapshot;
+    for (let deadline = model.nextDeadlineMs(snapshot); deadline !== null; ) {
+      const result = model.step(snapshot, { type: 'clock.advance', ms: deadline });
+      for (const meta of result.transitions) taken.add(meta.id);
+      snapshot = result.snapshot;
+      deadline = model.nextDeadlineMs(snapshot);
+    }
+    expect(taken.size).toBeGreaterThan(1);
+    const planned = plannedOf(plan);
+    for (const id of taken) expect(planned, id).toContain(id);
   });
 
   it('keeps the graph as small as an on-grid profile', () => {

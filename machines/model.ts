@@ -171,12 +171,14 @@ function createMachineModel(
     timers: readonly string[];
     /** The durations a timer may be started with from this snapshot on. */
     timingConstants?(snapshot: ModelSnapshot): readonly number[];
+    /** The durations of timers that restart themselves each time they expire. */
+    periods?: readonly number[];
     queries(snapshot: ModelSnapshot): Queries;
     /** Functions whose source text decides the model besides the machine itself. */
     sources: readonly unknown[];
   },
 ): MachineModel {
-  const { machine, timers, sources, timingConstants, ...rest } = definition;
+  const { machine, timers, sources, timingConstants, periods, ...rest } = definition;
   const timerFields = new Set(timers);
   const remaining = (snapshot: ModelSnapshot, timer: string) =>
     (snapshot.context as Record<string, number | null>)[timer] ?? null;
@@ -261,7 +263,9 @@ function createMachineModel(
         return left === null ? [] : [{ timer, left }];
       });
       const shape =
-        running.length === 0 ? '' : abstractTimeKey(running, timingConstants?.(snapshot) ?? []);
+        running.length === 0
+          ? ''
+          : abstractTimeKey(running, timingConstants?.(snapshot) ?? [], periods ?? []);
       return `${JSON.stringify(snapshot.value)}|${untimed}|${shape}`;
     },
     fingerprint: definitionDigest([machine.config, machine.implementations, ...sources]),
@@ -319,24 +323,30 @@ function inertScope(machine: AnyStateMachine) {
 /**
  * The shape of time a set of running timers has, forgetting the amounts: the order of their
  * deadlines and which coincide, and where each remaining time, and each distance between two
- * deadlines, lies among 1 ms and the timing constants (below, at or above each). What a timer
- * started later does depends only on these comparisons: whether it ends before another
- * running one, together with it, or after it. Two snapshots of one shape thus take the same
- * transitions on clock steps to just before and to the next deadline, which is what a planner
- * needs to explore a state space whose size does not grow with the timer values.
+ * deadlines, lies among the thresholds the timing constants give (below, at or above each).
+ * The thresholds are 0, 1 ms and the constants, each also shifted by whole periods of the
+ * timers that restart themselves (and by a millisecond either way), because what a timer
+ * started later does depends on how its deadline falls against those: whether it ends before
+ * another running one, with it, or after it, and how many periodic restarts come first. Two
+ * snapshots of one shape thus take the same transitions on clock steps to just before and to
+ * the next deadline, which is what a planner needs to explore a state space whose size does
+ * not grow with the timer values.
  */
 export function abstractTimeKey(
   running: readonly { readonly timer: string; readonly left: number }[],
   constants: readonly number[],
+  periods: readonly number[] = [],
 ): string {
-  const thresholds = [...new Set([1, ...constants])].sort((a, b) => a - b);
+  const thresholds = thresholdsOf(constants, periods);
   const place = (ms: number) => {
-    for (let index = 0; index < thresholds.length; index++) {
-      const threshold = thresholds[index] as number;
-      if (ms < threshold) return `<${index}`;
-      if (ms === threshold) return `=${index}`;
+    let low = 0;
+    let high = thresholds.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((thresholds[middle] as number) < ms) low = middle + 1;
+      else high = middle;
     }
-    return '>';
+    return thresholds[low] === ms ? `=${low}` : `<${low}`;
   };
   const sorted = [...running].sort((a, b) => a.left - b.left || (a.timer < b.timer ? -1 : 1));
   return sorted
@@ -347,6 +357,34 @@ export function abstractTimeKey(
       return `${timer}${place(left)}${distances}`;
     })
     .join(',');
+}
+
+const thresholdCache = new Map<string, readonly number[]>();
+
+function thresholdsOf(constants: readonly number[], periods: readonly number[]): readonly number[] {
+  const key = `${constants.join()}|${periods.join()}`;
+  const known = thresholdCache.get(key);
+  if (known) return known;
+  const offsets = [...new Set([0, 1, ...constants])];
+  const ceiling = Math.max(1, ...constants);
+  const values = new Set<number>();
+  for (const offset of offsets) {
+    for (const period of [0, ...periods]) {
+      for (let shift = 0; shift <= (period === 0 ? 0 : ceiling + period); shift += period || 1) {
+        for (const value of [
+          shift + offset,
+          shift - offset,
+          shift + offset + 1,
+          shift + offset - 1,
+        ])
+          if (value >= 0 && value <= ceiling + (periods[0] ?? 0)) values.add(value);
+        if (period === 0) break;
+      }
+    }
+  }
+  const thresholds = [...values].sort((a, b) => a - b);
+  thresholdCache.set(key, thresholds);
+  return thresholds;
 }
 
 /**
@@ -590,6 +628,7 @@ export function createModels(profile: Profile): MachineModel[] {
       profile.timing.remoteIdleMs,
       (snapshot.context as FlowContext).composingTimeoutMs,
     ],
+    periods: [profile.timing.refreshPeriodMs],
     sources: [flowStimuli, flowTemplates, explorationEvents, clockSteps],
     queries: (snapshot) => {
       const flowState = snapshot.matches('idle')
