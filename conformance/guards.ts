@@ -32,6 +32,32 @@ function candidates(model: MachineModel): Map<string, DeclaredTransition[]> {
   return bySourceAndEvent;
 }
 
+const chainsBySnapshot = new WeakMap<object, readonly (readonly string[])[]>();
+
+/**
+ * For each active leaf state, the states a transition is looked for in, leaf first, root
+ * last. Kept per snapshot: a traversal asks for every event it tries from one snapshot.
+ */
+function chainsOf(model: MachineModel, snapshot: ModelSnapshot): readonly (readonly string[])[] {
+  const known = chainsBySnapshot.get(snapshot);
+  if (known) return known;
+  const active = model.activeStates(snapshot);
+  const leaves = active.filter((state) => !active.some((other) => other.startsWith(`${state}.`)));
+  const chains = leaves.map((leaf) => {
+    const chain: string[] = [];
+    for (
+      let node = leaf;
+      node !== '';
+      node = node.includes('.') ? node.slice(0, node.lastIndexOf('.')) : ''
+    )
+      chain.push(node);
+    chain.push('(root)');
+    return chain;
+  });
+  chainsBySnapshot.set(snapshot, chains);
+  return chains;
+}
+
 /** The IDs of every guarded transition of a machine. */
 export function guardedTransitions(model: MachineModel): string[] {
   return declaredTransitions(model.machine)
@@ -53,18 +79,8 @@ export function guardOutcomes(
 ): GuardOutcome[] {
   const byKey = candidates(model);
   const taken = new Set(transitions.map((t) => t.id));
-  const active = model.activeStates(snapshot);
-  const leaves = active.filter((state) => !active.some((other) => other.startsWith(`${state}.`)));
   const outcomes = new Map<string, boolean>();
-  for (const leaf of leaves) {
-    const chain: string[] = [];
-    for (
-      let node = leaf;
-      node !== '';
-      node = node.includes('.') ? node.slice(0, node.lastIndexOf('.')) : ''
-    )
-      chain.push(node);
-    chain.push('(root)');
+  for (const chain of chainsOf(model, snapshot)) {
     let decided = false;
     for (const node of chain) {
       for (const candidate of byKey.get(`${node}|${event.type}`) ?? []) {

@@ -355,6 +355,7 @@ function explore(
     const from = queue[head] as string;
     const before = nodes.get(from) as ModelSnapshot;
     const clock = new Map(clockSteps(model, before).map(({ kind, ms }) => [ms, kind]));
+    const queries = model.queries(before);
     for (const stimulus of explorationEvents(model, before)) {
       const { snapshot: after, outputs, transitions } = model.step(before, stimulus);
       const to = keyOf(after);
@@ -378,8 +379,7 @@ function explore(
           .filter((o) => !o.held && guarded.has(o.transition))
           .map((o) => `${o.transition}:false`),
         unsupported:
-          stimulus.type !== 'clock.advance' &&
-          !declarations.supported(stimulus, model.queries(before)),
+          stimulus.type !== 'clock.advance' && !declarations.supported(stimulus, queries),
       });
     }
   }
