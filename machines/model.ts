@@ -256,7 +256,15 @@ function createMachineModel(
       const context = snapshot.context as Record<string, unknown>;
       let untimed = '';
       for (const field in context) {
-        if (!timerFields.has(field)) untimed += `${JSON.stringify(context[field])},`;
+        if (timerFields.has(field)) continue;
+        const value = context[field];
+        // Each field keeps its type, so plain text of numbers and strings cannot collide.
+        untimed +=
+          typeof value === 'number' || typeof value === 'string'
+            ? `${value},`
+            : Array.isArray(value) && value.every((item) => typeof item !== 'object')
+              ? `[${value.join()}],`
+              : `${JSON.stringify(value)},`;
       }
       const running = timers.flatMap((timer) => {
         const left = remaining(snapshot, timer);
