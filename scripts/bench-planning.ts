@@ -148,18 +148,24 @@ export function benchPlanning(): string[][] {
       }
     }
     rows.push(...builtIn.map(row));
-    const odd: Measured[] = [];
+    const odd: (Measured & { base: Profile })[] = [];
     for (const base of builtInProfiles) {
       for (const timing of ODD_TIMINGS) {
         const profile = { ...base, timing: { ...base.timing, ...timing } };
-        odd.push(measure(`${base.name} imFlow ${JSON.stringify(timing)}`, flowOf(profile)));
+        const label = `${base.name} imFlow ${JSON.stringify(timing)}`;
+        odd.push({ ...measure(label, flowOf(profile)), base });
       }
     }
     rows.push(...odd.map(row));
     rows.push(adjacencyPeer(flowOf(defaultProfile)));
+    const timeOf = (profile: Profile) =>
+      builtIn.find((m) => m.label === `${profile.name} imFlow`)?.coldMs ?? Number.NaN;
     const reference = builtIn.find((m) => m.label === `${defaultProfile.name} imFlow`);
-    const worst = [...odd].sort((a, b) => b.coldMs - a.coldMs)[0];
-    if (reference && worst) {
+    const slowest = (among: typeof odd) => [...among].sort((a, b) => b.coldMs - a.coldMs)[0];
+    // The worst legal profile: the default one with any timers, and any built-in one.
+    const worstDefault = slowest(odd.filter((m) => m.base === defaultProfile));
+    const worstAny = slowest(odd);
+    if (reference && worstDefault && worstAny) {
       const bar = (name: string, value: string, target: string, met: boolean) => [
         `bar: ${name}`,
         value,
@@ -173,7 +179,15 @@ export function benchPlanning(): string[][] {
         '',
         '',
       ];
-      const ratio = worst.coldMs / reference.coldMs;
+      const worstBar = (worst: (typeof odd)[number], against: string) => {
+        const ratio = worst.coldMs / timeOf(worst.base);
+        return bar(
+          `worst legal profile (${worst.label}) cold, against ${against}`,
+          `${worst.coldMs.toFixed(0)} ms, ${ratio.toFixed(2)}×`,
+          `≤ ${WORST_BAR_MS} ms, ≤ ${WORST_BAR_RATIO}×`,
+          worst.coldMs <= WORST_BAR_MS && ratio <= WORST_BAR_RATIO,
+        );
+      };
       rows.push(
         bar(
           `${reference.label} cold`,
@@ -187,12 +201,8 @@ export function benchPlanning(): string[][] {
           `≤ ${CACHED_BAR_MS} ms`,
           reference.cachedMs <= CACHED_BAR_MS,
         ),
-        bar(
-          `worst legal profile (${worst.label}) cold`,
-          `${worst.coldMs.toFixed(0)} ms, ${ratio.toFixed(2)}×`,
-          `≤ ${WORST_BAR_MS} ms, ≤ ${WORST_BAR_RATIO}×`,
-          worst.coldMs <= WORST_BAR_MS && ratio <= WORST_BAR_RATIO,
-        ),
+        worstBar(worstDefault, `${defaultProfile.name}, the default`),
+        worstBar(worstAny, `${worstAny.base.name}, its own profile`),
       );
     }
     return rows;
