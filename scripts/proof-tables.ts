@@ -36,7 +36,7 @@ export function mutantsTable(): ReadmeSection {
     name: 'mutants',
     source: 'mutants/catalogue.ts',
     content: [
-      `${mutants.length} mutants, each killed by a report that names its requirement, except ${gaps.length} known gap${gaps.length === 1 ? '' : 's'} of the kit, described in the table (a test fails when a gap closes, so that its note goes). A strict mutant departs from a should-rule and is killed under \`--strict\`:`,
+      `${mutants.length} mutants, each killed by a report that names its requirement${gaps.length === 0 ? '' : `, except ${gaps.length} known gap${gaps.length === 1 ? '' : 's'} of the kit, described in the table (a test fails when a gap closes, so that its note goes)`}. A strict mutant departs from a should-rule and is killed under \`--strict\`:`,
       '',
       '| mutant | requirement | profile | the bug |',
       '|---|---|---|---|',
