@@ -134,6 +134,11 @@ export interface SuiteResult {
   readonly runs?: number;
   /** Set when this is one shard of a run (`--shard i/n`); `imflow merge-reports` joins them. */
   readonly shard?: { readonly index: number; readonly count: number };
+  /**
+   * Set when the run stopped at its first failing case (`--bail`): the case, and what was not
+   * run after it. Such a run is never conformant.
+   */
+  readonly bailed?: { readonly after: string; readonly notRun: readonly string[] };
   readonly profiles: readonly ProfileResult[];
   readonly verdict: 'conformant' | 'not-conformant';
   readonly durationMs: number;

@@ -328,6 +328,14 @@ export function consoleReporter(context: ReporterContext): Reporter {
         }
         for (const line of caseNoteLines(profile, noted.get(profile.profile.name))) io.out(line);
       }
+      if (result.bailed) {
+        io.out('');
+        io.out(
+          `Stopped early (--bail) at the first failure, ${result.bailed.after}; the verdict covers only what ran. Not run:`,
+        );
+        for (const part of result.bailed.notRun) io.out(`  - ${part}`);
+        if (result.bailed.notRun.length === 0) io.out('  - nothing: it was the last test case');
+      }
       if (result.notes && result.notes.length > 0) {
         io.out('');
         io.out('Problems outside the test cases:');
