@@ -116,6 +116,11 @@ export interface PropertyOptions {
   readonly extraSearches?: number;
   /** Rules already known to fail (from the path tests): further searches look past them. */
   readonly knownFailing?: readonly string[];
+  /**
+   * Further searches end once a counterexample found so far satisfies this (a run that stops
+   * once a given rule is named needs no more).
+   */
+  readonly searchUntil?: (trace: Trace) => boolean;
 }
 
 /** Further searches for counterexamples of other rules, once one has been found. */
@@ -289,7 +294,10 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
     };
   }
   const further: PropertyFailure[] = [];
-  if (!replaying) {
+  const satisfied = () =>
+    options.searchUntil !== undefined &&
+    [first.failure, ...further].some((failure) => options.searchUntil?.(failure.trace));
+  if (!replaying && !satisfied()) {
     const known = new Set([...(options.knownFailing ?? []), ...first.rules]);
     for (let extra = 1; extra <= (options.extraSearches ?? EXTRA_SEARCHES); extra++) {
       const next = await search((seed + extra) % 2 ** 31, known);
@@ -300,6 +308,7 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
       if (found.rules.every((rule) => known.has(rule))) break;
       further.push(found.failure);
       for (const rule of found.rules) known.add(rule);
+      if (satisfied()) break;
     }
   }
   return {

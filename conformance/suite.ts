@@ -76,14 +76,18 @@ export interface SuiteOptions {
   /**
    * Stop at the first failing test case (`--bail`): nothing after it runs (no re-planned
    * cases, no further counterexample searches), and the result's `bailed` says what was left.
+   * A function stops only at the first failing case it accepts (the mutant runner stops once
+   * the rule a mutant breaks is named); under it, re-planning and further searches still run.
    */
-  readonly bail?: boolean;
+  readonly bail?: boolean | ((failing: Trace) => boolean);
 }
 
 /** Where a bailing run stopped, filled in as it goes. */
 interface BailState {
   after?: string;
   readonly notRun: string[];
+  /** Whether a failing case ends the run. */
+  readonly stopsAt: (failing: Trace) => boolean;
 }
 
 /**
@@ -294,7 +298,7 @@ async function runMachine(
       }
       const trace = await runCase(path);
       pathCases.push(trace);
-      if (bail && trace.verdict === 'fail') bail.after = trace.name;
+      if (bail && trace.verdict === 'fail' && bail.stopsAt(trace)) bail.after = trace.name;
       walkPassingSteps(model, trace.steps, (before, event) => {
         for (const meta of model.transitionsTaken(before, event)) covered.add(meta.id);
         for (const outcome of guardOutcomes(model, before, event))
@@ -334,13 +338,15 @@ async function runMachine(
       ...(options.only ? { stimulusTypes: plan.stimulusTypes } : {}),
       ...(options.strict ? { strict: true } : {}),
       knownFailing,
-      ...(bail ? { extraSearches: 0 } : {}),
+      ...(options.bail === true ? { extraSearches: 0 } : {}),
+      ...(bail && options.bail !== true ? { searchUntil: bail.stopsAt } : {}),
       ...(options.path ? { path: options.path } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       replayCommand: (s, p) => replayCommand(options, model.profile, model.id, s, p),
       ...(options.listener?.onCaseEnd ? { onCase: options.listener.onCaseEnd } : {}),
     });
-    if (bail && !property.passed) bail.after = `${model.id} property`;
+    if (bail && !property.passed && propertyTraces(property).some(bail.stopsAt))
+      bail.after = `${model.id} property`;
   }
   const traces = [...pathCases, ...propertyTraces(property)];
   return {
@@ -560,7 +566,10 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       )
     : undefined;
   const profiles: ProfileResult[] = [];
-  const bail: BailState | undefined = options.bail ? { notRun: [] } : undefined;
+  const stopsAt = options.bail;
+  const bail: BailState | undefined = stopsAt
+    ? { notRun: [], stopsAt: stopsAt === true ? () => true : stopsAt }
+    : undefined;
   for (const { profile, models: all } of chosen) {
     if (bail?.after) {
       bail.notRun.push(`${profile.name}: every machine`);

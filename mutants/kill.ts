@@ -9,7 +9,13 @@ import type { Adapter } from '../conformance/adapter.ts';
 import type { SuiteResult } from '../conformance/results.ts';
 import { runSuite } from '../conformance/suite.ts';
 import type { Trace } from '../conformance/trace.ts';
-import { findBuiltInProfile, type Profile } from '../machines/index.ts';
+import {
+  createModels,
+  findBuiltInProfile,
+  findRequirement,
+  type MachineModel,
+  type Profile,
+} from '../machines/index.ts';
 import {
   type MaterialiseOptions,
   MutantApplyError,
@@ -26,6 +32,13 @@ export interface KillOptions {
   readonly runs: number;
   /** Advisories fail, as with `--strict` (mutants that break only a should-rule). */
   readonly strict?: boolean;
+  /**
+   * Stop at the first failing case (as `--bail`), or at the first one a function accepts. A
+   * baseline or an unkilled mutant runs to the end either way.
+   */
+  readonly bail?: boolean | ((failing: Trace) => boolean);
+  /** Run only this machine's tests (as `--machine`). */
+  readonly machine?: MachineModel['id'];
   readonly materialise?: MaterialiseOptions;
 }
 
@@ -148,6 +161,8 @@ export async function runPatched(
       seed: options.seed,
       runs: options.runs,
       ...(options.strict ? { strict: true } : {}),
+      ...(options.bail ? { bail: options.bail } : {}),
+      ...(options.machine ? { machine: options.machine } : {}),
       listener: {
         onCaseEnd: (trace) => {
           if (firstFailureAt === undefined && trace.verdict === 'fail')
@@ -179,6 +194,26 @@ export function failedRequirements(result: SuiteResult): string[] {
 const strictFor = (mutant: Mutant, options: KillOptions) =>
   options.strict ?? mutant.strict === true;
 
+/** The requirement keys the failing step of a case names. */
+const blamedBy = (trace: Trace): readonly string[] =>
+  trace.steps.find((step) => step.verdict === 'fail')?.failure?.requirements ?? [];
+
+/**
+ * What a kill needs, and no more: the tests of the machine whose rules the mutant breaks (the
+ * other machine's tests judge other rules, so they cannot name it), up to the first failing
+ * case that names the mutant's rule. The rest of the run could only add to what the report
+ * blames, never take the mutant's rule away; plans are shared across mutants anyway (the
+ * planner keeps them by model, profile and declarations, and a mutant changes none of these).
+ */
+function killTarget(mutant: Mutant, profile: Profile): Pick<KillOptions, 'bail' | 'machine'> {
+  const group = findRequirement(mutant.requirement)?.group;
+  const machine = createModels(profile).find((model) => group && model.groups.includes(group));
+  return {
+    bail: (failing) => blamedBy(failing).includes(mutant.requirement),
+    ...(machine ? { machine: machine.id } : {}),
+  };
+}
+
 /**
  * Materialises `mutant`, runs the suite on it under its profile (strict when the mutant says
  * so, unless `options.strict` decides), and cleans up.
@@ -204,6 +239,7 @@ export async function runMutant(mutant: Mutant, options: KillOptions): Promise<M
   if (!profile) return failed(new Error(`Mutant ${mutant.id}: unknown profile ${mutant.profile}.`));
   try {
     const { result, msToFirstFailure } = await runPatched(patchSetOf(mutant), profile, {
+      ...killTarget(mutant, profile),
       ...options,
       strict: strictFor(mutant, options),
     });
