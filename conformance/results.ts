@@ -55,7 +55,18 @@ export interface MachineResult {
   readonly plan: {
     readonly paths: number;
     readonly totalSteps: number;
+    /** Declared transitions this run judges (those of other groups left out under --only). */
     readonly transitions: number;
+    /** Of them, those the planner can take under the profile and declarations. */
+    readonly plannable?: number;
+    /**
+     * The others, each with why it cannot be planned: not claimed by the profile, reached only
+     * through a stimulus the adapter declares unsupported, under another reading of the
+     * profile (unreachable), or taken only by the implementation's own choice (spontaneous).
+     */
+    readonly notPlannable?: Readonly<
+      Record<string, 'not-claimed' | 'unsupported' | 'unreachable' | 'spontaneous'>
+    >;
     readonly reachableStates: number;
     readonly planMs: number;
     /** Rounds of fresh cases planned around failed steps, so that a later bug still shows. */

@@ -16,7 +16,13 @@ import {
   resolveDeclarations,
 } from './declarations.ts';
 import { guardKey, guardOutcomes, walkPassingSteps } from './guards.ts';
-import { type PathPlan, type PlannedPath, planPaths, replanPaths } from './paths.ts';
+import {
+  type PathPlan,
+  type PlannedPath,
+  type PlanStatus,
+  planPaths,
+  replanPaths,
+} from './paths.ts';
 import { type PropertyResult, runProperty } from './properties.ts';
 import type {
   AdvisoryRecord,
@@ -243,6 +249,10 @@ async function runMachine(
     paths: plan.paths.length,
     totalSteps: plan.totalSteps,
     transitions: [...plan.transitions.values()].filter((s) => s !== 'other-group').length,
+    plannable: [...plan.transitions.values()].filter((s) => s === 'planned').length,
+    notPlannable: Object.fromEntries(
+      [...plan.transitions].filter(([, s]) => s !== 'planned' && s !== 'other-group'),
+    ) as Record<string, Exclude<PlanStatus, 'planned' | 'other-group'>>,
     reachableStates: plan.reachableStates,
     planMs,
   };
