@@ -1,13 +1,14 @@
 /**
  * Type-checks every mutant at once: each mutated copy of `reference/` and `adapters/` goes in
- * its own folder of one temporary project, and one `tsc --noEmit` run checks them all (about
- * half a minute). Loading a mutant with tsx only strips types, so this is what proves that
+ * its own folder of one temporary project, and one `tsc --noEmit` run checks them all. A copy
+ * holds real files only for the patched file and those importing it; the rest link to the
+ * project, so one program holds the unchanged files once instead of once per mutant. Loading a mutant with tsx only strips types, so this is what proves that
  * each mutant is a compiling program and not a type error in disguise.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { mutateSource, repositoryRoot } from './apply.ts';
 import type { Mutant } from './catalogue.ts';
@@ -19,6 +20,42 @@ export interface TypecheckResult {
   readonly other: readonly string[];
 }
 
+/** The files of `reference/` and `adapters/` a mutant can patch or be imported by: no tests. */
+async function projectSources(root: string): Promise<Map<string, string>> {
+  const sources = new Map<string, string>();
+  for (const folder of ['reference', 'adapters']) {
+    for (const entry of await readdir(join(root, folder), {
+      recursive: true,
+      withFileTypes: true,
+    })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+      if (entry.name.endsWith('.test.ts') || entry.name.endsWith('test-helpers.ts')) continue;
+      const file = relative(root, join(entry.parentPath, entry.name)).split(sep).join('/');
+      sources.set(file, await readFile(join(root, file), 'utf8'));
+    }
+  }
+  return sources;
+}
+
+/**
+ * The patched file and every file that imports it, directly or not: the only files whose
+ * types a patch can change. The rest of a mutant's copy links to the project's own files,
+ * which TypeScript reads once for all mutants (it follows links to the real path).
+ */
+function dependentsOf(patched: string, sources: ReadonlyMap<string, string>): Set<string> {
+  const importers = new Map<string, string[]>();
+  for (const [file, text] of sources) {
+    for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = posix.normalize(posix.join(posix.dirname(file), specifier as string));
+      importers.set(target, [...(importers.get(target) ?? []), file]);
+    }
+  }
+  const dependents = new Set([patched]);
+  for (const file of dependents)
+    for (const importer of importers.get(file) ?? []) dependents.add(importer);
+  return dependents;
+}
+
 export async function typecheckMutants(
   list: readonly Mutant[],
   root = repositoryRoot,
@@ -27,23 +64,24 @@ export async function typecheckMutants(
   try {
     await symlink(join(root, 'node_modules'), join(directory, 'node_modules'));
     await writeFile(join(directory, 'package.json'), '{ "private": true, "type": "module" }\n');
-    const keep = (source: string) =>
-      !source.endsWith('.test.ts') && !source.endsWith('test-helpers.ts');
+    const sources = await projectSources(root);
+    const roots: string[] = [];
     for (const mutant of list) {
       const folder = join(directory, mutant.id);
-      await mkdir(folder);
-      await cp(join(root, 'reference'), join(folder, 'reference'), {
-        recursive: true,
-        filter: keep,
-      });
-      await cp(join(root, 'adapters'), join(folder, 'adapters'), { recursive: true, filter: keep });
+      const copied = dependentsOf(mutant.file, sources);
+      for (const [file, text] of sources) {
+        const target = join(folder, file);
+        await mkdir(dirname(target), { recursive: true });
+        if (!copied.has(file)) await symlink(join(root, file), target);
+        else await writeFile(target, file === mutant.file ? mutateSource(mutant, text) : text);
+      }
       for (const name of ['conformance', 'machines'])
         await symlink(join(root, name), join(folder, name));
-      const source = await readFile(join(root, mutant.file), 'utf8');
-      await writeFile(join(folder, mutant.file), mutateSource(mutant, source));
+      roots.push(...[...copied].map((file) => `${mutant.id}/${file}`));
     }
     const tsconfig = JSON.parse(await readFile(join(root, 'tsconfig.json'), 'utf8'));
-    tsconfig.include = ['*/reference', '*/adapters'];
+    delete tsconfig.include;
+    tsconfig.files = roots;
     await writeFile(join(directory, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
     const tsc = join(root, 'node_modules', '.bin', 'tsc');
     let output = '';
