@@ -1,8 +1,9 @@
 /**
  * Type-checks every mutant at once: each mutated copy of `reference/` and `adapters/` goes in
  * its own folder of one temporary project, and one `tsc --noEmit` run checks them all. A copy
- * holds real files only for the patched file and those importing it; the rest link to the
- * project, so one program holds the unchanged files once instead of once per mutant. Loading a mutant with tsx only strips types, so this is what proves that
+ * holds only the patched file and those importing it, whose imports of anything else point at
+ * the project's own files, so one program holds the unchanged files once instead of once per
+ * mutant. Loading a mutant with tsx only strips types, so this is what proves that
  * each mutant is a compiling program and not a type error in disguise.
  */
 import { execFile } from 'node:child_process';
@@ -37,6 +38,32 @@ async function projectSources(root: string): Promise<Map<string, string>> {
   return sources;
 }
 
+/** A relative import or re-export, its specifier captured. */
+const RELATIVE_IMPORT = /(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g;
+
+/**
+ * The text of `file` as its copy in `folder`: imports of files that are not copied point at
+ * the project's own file. (Links would not do: TypeScript 7 keeps a linked file under the
+ * link's path, so every copy would load the kit and xstate once more.) Only specifiers change,
+ * so error positions stay those of the source.
+ */
+function pointingHome(
+  file: string,
+  text: string,
+  copied: ReadonlySet<string>,
+  folder: string,
+  root: string,
+): string {
+  return text.replace(RELATIVE_IMPORT, (statement, specifier: string) => {
+    const target = posix.normalize(posix.join(posix.dirname(file), specifier));
+    if (copied.has(target)) return statement;
+    const from = dirname(join(folder, file));
+    let home = relative(from, join(root, target)).split(sep).join('/');
+    if (!home.startsWith('.')) home = `./${home}`;
+    return statement.replace(`'${specifier}'`, `'${home}'`);
+  });
+}
+
 /**
  * The patched file and every file that imports it, directly or not: the only files whose
  * types a patch can change. The rest of a mutant's copy links to the project's own files,
@@ -45,7 +72,7 @@ async function projectSources(root: string): Promise<Map<string, string>> {
 function dependentsOf(patched: string, sources: ReadonlyMap<string, string>): Set<string> {
   const importers = new Map<string, string[]>();
   for (const [file, text] of sources) {
-    for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+    for (const [, specifier] of text.matchAll(RELATIVE_IMPORT)) {
       const target = posix.normalize(posix.join(posix.dirname(file), specifier as string));
       importers.set(target, [...(importers.get(target) ?? []), file]);
     }
@@ -69,14 +96,13 @@ export async function typecheckMutants(
     for (const mutant of list) {
       const folder = join(directory, mutant.id);
       const copied = dependentsOf(mutant.file, sources);
-      for (const [file, text] of sources) {
+      for (const file of copied) {
         const target = join(folder, file);
         await mkdir(dirname(target), { recursive: true });
-        if (!copied.has(file)) await symlink(join(root, file), target);
-        else await writeFile(target, file === mutant.file ? mutateSource(mutant, text) : text);
+        const text = sources.get(file) as string;
+        const source = file === mutant.file ? mutateSource(mutant, text) : text;
+        await writeFile(target, pointingHome(file, source, copied, folder, root));
       }
-      for (const name of ['conformance', 'machines'])
-        await symlink(join(root, name), join(folder, name));
       roots.push(...[...copied].map((file) => `${mutant.id}/${file}`));
     }
     const tsconfig = JSON.parse(await readFile(join(root, 'tsconfig.json'), 'utf8'));
