@@ -45,13 +45,16 @@ export function integerOption(
   return number;
 }
 
-/** `--strict`: a flag, given once, without a value. */
-export function strictOption(value: unknown): boolean {
+/** A flag, given once, without a value; `what` says what it does, for the error. */
+export function flagOption(option: string, value: unknown, what: string): boolean {
   if (value === undefined || value === false) return false;
   if (value === true) return true;
-  throw new UsageError(
-    `--strict takes no value (it makes advisories failures), got ${JSON.stringify(value)}.`,
-  );
+  throw new UsageError(`--${option} takes no value (${what}), got ${JSON.stringify(value)}.`);
+}
+
+/** `--strict`: a flag, given once, without a value. */
+export function strictOption(value: unknown): boolean {
+  return flagOption('strict', value, 'it makes advisories failures');
 }
 
 export function limitsOption(value: unknown): Limits | undefined {

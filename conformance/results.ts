@@ -55,7 +55,18 @@ export interface MachineResult {
   readonly plan: {
     readonly paths: number;
     readonly totalSteps: number;
+    /** Declared transitions this run judges (those of other groups left out under --only). */
     readonly transitions: number;
+    /** Of them, those the planner can take under the profile and declarations. */
+    readonly plannable?: number;
+    /**
+     * The others, each with why it cannot be planned: not claimed by the profile, reached only
+     * through a stimulus the adapter declares unsupported, under another reading of the
+     * profile (unreachable), or taken only by the implementation's own choice (spontaneous).
+     */
+    readonly notPlannable?: Readonly<
+      Record<string, 'not-claimed' | 'unsupported' | 'unreachable' | 'spontaneous'>
+    >;
     readonly reachableStates: number;
     readonly planMs: number;
     /** Rounds of fresh cases planned around failed steps, so that a later bug still shows. */
@@ -134,6 +145,11 @@ export interface SuiteResult {
   readonly runs?: number;
   /** Set when this is one shard of a run (`--shard i/n`); `imflow merge-reports` joins them. */
   readonly shard?: { readonly index: number; readonly count: number };
+  /**
+   * Set when the run stopped at its first failing case (`--bail`): the case, and what was not
+   * run after it. Such a run is never conformant.
+   */
+  readonly bailed?: { readonly after: string; readonly notRun: readonly string[] };
   readonly profiles: readonly ProfileResult[];
   readonly verdict: 'conformant' | 'not-conformant';
   readonly durationMs: number;

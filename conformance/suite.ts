@@ -16,7 +16,13 @@ import {
   resolveDeclarations,
 } from './declarations.ts';
 import { guardKey, guardOutcomes, walkPassingSteps } from './guards.ts';
-import { type PathPlan, type PlannedPath, planPaths, replanPaths } from './paths.ts';
+import {
+  type PathPlan,
+  type PlannedPath,
+  type PlanStatus,
+  planPaths,
+  replanPaths,
+} from './paths.ts';
 import { type PropertyResult, runProperty } from './properties.ts';
 import type {
   AdvisoryRecord,
@@ -73,6 +79,21 @@ export interface SuiteOptions {
   readonly profileArgument?: string;
   /** Run only this share of the machines (`--shard i/n`); see `shard.ts`. */
   readonly shard?: Shard;
+  /**
+   * Stop at the first failing test case (`--bail`): nothing after it runs (no re-planned
+   * cases, no further counterexample searches), and the result's `bailed` says what was left.
+   * A function stops only at the first failing case it accepts (the mutant runner stops once
+   * the rule a mutant breaks is named); under it, re-planning and further searches still run.
+   */
+  readonly bail?: boolean | ((failing: Trace) => boolean);
+}
+
+/** Where a bailing run stopped, filled in as it goes. */
+interface BailState {
+  after?: string;
+  readonly notRun: string[];
+  /** Whether a failing case ends the run. */
+  readonly stopsAt: (failing: Trace) => boolean;
 }
 
 /**
@@ -220,6 +241,7 @@ async function runMachine(
   planned: MachinePlan,
   seed: number,
   declarations: ResolvedDeclarations,
+  bail: BailState | undefined,
 ): Promise<MachineResult> {
   const started = performance.now();
   const { model, plan, planMs } = planned;
@@ -227,6 +249,10 @@ async function runMachine(
     paths: plan.paths.length,
     totalSteps: plan.totalSteps,
     transitions: [...plan.transitions.values()].filter((s) => s !== 'other-group').length,
+    plannable: [...plan.transitions.values()].filter((s) => s === 'planned').length,
+    notPlannable: Object.fromEntries(
+      [...plan.transitions].filter(([, s]) => s !== 'planned' && s !== 'other-group'),
+    ) as Record<string, Exclude<PlanStatus, 'planned' | 'other-group'>>,
     reachableStates: plan.reachableStates,
     planMs,
   };
@@ -272,11 +298,17 @@ async function runMachine(
   const avoid = new Set<string>();
   let queue = pathsToRun(options, planned);
   let replans = 0;
+  const where = `${model.profile.name} ${model.id}`;
   for (;;) {
     let failures = 0;
-    for (const path of queue) {
+    for (const [index, path] of queue.entries()) {
+      if (bail?.after) {
+        bail.notRun.push(`${where}: ${queue.length - index} of ${queue.length} path cases`);
+        break;
+      }
       const trace = await runCase(path);
       pathCases.push(trace);
+      if (bail && trace.verdict === 'fail' && bail.stopsAt(trace)) bail.after = trace.name;
       walkPassingSteps(model, trace.steps, (before, event) => {
         for (const meta of model.transitionsTaken(before, event)) covered.add(meta.id);
         for (const outcome of guardOutcomes(model, before, event))
@@ -287,7 +319,7 @@ async function runMachine(
         for (const id of avoidedAfter(model, trace)) avoid.add(id);
       }
     }
-    if (failures === 0 || replans >= MAX_REPLANS) break;
+    if (failures === 0 || replans >= MAX_REPLANS || bail?.after) break;
     queue = replanPaths(
       model,
       { declarations, ...(options.only ? { only: options.only } : {}) },
@@ -300,7 +332,8 @@ async function runMachine(
   }
   let property: PropertyResult | undefined;
   const runs = options.runs ?? DEFAULT_RUNS;
-  if (runs > 0) {
+  if (runs > 0 && bail?.after) bail.notRun.push(`${where}: property tests`);
+  else if (runs > 0) {
     const knownFailing = pathCases
       .filter((trace) => trace.verdict === 'fail')
       .flatMap(
@@ -315,11 +348,15 @@ async function runMachine(
       ...(options.only ? { stimulusTypes: plan.stimulusTypes } : {}),
       ...(options.strict ? { strict: true } : {}),
       knownFailing,
+      ...(options.bail === true ? { extraSearches: 0 } : {}),
+      ...(bail && options.bail !== true ? { searchUntil: bail.stopsAt } : {}),
       ...(options.path ? { path: options.path } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       replayCommand: (s, p) => replayCommand(options, model.profile, model.id, s, p),
       ...(options.listener?.onCaseEnd ? { onCase: options.listener.onCaseEnd } : {}),
     });
+    if (bail && !property.passed && propertyTraces(property).some(bail.stopsAt))
+      bail.after = `${model.id} property`;
   }
   const traces = [...pathCases, ...propertyTraces(property)];
   return {
@@ -539,7 +576,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       )
     : undefined;
   const profiles: ProfileResult[] = [];
+  const stopsAt = options.bail;
+  const bail: BailState | undefined = stopsAt
+    ? { notRun: [], stopsAt: stopsAt === true ? () => true : stopsAt }
+    : undefined;
   for (const { profile, models: all } of chosen) {
+    if (bail?.after) {
+      bail.notRun.push(`${profile.name}: every machine`);
+      continue;
+    }
     // A shard keeps every profile, with only its own machines, so that merging keeps the order.
     const models = mine ? all.filter((model) => mine.has(shardUnit(model, runs).key)) : all;
     // Plan first, so that listeners learn how many test cases the profile will run.
@@ -558,8 +603,10 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     );
     options.listener?.onProfileStart?.(profile, plannedCases);
     const machines: MachineResult[] = [];
-    for (const planned of plans)
-      machines.push(await runMachine(options, planned, seed, declarations));
+    for (const planned of plans) {
+      if (bail?.after) bail.notRun.push(`${profile.name} ${planned.model.id}: every test`);
+      else machines.push(await runMachine(options, planned, seed, declarations, bail));
+    }
     const result = profileResult(profile, machines, declarations, options.only);
     options.listener?.onProfileEnd?.(result);
     profiles.push(result);
@@ -573,8 +620,13 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     seed,
     runs,
     ...(shard ? { shard } : {}),
+    ...(bail?.after ? { bailed: { after: bail.after, notRun: bail.notRun } } : {}),
     profiles,
-    verdict: profiles.every((p) => p.verdict === 'conformant') ? 'conformant' : 'not-conformant',
+    // A run that stopped early never claims conformance, whatever it saw before stopping.
+    verdict:
+      !bail?.after && profiles.every((p) => p.verdict === 'conformant')
+        ? 'conformant'
+        : 'not-conformant',
     durationMs: Math.round(performance.now() - started),
   };
 }

@@ -25,6 +25,11 @@ export interface ConformanceSuiteOptions {
   /** Advisories fail (as `--strict`); by default a rule with advisories passes. */
   readonly strict?: boolean;
   readonly limits?: Limits;
+  /**
+   * Stop each profile's run at its first failing test case (as `--bail`): the failing rule's
+   * test fails, and the rules left unrun fail as not run rather than pass.
+   */
+  readonly bail?: boolean;
   /** Real-time budget of the whole run per profile, in milliseconds. */
   readonly timeoutMs?: number;
 }
@@ -67,6 +72,7 @@ export function conformanceSuite(adapter: Adapter, options: ConformanceSuiteOpti
             ...(options.only ? { only: options.only } : {}),
             ...(options.strict ? { strict: true } : {}),
             ...(options.limits ? { limits: options.limits } : {}),
+            ...(options.bail ? { bail: true } : {}),
           });
           result = suite.profiles[0];
         }, options.timeoutMs ?? 300_000);

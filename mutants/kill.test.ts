@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUNS } from '../conformance/suite.ts';
 import { mutants } from './catalogue.ts';
-import { baselinesFor, runBaseline, runMutant } from './kill.ts';
+import { runMutant } from './kill.ts';
 
 /**
  * Runs the kit against every mutant, one after another (each run materialises a copy and loads
@@ -13,18 +13,6 @@ import { baselinesFor, runBaseline, runMutant } from './kill.ts';
 const options = { seed: 1, runs: DEFAULT_RUNS } as const;
 const timeout = 600_000;
 
-describe('mutants: baseline', () => {
-  for (const { profile, strict } of baselinesFor(mutants)) {
-    it(`the unmutated reference is conformant under ${profile}${strict ? ', strict' : ''}`, {
-      timeout,
-    }, async () => {
-      const baseline = await runBaseline(profile, { ...options, strict });
-      expect(baseline.requirementsReported).toEqual([]);
-      expect(baseline.conformant).toBe(true);
-    });
-  }
-});
-
 describe('mutants: every mutant is killed and its report names its requirement', () => {
   for (const mutant of mutants) {
     if (!mutant.knownKitGap) {
@@ -35,6 +23,8 @@ describe('mutants: every mutant is killed and its report names its requirement',
         expect(result.requirementsReported).toContain(mutant.requirement);
         expect(result.namesItsRequirement).toBe(true);
         expect(result.strict).toBe(mutant.strict === true);
+        // A patch of the implementation leaves the model's inputs alone: one plan serves all.
+        expect(result.sharesPlan).toBe(true);
       });
     } else {
       // A documented gap of the kit: the mutant must still load and run, and still fall short.
@@ -50,20 +40,5 @@ describe('mutants: every mutant is killed and its report names its requirement',
         ).toBe(false);
       });
     }
-  }
-});
-
-// A strict mutant takes a branch the model allows: an ordinary run passes it and lists the
-// advisory of its rule, which the strict run above turned into the failure.
-describe('mutants: a strict mutant passes an ordinary run with an advisory of its rule', () => {
-  for (const mutant of mutants.filter((m) => m.strict && !m.knownKitGap)) {
-    it(`${mutant.id} (${mutant.requirement}, ${mutant.profile})`, { timeout }, async () => {
-      const result = await runMutant(mutant, { ...options, strict: false });
-      expect(result.error).toBeUndefined();
-      expect(result.strict).toBe(false);
-      expect(result.requirementsReported).toEqual([]);
-      expect(result.killed).toBe(false);
-      expect(result.advisoriesReported).toContain(mutant.requirement);
-    });
   }
 });

@@ -6,10 +6,17 @@
 
 import referenceAdapter from '../adapters/reference.ts';
 import type { Adapter } from '../conformance/adapter.ts';
+import { resolveDeclarations } from '../conformance/declarations.ts';
 import type { SuiteResult } from '../conformance/results.ts';
 import { runSuite } from '../conformance/suite.ts';
 import type { Trace } from '../conformance/trace.ts';
-import { findBuiltInProfile, type Profile } from '../machines/index.ts';
+import {
+  createModels,
+  findBuiltInProfile,
+  findRequirement,
+  type MachineModel,
+  type Profile,
+} from '../machines/index.ts';
 import {
   type MaterialiseOptions,
   MutantApplyError,
@@ -26,6 +33,13 @@ export interface KillOptions {
   readonly runs: number;
   /** Advisories fail, as with `--strict` (mutants that break only a should-rule). */
   readonly strict?: boolean;
+  /**
+   * Stop at the first failing case (as `--bail`), or at the first one a function accepts. A
+   * baseline or an unkilled mutant runs to the end either way.
+   */
+  readonly bail?: boolean | ((failing: Trace) => boolean);
+  /** Run only this machine's tests (as `--machine`). */
+  readonly machine?: MachineModel['id'];
   readonly materialise?: MaterialiseOptions;
 }
 
@@ -54,6 +68,11 @@ export interface MutantResult {
   readonly msToFirstFailure: number;
   /** Real time of the whole run of this mutant (materialising included). */
   readonly durationMs: number;
+  /**
+   * The copy declares the reference's profile and declarations, so its run reuses the plans of
+   * the unmutated reference (the planner keeps plans by model, profile and declarations).
+   */
+  readonly sharesPlan?: boolean;
   /**
    * Set when the mutant could not be run (its snippet no longer matches, the copy does not
    * load or compile, or the suite threw): an error, never a kill.
@@ -124,6 +143,8 @@ export interface PatchedRun {
   readonly result: SuiteResult;
   /** Real time from the start of the suite to the end of the first failing case; -1 if none. */
   readonly msToFirstFailure: number;
+  /** The patched adapter declares what the reference adapter declares (see `sharesPlan`). */
+  readonly sharesPlan: boolean;
 }
 
 /**
@@ -140,14 +161,17 @@ export async function runPatched(
 ): Promise<PatchedRun> {
   const materialised = await materialise(set, options.materialise);
   try {
+    const adapter = adapt(materialised.adapter);
     const suiteStarted = performance.now();
     let firstFailureAt: number | undefined;
     const result = await runSuite({
-      adapter: adapt(materialised.adapter),
+      adapter,
       profiles: [profile],
       seed: options.seed,
       runs: options.runs,
       ...(options.strict ? { strict: true } : {}),
+      ...(options.bail ? { bail: options.bail } : {}),
+      ...(options.machine ? { machine: options.machine } : {}),
       listener: {
         onCaseEnd: (trace) => {
           if (firstFailureAt === undefined && trace.verdict === 'fail')
@@ -157,7 +181,11 @@ export async function runPatched(
     });
     const msToFirstFailure =
       firstFailureAt === undefined ? -1 : Math.round(firstFailureAt - suiteStarted);
-    return { result, msToFirstFailure };
+    const sharesPlan =
+      JSON.stringify(adapter.profile) === JSON.stringify(referenceAdapter.profile) &&
+      resolveDeclarations(adapter.declarations).key ===
+        resolveDeclarations(referenceAdapter.declarations).key;
+    return { result, msToFirstFailure, sharesPlan };
   } catch (error) {
     if (error instanceof MutantApplyError) throw error;
     throw new Error(`${set.id}: the suite threw: ${(error as Error)?.message ?? String(error)}`);
@@ -178,6 +206,29 @@ export function failedRequirements(result: SuiteResult): string[] {
 /** Whether a run of `mutant` is strict: `options.strict` when given, else the mutant's own. */
 const strictFor = (mutant: Mutant, options: KillOptions) =>
   options.strict ?? mutant.strict === true;
+
+/** The requirement keys the failing step of a case names. */
+export const blamedBy = (trace: Trace): readonly string[] =>
+  trace.steps.find((step) => step.verdict === 'fail')?.failure?.requirements ?? [];
+
+/**
+ * What a kill needs, and no more: the tests of the machine whose rules the mutant breaks (the
+ * other machine's tests judge other rules, so they cannot name it), up to the first failing
+ * case that names the mutant's rule. The rest of the run could only add to what the report
+ * blames, never take the mutant's rule away; plans are shared across mutants anyway (the
+ * planner keeps them by model, profile and declarations, and a mutant changes none of these).
+ */
+export function killTarget(
+  mutant: Mutant,
+  profile: Profile,
+): Pick<KillOptions, 'bail' | 'machine'> {
+  const group = findRequirement(mutant.requirement)?.group;
+  const machine = createModels(profile).find((model) => group && model.groups.includes(group));
+  return {
+    bail: (failing) => blamedBy(failing).includes(mutant.requirement),
+    ...(machine ? { machine: machine.id } : {}),
+  };
+}
 
 /**
  * Materialises `mutant`, runs the suite on it under its profile (strict when the mutant says
@@ -203,11 +254,15 @@ export async function runMutant(mutant: Mutant, options: KillOptions): Promise<M
   const profile = findBuiltInProfile(mutant.profile);
   if (!profile) return failed(new Error(`Mutant ${mutant.id}: unknown profile ${mutant.profile}.`));
   try {
-    const { result, msToFirstFailure } = await runPatched(patchSetOf(mutant), profile, {
+    const { result, msToFirstFailure, sharesPlan } = await runPatched(patchSetOf(mutant), profile, {
+      ...killTarget(mutant, profile),
       ...options,
       strict: strictFor(mutant, options),
     });
-    return summarise(mutant, result, { msToFirstFailure, durationMs: elapsed() });
+    return {
+      ...summarise(mutant, result, { msToFirstFailure, durationMs: elapsed() }),
+      sharesPlan,
+    };
   } catch (error) {
     return failed(error);
   }

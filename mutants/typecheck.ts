@@ -1,13 +1,15 @@
 /**
  * Type-checks every mutant at once: each mutated copy of `reference/` and `adapters/` goes in
- * its own folder of one temporary project, and one `tsc --noEmit` run checks them all (about
- * half a minute). Loading a mutant with tsx only strips types, so this is what proves that
+ * its own folder of one temporary project, and one `tsc --noEmit` run checks them all. A copy
+ * holds only the patched file and those importing it, whose imports of anything else point at
+ * the project's own files, so one program holds the unchanged files once instead of once per
+ * mutant. Loading a mutant with tsx only strips types, so this is what proves that
  * each mutant is a compiling program and not a type error in disguise.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { mutateSource, repositoryRoot } from './apply.ts';
 import type { Mutant } from './catalogue.ts';
@@ -19,6 +21,68 @@ export interface TypecheckResult {
   readonly other: readonly string[];
 }
 
+/** The files of `reference/` and `adapters/` a mutant can patch or be imported by: no tests. */
+async function projectSources(root: string): Promise<Map<string, string>> {
+  const sources = new Map<string, string>();
+  for (const folder of ['reference', 'adapters']) {
+    for (const entry of await readdir(join(root, folder), {
+      recursive: true,
+      withFileTypes: true,
+    })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+      if (entry.name.endsWith('.test.ts') || entry.name.endsWith('test-helpers.ts')) continue;
+      const file = relative(root, join(entry.parentPath, entry.name)).split(sep).join('/');
+      sources.set(file, await readFile(join(root, file), 'utf8'));
+    }
+  }
+  return sources;
+}
+
+/** A relative import or re-export, its specifier captured. */
+const RELATIVE_IMPORT = /(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g;
+
+/**
+ * The text of `file` as its copy in `folder`: imports of files that are not copied point at
+ * the project's own file. (Links would not do: TypeScript 7 keeps a linked file under the
+ * link's path, so every copy would load the kit and xstate once more.) Only specifiers change,
+ * so error positions stay those of the source.
+ */
+function pointingHome(
+  file: string,
+  text: string,
+  copied: ReadonlySet<string>,
+  folder: string,
+  root: string,
+): string {
+  return text.replace(RELATIVE_IMPORT, (statement, specifier: string) => {
+    const target = posix.normalize(posix.join(posix.dirname(file), specifier));
+    if (copied.has(target)) return statement;
+    const from = dirname(join(folder, file));
+    let home = relative(from, join(root, target)).split(sep).join('/');
+    if (!home.startsWith('.')) home = `./${home}`;
+    return statement.replace(`'${specifier}'`, `'${home}'`);
+  });
+}
+
+/**
+ * The patched file and every file that imports it, directly or not: the only files whose
+ * types a patch can change. The rest of a mutant's copy links to the project's own files,
+ * which TypeScript reads once for all mutants (it follows links to the real path).
+ */
+function dependentsOf(patched: string, sources: ReadonlyMap<string, string>): Set<string> {
+  const importers = new Map<string, string[]>();
+  for (const [file, text] of sources) {
+    for (const [, specifier] of text.matchAll(RELATIVE_IMPORT)) {
+      const target = posix.normalize(posix.join(posix.dirname(file), specifier as string));
+      importers.set(target, [...(importers.get(target) ?? []), file]);
+    }
+  }
+  const dependents = new Set([patched]);
+  for (const file of dependents)
+    for (const importer of importers.get(file) ?? []) dependents.add(importer);
+  return dependents;
+}
+
 export async function typecheckMutants(
   list: readonly Mutant[],
   root = repositoryRoot,
@@ -27,23 +91,23 @@ export async function typecheckMutants(
   try {
     await symlink(join(root, 'node_modules'), join(directory, 'node_modules'));
     await writeFile(join(directory, 'package.json'), '{ "private": true, "type": "module" }\n');
-    const keep = (source: string) =>
-      !source.endsWith('.test.ts') && !source.endsWith('test-helpers.ts');
+    const sources = await projectSources(root);
+    const roots: string[] = [];
     for (const mutant of list) {
       const folder = join(directory, mutant.id);
-      await mkdir(folder);
-      await cp(join(root, 'reference'), join(folder, 'reference'), {
-        recursive: true,
-        filter: keep,
-      });
-      await cp(join(root, 'adapters'), join(folder, 'adapters'), { recursive: true, filter: keep });
-      for (const name of ['conformance', 'machines'])
-        await symlink(join(root, name), join(folder, name));
-      const source = await readFile(join(root, mutant.file), 'utf8');
-      await writeFile(join(folder, mutant.file), mutateSource(mutant, source));
+      const copied = dependentsOf(mutant.file, sources);
+      for (const file of copied) {
+        const target = join(folder, file);
+        await mkdir(dirname(target), { recursive: true });
+        const text = sources.get(file) as string;
+        const source = file === mutant.file ? mutateSource(mutant, text) : text;
+        await writeFile(target, pointingHome(file, source, copied, folder, root));
+      }
+      roots.push(...[...copied].map((file) => `${mutant.id}/${file}`));
     }
     const tsconfig = JSON.parse(await readFile(join(root, 'tsconfig.json'), 'utf8'));
-    tsconfig.include = ['*/reference', '*/adapters'];
+    delete tsconfig.include;
+    tsconfig.files = roots;
     await writeFile(join(directory, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
     const tsc = join(root, 'node_modules', '.bin', 'tsc');
     let output = '';

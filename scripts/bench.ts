@@ -20,6 +20,7 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
+printTable(await (await import('./bench-mutants.ts')).benchMutants());
 const rows: string[][] = [
   [
     'profile',
@@ -29,7 +30,7 @@ const rows: string[][] = [
     'plan ms',
     'paths',
     'steps',
-    'transitions',
+    'plannable transitions',
     'guard outcomes',
     'situations',
     'paths ms',
@@ -76,7 +77,7 @@ for (const profile of builtInProfiles) {
       planMs.toFixed(0),
       String(plan.paths.length),
       String(plan.totalSteps),
-      String(plan.transitions.size),
+      String([...plan.transitions.values()].filter((status) => status === 'planned').length),
       String(plan.guardGoals.length),
       `${[...plan.situations.values()].filter(Boolean).length}/${plan.situations.size}`,
       pathsMs.toFixed(0),

@@ -26,7 +26,7 @@ import { htmlReporter } from '../../report/html.ts';
 import { openAdapter } from '../adapter-source.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { integerOption, limitsOption, list, single, strictOption } from '../options.ts';
+import { flagOption, integerOption, limitsOption, list, single, strictOption } from '../options.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { resolveProfiles } from '../profile-option.ts';
 
@@ -46,6 +46,7 @@ interface CheckOptions {
   stepTimeout?: unknown;
   shard?: unknown;
   strict?: unknown;
+  bail?: unknown;
 }
 
 const MACHINES = createModels(defaultProfile).map((model) => ({
@@ -180,6 +181,10 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       '--strict',
       'Advisories (departures from should-rules the model allows) fail, for UCMA-exact behaviour',
     )
+    .option(
+      '--bail',
+      'Stop at the first failing test case; the report lists what was not run, and the run is never conformant',
+    )
     .option('--machine <machine>', `Only one machine: ${MACHINES.map((m) => m.id).join(', ')}`)
     .option('--path <path>', 'Replay one property counterexample (with --machine and --seed)')
     .option(
@@ -203,6 +208,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       });
       const only = onlyOption(options.only);
       const strict = strictOption(options.strict);
+      const bail = flagOption('bail', options.bail, 'it stops the check at the first failure');
       const machine = machineOption(options.machine, only);
       const path = single('path', options.path);
       if (path !== undefined) {
@@ -275,6 +281,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
             : {}),
           ...(only ? { only } : {}),
           ...(strict ? { strict } : {}),
+          ...(bail ? { bail } : {}),
           ...(machine ? { machine } : {}),
           ...(path ? { path, propertiesOnly: true } : {}),
           ...(limits ? { limits } : {}),

@@ -134,6 +134,37 @@ function groupTable(profile: ProfileResult): string[] {
   return lines;
 }
 
+/** Why a transition cannot be planned, per status of the plan. */
+const NOT_PLANNABLE: Readonly<Record<string, string>> = {
+  'not-claimed': 'not claimed by the profile',
+  unsupported: 'needs a stimulus the adapter declares unsupported',
+  unreachable: 'unreachable under this profile (another reading of it)',
+  spontaneous: "taken only by the implementation's own choice, never driven",
+};
+
+/**
+ * Steps per plannable transition: those the planner can take under the profile, not every
+ * declared one, so that the figure does not flatter the suite.
+ */
+export function stepsSentence(plan: MachineResult['plan']): string {
+  const plannable = plan.plannable ?? plan.transitions;
+  const per =
+    plannable === 0 ? '' : ` (${(plan.totalSteps / plannable).toFixed(2)} per transition)`;
+  const others = plan.transitions - plannable;
+  return `${plan.totalSteps} steps for ${plannable} plannable transitions${per}${others > 0 ? `, of ${plan.transitions} declared` : ''}`;
+}
+
+/** The transitions that cannot be planned, grouped by reason. */
+function notPlannableLines(plan: MachineResult['plan']): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const [id, status] of Object.entries(plan.notPlannable ?? {}))
+    byReason.set(status, [...(byReason.get(status) ?? []), id]);
+  return [...byReason].map(
+    ([status, ids]) =>
+      `        not plannable, ${NOT_PLANNABLE[status] ?? status}: ${ids.join(', ')}`,
+  );
+}
+
 function machineLines(machine: MachineResult): string[] {
   const lines = [`    ${machine.title} (${machine.machine})`];
   if (machine.status === 'not-claimed') {
@@ -175,8 +206,9 @@ function machineLines(machine: MachineResult): string[] {
   }
   const replanned = machine.pathCases.filter((c) => c.name.includes(' re-plan ')).length;
   lines.push(
-    `      path suite   ${machine.pathCases.length - replanned} of ${machine.plan.paths} cases run${replanned > 0 ? ` (and ${replanned} re-planned around failed steps)` : ''}, ${machine.plan.totalSteps} steps for ${machine.plan.transitions} transitions`,
+    `      path suite   ${machine.pathCases.length - replanned} of ${machine.plan.paths} cases run${replanned > 0 ? ` (and ${replanned} re-planned around failed steps)` : ''}, ${stepsSentence(machine.plan)}`,
   );
+  for (const line of notPlannableLines(machine.plan)) lines.push(line);
   const property = machine.property;
   if (!property) {
     lines.push('      property     not run');
@@ -327,6 +359,14 @@ export function consoleReporter(context: ReporterContext): Reporter {
           for (const line of unattributed) io.out(`  ${++number}. ${line}`);
         }
         for (const line of caseNoteLines(profile, noted.get(profile.profile.name))) io.out(line);
+      }
+      if (result.bailed) {
+        io.out('');
+        io.out(
+          `Stopped early (--bail) at the first failure, ${result.bailed.after}; the verdict covers only what ran. Not run:`,
+        );
+        for (const part of result.bailed.notRun) io.out(`  - ${part}`);
+        if (result.bailed.notRun.length === 0) io.out('  - nothing: it was the last test case');
       }
       if (result.notes && result.notes.length > 0) {
         io.out('');

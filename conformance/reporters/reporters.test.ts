@@ -117,7 +117,22 @@ describe('console reporter', () => {
       expect(Number(percent)).toBeCloseTo((100 * Number(covered)) / Number(base), 1);
     }
     expect(text).not.toMatch(/\d% covered/);
-    expect(text).toMatch(/path suite\s+\d+ of \d+ cases run, \d+ steps for \d+ transitions/);
+    expect(text).toMatch(
+      /path suite\s+\d+ of \d+ cases run, \d+ steps for \d+ plannable transitions \(\d+\.\d\d per transition\)/,
+    );
+    // The steps are per plannable transition; every other one is named with its reason.
+    const listed = lines
+      .filter((line) => line.trim().startsWith('not plannable, '))
+      .flatMap((line) => line.slice(line.indexOf(': ') + 2).split(', '));
+    const unplannable: string[] = [];
+    for (const machine of passing.profiles[0]?.machines ?? []) {
+      const { plannable, notPlannable = {} } = machine.plan;
+      expect(plannable).toBe(machine.plan.transitions - Object.keys(notPlannable).length);
+      expect(text).toContain(`${machine.plan.totalSteps} steps for ${plannable} plannable`);
+      unplannable.push(...Object.keys(notPlannable));
+    }
+    expect(unplannable.length).toBeGreaterThan(0);
+    expect(listed.sort()).toEqual(unplannable.sort());
     expect(text).toMatch(/property\s+3 runs, seed 7: passed/);
     const pass = passing.profiles[0]?.requirements.filter((r) => r.verdict === 'pass').length;
     expect(lines.at(-2)).toBe(`${pass} passed, 0 failed`);
