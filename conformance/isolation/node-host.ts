@@ -63,7 +63,8 @@ function flush() {
 }
 function flushLater(turns: number) {
   schedule(() => {
-    if (turns > 1) return flushLater(turns - 1);
+    // Once an answer has taken the queue along, the turns left would be spent for nothing.
+    if (turns > 1 && unsent !== '') return flushLater(turns - 1);
     flushPending = false;
     flush();
   });
