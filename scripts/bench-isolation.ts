@@ -126,6 +126,7 @@ async function wholeCheck(rounds: number): Promise<void> {
       measuredCpu ? median(cpuRatios).toFixed(2) : '-',
     ],
   ]);
+  console.log(`ratio of each pair: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`);
 }
 
 /** Table 2: µs per step of the basic profile's flow path tests, `repeat` times over. */
