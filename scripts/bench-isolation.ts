@@ -1,13 +1,14 @@
 /**
  * The cost of isolation, printed as tables by `npm run bench`:
  *  1. the full `imflow check --profile all` with the adapter in the kit's process and in a host
- *     process of its own (the bar: isolated at most 1.5 times as long);
+ *     process of its own, in turn (the bar: isolated at most 1.5 times as long);
  *  2. the time per step of the same path tests in-process, over the protocol to a TypeScript
  *     host, and over the protocol to the Python example;
  *  3. the two isolation mechanisms Node offers, on the measure that matters here: the time of a
  *     JSON-RPC round trip and of a start.
  */
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -31,7 +32,27 @@ export function printTable(rows: string[][]): void {
   }
 }
 
-async function timedCheck(extra: readonly string[]): Promise<number> {
+/**
+ * CPU seconds of this process's finished children (and of theirs), from /proc/self/stat: the
+ * isolated check's host process counts too, since the check waits for it. Undefined off Linux.
+ */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // cutime and cstime, the 16th and 17th fields of the line, in clock ticks (100 a second).
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Timed {
+  readonly ms: number;
+  readonly cpuS: number | undefined;
+}
+
+async function timedCheck(extra: readonly string[]): Promise<Timed> {
+  const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
   await exec(
     process.execPath,
@@ -50,30 +71,62 @@ async function timedCheck(extra: readonly string[]): Promise<number> {
     ],
     { cwd: root },
   );
-  return performance.now() - started;
+  const ms = performance.now() - started;
+  const cpuAfter = childrenCpuSeconds();
+  return {
+    ms,
+    cpuS: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+  };
 }
 
-/** Table 1: the whole check, each way, alternated; the best of `rounds` runs. */
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+/**
+ * Table 1: the whole check, each way, in turn (in-process, isolated, in-process, ...), so that
+ * a machine whose speed drifts slows both alike. The ratio is taken pair by pair and its
+ * median printed: on a shared machine one lucky or unlucky run must not decide it.
+ */
 async function wholeCheck(rounds: number): Promise<void> {
-  const inProcess: number[] = [];
-  const isolated: number[] = [];
+  const inProcess: Timed[] = [];
+  const isolated: Timed[] = [];
   for (let round = 0; round < rounds; round++) {
     inProcess.push(await timedCheck(['--in-process']));
     isolated.push(await timedCheck([]));
   }
-  const best = (values: number[]) => Math.min(...values);
+  const ratios = isolated.map((run, index) => run.ms / (inProcess[index] as Timed).ms);
+  const measuredCpu = [...inProcess, ...isolated].every((run) => run.cpuS !== undefined);
+  const cpuRatios = isolated.map(
+    (run, index) => (run.cpuS ?? 0) / ((inProcess[index] as Timed).cpuS ?? 1),
+  );
+  const cpu = (runs: Timed[]) =>
+    measuredCpu ? median(runs.map((run) => run.cpuS as number)).toFixed(2) : '-';
   console.log(
-    `\nimflow check --profile all --seed 1 (best of ${rounds}, real time of the command)`,
+    `\nimflow check --profile all --seed 1 (${rounds} runs each, in turn; medians, and the median of the ratios of each pair; CPU counts the host's)`,
   );
   printTable([
-    ['adapter', 'ms', 'ratio'],
-    ['in-process (--in-process)', best(inProcess).toFixed(0), '1.00'],
+    ['adapter', 'ms', 'ratio', 'CPU s', 'CPU ratio'],
+    [
+      'in-process (--in-process)',
+      median(inProcess.map((run) => run.ms)).toFixed(0),
+      '1.00',
+      cpu(inProcess),
+      '1.00',
+    ],
     [
       'isolated (default)',
-      best(isolated).toFixed(0),
-      (best(isolated) / best(inProcess)).toFixed(2),
+      median(isolated.map((run) => run.ms)).toFixed(0),
+      median(ratios).toFixed(2),
+      cpu(isolated),
+      measuredCpu ? median(cpuRatios).toFixed(2) : '-',
     ],
   ]);
+  console.log(`ratio of each pair: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`);
 }
 
 /** Table 2: µs per step of the basic profile's flow path tests, `repeat` times over. */
@@ -188,7 +241,7 @@ async function mechanisms(trips: number): Promise<void> {
 }
 
 /** Prints the three tables. */
-export async function benchIsolation({ rounds = 2, repeat = 20, trips = 5000 } = {}) {
+export async function benchIsolation({ rounds = 3, repeat = 20, trips = 5000 } = {}) {
   await mechanisms(trips);
   await perStep(repeat);
   await wholeCheck(rounds);

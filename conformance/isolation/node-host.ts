@@ -39,7 +39,47 @@ let nextTimer = 1;
 const writeOut = process.stdout.write.bind(process.stdout);
 const exit = process.exit.bind(process);
 const stringify = JSON.stringify;
-const send = (message: object) => writeOut(`${stringify(message)}\n`);
+
+/**
+ * Messages not written yet. Each write to the pipe wakes the kit up, so the notifications a
+ * request causes go out with its answer, in one write. A notification waits a few event-loop
+ * turns at most (no timer: one would wake the host up, which costs more than it saves), so
+ * that one sent outside any request, or during a request that hangs, still reaches the kit;
+ * a flood goes out in pieces as it grows, so that the kit's bounds see it.
+ */
+let unsent = '';
+let flushPending = false;
+/** Bytes held back at most before they are written, whatever the host is doing. */
+const HELD_BACK_BYTES = 64 * 1024;
+/** Event-loop turns a notification waits at most for the answer it may go out with. */
+const HELD_BACK_TURNS = 3;
+const schedule = setImmediate;
+
+function flush() {
+  if (unsent === '') return;
+  const text = unsent;
+  unsent = '';
+  writeOut(text);
+}
+function flushLater(turns: number) {
+  schedule(() => {
+    // Once an answer has taken the queue along, the turns left would be spent for nothing.
+    if (turns > 1 && unsent !== '') return flushLater(turns - 1);
+    flushPending = false;
+    flush();
+  });
+}
+/** Queues one message; `now` writes it, with everything queued before it, at once. */
+function send(message: object, now = false) {
+  unsent += `${stringify(message)}\n`;
+  if (now || unsent.length >= HELD_BACK_BYTES) flush();
+  else if (!flushPending) {
+    flushPending = true;
+    flushLater(HELD_BACK_TURNS);
+  }
+}
+// Whatever is queued when the process ends (an adapter calling process.exit) is still written.
+process.on('exit', flush);
 const notify = <N extends keyof Notifications>(method: N, params: Notifications[N]) =>
   send({ jsonrpc: '2.0', method, params });
 
@@ -242,14 +282,17 @@ lines.on('line', (line) => {
     ? handler(request.params)
     : Promise.reject(new Failure(`unknown method ${request.method}`, -32601));
   answer.then(
-    (result) => send({ jsonrpc: '2.0', id: request.id, result }),
+    (result) => send({ jsonrpc: '2.0', id: request.id, result }, true),
     (error: unknown) => {
       const failure = error instanceof Failure ? error : new Failure(describe(error));
-      send({
-        jsonrpc: '2.0',
-        id: request.id,
-        error: { code: failure.code, message: failure.message.slice(0, 1900) },
-      });
+      send(
+        {
+          jsonrpc: '2.0',
+          id: request.id,
+          error: { code: failure.code, message: failure.message.slice(0, 1900) },
+        },
+        true,
+      );
     },
   );
 });

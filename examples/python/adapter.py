@@ -25,6 +25,12 @@ out = sys.stdout
 
 def send(message: dict) -> None:
     out.write(json.dumps(message, separators=(",", ":")) + "\n")
+
+
+def answer(message: dict) -> None:
+    # The notifications the request caused are still in the buffer: one write sends them all
+    # with the answer, and each write is a wake-up of the kit.
+    send(message)
     out.flush()
 
 
@@ -236,11 +242,11 @@ def main() -> None:
         request = json.loads(line)
         try:
             result = handle(request["method"], request.get("params", {}))
-            send({"jsonrpc": "2.0", "id": request["id"], "result": result})
+            answer({"jsonrpc": "2.0", "id": request["id"], "result": result})
         except ProtocolMismatch as error:
-            send({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32001, "message": str(error)}})
+            answer({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32001, "message": str(error)}})
         except Exception as error:  # the implementation failed: the kit fails the step
-            send({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32000, "message": f"{type(error).__name__}: {error}"}})
+            answer({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32000, "message": f"{type(error).__name__}: {error}"}})
 
 
 if __name__ == "__main__":
