@@ -98,6 +98,12 @@ export class CaseRun {
   #setupFailure: string | undefined;
   /** Requirements whose effect no output has shown yet (see `#hiddenRequirements`). */
   #suspects: string[] = [];
+  /**
+   * Should-rules of calls the implementation accepted without any effect (an allowed branch):
+   * if a later step fails, the call may have taken effect after all (a template applied
+   * outside its handler shows only when a time-out comes), so the rule is named too.
+   */
+  #acceptedWithoutEffect: string[] = [];
 
   private constructor(
     readonly model: MachineModel,
@@ -368,6 +374,10 @@ export class CaseRun {
     }
     if (judgement.ok) {
       this.#suspects = this.#hiddenRequirements(this.#snapshot, stimulus, judgement);
+      const accepted = judgement.transitions
+        .filter((t) => t.choice === 'ignored')
+        .flatMap((t) => t.deviates ?? []);
+      this.#acceptedWithoutEffect = [...new Set([...this.#acceptedWithoutEffect, ...accepted])];
       this.#snapshot = judgement.snapshot;
       this.steps.push({
         stimulus,
@@ -400,8 +410,17 @@ export class CaseRun {
           ) +
           (this.#suspects.length > 0
             ? ` An earlier step changed the model's state in a way no output has shown yet (${this.#suspects.join(', ')}); a transition skipped or half done there shows only now, so those rules are named too.`
+            : '') +
+          (this.#acceptedWithoutEffect.length > 0
+            ? ` An earlier call was accepted without any effect where the rule asks for a refusal (${this.#acceptedWithoutEffect.join(', ')}); if it took effect after all, it shows only now, so those rules are named too.`
             : ''),
-        requirements: [...new Set([...judgement.requirements, ...this.#suspects])].sort(),
+        requirements: [
+          ...new Set([
+            ...judgement.requirements,
+            ...this.#suspects,
+            ...this.#acceptedWithoutEffect,
+          ]),
+        ].sort(),
         expected: judgement.expected,
         missing: judgement.missing,
         unexpected: judgement.unexpected,
