@@ -183,20 +183,35 @@ describe('a failing path trace re-run step by step with CaseRun', () => {
         // The trace read back as a file would be: plain JSON.
         const recorded: unknown = JSON.parse(JSON.stringify(trace));
         assertTraceShape(recorded, trace.name);
-        const run = await CaseRun.start({ adapter, model, name: trace.name, origin: 'replay' });
-        let failedAt = -1;
+        // Path cases go on after a failure where the observation allows; so does the replay.
+        const run = await CaseRun.start({
+          adapter,
+          model,
+          name: trace.name,
+          origin: 'replay',
+          continueAfterFailure: true,
+        });
+        let endedAt = -1;
         for (const [index, step] of recorded.steps.entries()) {
           if (!(await run.step(step.stimulus))) {
-            failedAt = index;
+            endedAt = index;
             break;
           }
         }
         await run.close();
-        expect(failedAt, trace.name).toBe(trace.steps.length - 1);
+        const lastStep = trace.steps.at(-1);
+        const recordedEnd =
+          lastStep?.verdict === 'fail' && !lastStep.continuation ? trace.steps.length - 1 : -1;
+        expect(endedAt, trace.name).toBe(recordedEnd);
         const replayed = run.trace();
         expect(replayed.verdict).toBe('fail');
         expect(replayed.steps.map((s) => s.stimulus)).toEqual(stimuli(trace));
         expect(replayed.steps.map((s) => s.observed)).toEqual(trace.steps.map((s) => s.observed));
+        expect(replayed.steps.map((s) => s.verdict)).toEqual(trace.steps.map((s) => s.verdict));
+        expect(replayed.steps.map((s) => s.failure)).toEqual(trace.steps.map((s) => s.failure));
+        expect(replayed.steps.map((s) => s.continuation)).toEqual(
+          trace.steps.map((s) => s.continuation),
+        );
         expect(failureOf(replayed)).toEqual(failureOf(trace));
       }
     },

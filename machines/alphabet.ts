@@ -87,6 +87,8 @@ export type BranchChoice =
   | 'cadenceKept'
   /** Composing set again inside the revert window starts over with a Typing, as a first set. */
   | 'restartedAsNew'
+  /** A known fault: the call was established without offering its flow for configuration. */
+  | 'withoutConfigurationEvent'
   /** A failure code outside 400 to 699 is accepted and sent. */
   | 'anyCodeAccepted'
   /** Terminating the call puts no BYE on the wire. */
@@ -107,6 +109,7 @@ export const branchChoices: readonly BranchChoice[] = [
   'formatAccepted',
   'cadenceKept',
   'restartedAsNew',
+  'withoutConfigurationEvent',
   'anyCodeAccepted',
   'noBye',
   'noPresumption',

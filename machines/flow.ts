@@ -9,7 +9,7 @@ import {
   type Stimulus,
   type TemplateSpec,
 } from './alphabet.ts';
-import { allowedBranch, realises } from './meta.ts';
+import { allowedBranch, knownFault, realises } from './meta.ts';
 import { MAX_COMPOSING_TIMEOUT_MS, type Profile } from './profile.ts';
 
 /**
@@ -487,6 +487,21 @@ export function createFlowMachine(profile: Profile) {
         description: 'The call is not established yet: the flow is Idle and cannot carry messages.',
         on: {
           'app.establish': [
+            // Without the configuration event the application is never handed the flow: it
+            // cannot initialize it (CONF-2), so the flow keeps its defaults whatever the
+            // template, and none of the flow's events reach the application.
+            knownFault(
+              {
+                id: 'establish.withoutConfigurationEvent',
+                requirements: ['CONF-2', 'CONF-4', 'LIFE-1'],
+                choice: 'withoutConfigurationEvent',
+                hides: 'event',
+              },
+              {
+                guard: { type: 'chose', params: 'withoutConfigurationEvent' },
+                target: 'active',
+              },
+            ),
             // The template is dropped on every branch: the flow keeps its defaults.
             ...refusal('establish.invalidTemplate', ['CONF-7', 'LIFE-1', 'CONF-4'], {
               guard: 'templateInvalid',
