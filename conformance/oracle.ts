@@ -315,8 +315,8 @@ export function judgeStep(
 
 /**
  * The one model state consistent with a failed step's observation: of the continuations whose
- * state readings all agree with what was seen (and, for an operation, the state before it), the
- * closest in outputs. None when no reading agrees, when the adapter answers no query at all
+ * state readings all agree with what was seen (or, for an operation none of them explains, the
+ * state before it), the closest in outputs. None when no reading agrees, when the adapter answers no query at all
  * (nothing would confirm the state), or when equally close explanations leave the model in
  * different states: a guess could then blame a later step for the first bug.
  */
@@ -341,7 +341,9 @@ function consistentState(
       branch: option.events.map(branchName),
       score,
     }));
-  if (stimulus.type !== 'clock.advance') {
+  // The state the step should have reached comes first; an operation without any effect is
+  // the explanation only where no continuation's readings agree.
+  if (explanations.length === 0 && stimulus.type !== 'clock.advance') {
     const unchanged = compareQueries(model.queries(before), observation.queries, answered);
     if (unchanged.length === 0) {
       explanations.push({
