@@ -1,4 +1,4 @@
-import { and, assign, emit, not, setup } from 'xstate';
+import { and, assign, emit, setup } from 'xstate';
 import {
   type BranchChoice,
   type ConsumptionMode,
@@ -1042,7 +1042,7 @@ export function createFlowMachine(profile: Profile) {
                         deviates: ['LC-13'],
                       },
                       {
-                        guard: and([restartedAsNewChosen, not('composingAgainNotified')]),
+                        guard: restartedAsNewChosen,
                         target: 'composing',
                         actions: ['sendTyping', 'startComposingTimers'],
                       },
