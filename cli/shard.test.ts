@@ -147,7 +147,8 @@ describe('merging the shards of a failing run', () => {
     );
     expect(merged.code).toBe(1);
     expect(merged.text).toMatch(/imflow: NOT CONFORMANT$/);
-    const file = join(out, 'traces', 'ucma-guide-imflow-path-1.json');
+    // Its first failing path case: the refusals it leaves out before path 5 are advisories.
+    const file = join(out, 'traces', 'ucma-guide-imflow-path-5.json');
     expect(merged.text).toContain(`replay: npx imflow replay ${file} --adapter ${adapter}`);
     const trace = JSON.parse(await readFile(file, 'utf8'));
     expect(trace.adapterModule).toBe(adapter);

@@ -5,13 +5,20 @@ import {
   type Output,
   type Queries,
   type Stimulus,
+  type TransitionMeta,
 } from '../machines/index.ts';
 import { type Adapter, refusalKind, type SystemUnderTest } from './adapter.ts';
 import { type ResolvedDeclarations, resolveDeclarations } from './declarations.ts';
 import { AdapterExited, CallAbandoned } from './isolation/host-process.ts';
-import { type Judgement, judgeStep } from './oracle.ts';
+import { type Judgement, type JudgeOptions, judgeStep } from './oracle.ts';
 import { outputShapeProblem, queriesProblem, snapshotOutput } from './output-shape.ts';
-import { type TimedOutput, TRACE_FORMAT, type Trace, type TraceStep } from './trace.ts';
+import {
+  type StepFailure,
+  type TimedOutput,
+  TRACE_FORMAT,
+  type Trace,
+  type TraceStep,
+} from './trace.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 /** How long the kit waits for an adapter, in real time; nothing an adapter does can hang the kit. */
@@ -31,6 +38,8 @@ const DEFAULT_MAX_OUTPUTS_PER_STEP = 1000;
 const KEPT_OF_TOO_MANY = 10;
 /** Notes kept per case; beyond it they are counted. */
 const MAX_NOTES = 10;
+/** Failures one case records when it goes on after them; the next one ends it. */
+export const MAX_FAILURES_PER_CASE = 4;
 
 class AdapterTimeout extends Error {}
 
@@ -58,7 +67,7 @@ const short = (text: string) => (text.length > 120 ? `${text.slice(0, 117)}...` 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Why a step could not be judged on its outputs: the adapter itself misbehaved. */
-function adapterFailure(message: string, requirements: readonly string[]): TraceStep['failure'] {
+function adapterFailure(message: string, requirements: readonly string[]): StepFailure {
   return { message, requirements };
 }
 
@@ -82,7 +91,9 @@ function judgementMessage(
 /**
  * One test case in progress: a fresh system under test and the model, stepped side by side.
  * Each stimulus is applied, the system settles, its outputs and state readings are judged
- * against the model; the first failure ends the case.
+ * against the model. A failure ends the case, unless the case goes on after failures
+ * (`continueAfterFailure`): then, where exactly one model state explains what was observed,
+ * the case records the failure and goes on from that state, so that a later bug still shows.
  */
 export class CaseRun {
   readonly steps: TraceStep[] = [];
@@ -94,10 +105,26 @@ export class CaseRun {
   #notes: string[] = [];
   #droppedNotes = 0;
   #broken = false;
+  /** No further step is judged: the case failed and could not, or may not, go on. */
+  #ended = false;
   #closed = false;
   #setupFailure: string | undefined;
   /** Requirements whose effect no output has shown yet (see `#hiddenRequirements`). */
   #suspects: string[] = [];
+  /**
+   * Should-rules of calls the implementation accepted without any effect (an allowed branch):
+   * if a later step fails, the call may have taken effect after all (a template applied
+   * outside its handler shows only when a time-out comes), so the rule is named too.
+   */
+  #acceptedWithoutEffect: string[] = [];
+  /**
+   * Rules of steps that restarted a running timer, kept until the old deadline (and the revert
+   * window after it) has passed: a restart that did not happen shows only then, perhaps
+   * behind other outputs (a refresh left out because the old time-out ended the episode).
+   */
+  #restarted: { rules: readonly string[]; remainingMs: number }[] = [];
+  /** Output channels the application no longer sees, after a known fault (`hides`). */
+  #hiddenChannels = new Set<string>();
 
   private constructor(
     readonly model: MachineModel,
@@ -109,6 +136,7 @@ export class CaseRun {
     private readonly adapterName: string,
     private readonly declarations: ResolvedDeclarations,
     private readonly strict: boolean,
+    private readonly continueAfterFailure: boolean,
   ) {
     this.#snapshot = model.initial();
   }
@@ -123,6 +151,12 @@ export class CaseRun {
     declarations?: ResolvedDeclarations;
     /** Advisories fail their step (`--strict`). */
     strict?: boolean;
+    /**
+     * Go on after a failing step from the model state consistent with what was observed,
+     * where exactly one is (see `Judgement.continuation`). Property runs do not: shrinking
+     * wants the first failure.
+     */
+    continueAfterFailure?: boolean;
   }): Promise<CaseRun> {
     const limits = options.limits ?? defaultLimits;
     const clock = new VirtualClock();
@@ -136,6 +170,7 @@ export class CaseRun {
       options.adapter.name,
       options.declarations ?? resolveDeclarations(options.adapter.declarations),
       options.strict ?? false,
+      options.continueAfterFailure ?? false,
     );
     try {
       await options.adapter.prepare?.();
@@ -172,6 +207,62 @@ export class CaseRun {
 
   get failed(): boolean {
     return this.#setupFailure !== undefined || this.steps.some((step) => step.verdict === 'fail');
+  }
+
+  /** Whether the case has ended: broken, or failed without going on. */
+  get ended(): boolean {
+    return this.#ended || this.#broken || this.#setupFailure !== undefined;
+  }
+
+  /** The 1-based number of the first failing step, if a step failed. */
+  #firstFailure(): number | undefined {
+    const index = this.steps.findIndex((step) => step.verdict === 'fail');
+    return index === -1 ? undefined : index + 1;
+  }
+
+  /**
+   * Records a failing step judged by the model, and goes on from `continuation` when the case
+   * may: the suspects were named by this failure and are not blamed again. Returns whether the
+   * case goes on.
+   */
+  #recordFailure(
+    step: Omit<TraceStep, 'failure' | 'continuation'> & {
+      failure: NonNullable<TraceStep['failure']>;
+    },
+    continuation:
+      | {
+          snapshot: ModelSnapshot;
+          branch: readonly string[];
+          transitions?: readonly TransitionMeta[];
+        }
+      | undefined,
+  ): boolean {
+    const first = this.#firstFailure();
+    const failures = this.steps.filter((s) => s.verdict === 'fail').length + 1;
+    const goesOn =
+      this.continueAfterFailure && continuation !== undefined && failures < MAX_FAILURES_PER_CASE;
+    const after =
+      first === undefined
+        ? {}
+        : {
+            after: first,
+            message: `${step.failure.message} This step comes after the failure at step ${first}, judged from the model state consistent with what was observed there.`,
+          };
+    this.steps.push({
+      ...step,
+      failure: { ...step.failure, ...after },
+      ...(goesOn ? { continuation: continuation.branch } : {}),
+    });
+    if (!goesOn) {
+      this.#ended = true;
+      return false;
+    }
+    this.#snapshot = continuation.snapshot;
+    for (const t of continuation.transitions ?? []) if (t.hides) this.#hiddenChannels.add(t.hides);
+    this.#suspects = [];
+    this.#acceptedWithoutEffect = [];
+    this.#restarted = [];
+    return true;
   }
 
   get snapshot(): ModelSnapshot {
@@ -225,6 +316,7 @@ export class CaseRun {
    */
   async step(stimulus: Stimulus): Promise<boolean> {
     if (stimulus.type !== 'clock.advance') return this.#judged(stimulus);
+    if (this.ended) return false;
     let remaining = stimulus.ms;
     while (remaining > 0) {
       const deadline = this.model.nextDeadlineMs(this.#snapshot);
@@ -236,7 +328,7 @@ export class CaseRun {
   }
 
   async #judged(stimulus: Stimulus): Promise<boolean> {
-    if (this.#broken || !this.sut || this.failed) return false;
+    if (this.ended || !this.sut) return false;
     const sut = this.sut;
     const at = this.clock.now();
     this.#buffer = [];
@@ -258,13 +350,18 @@ export class CaseRun {
         queries,
         verdict: 'fail',
         transitions: expectedStep.transitions.map((t) => t.id),
-        failure: adapterFailure(
-          tooMany && !message.includes('outputs in one step')
-            ? `${message} It had reported ${this.#buffer.length + this.#overflow} outputs by then, more than the limit of ${this.#buffer.length}.`
-            : message,
-          requirements,
-        ),
+        failure: {
+          ...adapterFailure(
+            tooMany && !message.includes('outputs in one step')
+              ? `${message} It had reported ${this.#buffer.length + this.#overflow} outputs by then, more than the limit of ${this.#buffer.length}.`
+              : message,
+            requirements,
+          ),
+          ...(this.#firstFailure() === undefined ? {} : { after: this.#firstFailure() }),
+        },
       });
+      // What the adapter itself got wrong leaves no model state to go on from.
+      this.#ended = true;
       return false;
     };
     try {
@@ -345,29 +442,37 @@ export class CaseRun {
         queries,
         early: early.map((timed) => timed.output),
       },
-      this.declarations.judge,
+      this.#judgeOptions(),
     );
     if (judgement.ok && this.strict && judgement.advisories.length > 0) {
       const rules = [...new Set(judgement.advisories.map((a) => a.requirement))].sort();
-      this.steps.push({
-        stimulus,
-        at,
-        observed,
-        queries,
-        verdict: 'fail',
-        transitions: judgement.transitions.map((t) => t.id),
-        advisories: judgement.advisories,
-        failure: {
-          message: `The implementation departs from ${rules.join(', ')} (${judgement.advisories.map((a) => a.transition).join(', ')}): the model allows it, and --strict makes the advisory a failure.`,
-          requirements: rules,
-          expected: judgement.expected,
-          strict: true,
+      // The model knows the branch taken: the case may go on from it.
+      return this.#recordFailure(
+        {
+          stimulus,
+          at,
+          observed,
+          queries,
+          verdict: 'fail',
+          transitions: judgement.transitions.map((t) => t.id),
+          advisories: judgement.advisories,
+          failure: {
+            message: `The implementation departs from ${rules.join(', ')} (${judgement.advisories.map((a) => a.transition).join(', ')}): the model allows it, and --strict makes the advisory a failure.`,
+            requirements: rules,
+            expected: judgement.expected,
+            strict: true,
+          },
         },
-      });
-      return false;
+        { snapshot: judgement.snapshot, branch: judgement.branch },
+      );
     }
     if (judgement.ok) {
+      this.#trackRestarts(this.#snapshot, stimulus, judgement);
       this.#suspects = this.#hiddenRequirements(this.#snapshot, stimulus, judgement);
+      const accepted = judgement.transitions
+        .filter((t) => t.choice === 'ignored')
+        .flatMap((t) => t.deviates ?? []);
+      this.#acceptedWithoutEffect = [...new Set([...this.#acceptedWithoutEffect, ...accepted])];
       this.#snapshot = judgement.snapshot;
       this.steps.push({
         stimulus,
@@ -384,31 +489,74 @@ export class CaseRun {
       });
       return true;
     }
-    this.steps.push({
-      stimulus,
-      at,
-      observed,
-      queries,
-      verdict: 'fail',
-      transitions: judgement.transitions.map((t) => t.id),
-      failure: {
-        message:
-          judgementMessage(
-            judgement,
-            early,
-            at + (stimulus.type === 'clock.advance' ? stimulus.ms : 0),
-          ) +
-          (this.#suspects.length > 0
-            ? ` An earlier step changed the model's state in a way no output has shown yet (${this.#suspects.join(', ')}); a transition skipped or half done there shows only now, so those rules are named too.`
-            : ''),
-        requirements: [...new Set([...judgement.requirements, ...this.#suspects])].sort(),
-        expected: judgement.expected,
-        missing: judgement.missing,
-        unexpected: judgement.unexpected,
-        queryMismatches: judgement.queryMismatches,
+    return this.#recordFailure(
+      {
+        stimulus,
+        at,
+        observed,
+        queries,
+        verdict: 'fail',
+        transitions: judgement.transitions.map((t) => t.id),
+        failure: {
+          message:
+            judgementMessage(
+              judgement,
+              early,
+              at + (stimulus.type === 'clock.advance' ? stimulus.ms : 0),
+            ) +
+            (this.#suspects.length > 0
+              ? ` An earlier step changed the model's state in a way no output has shown yet (${this.#suspects.join(', ')}); a transition skipped or half done there shows only now, so those rules are named too.`
+              : '') +
+            (this.#acceptedWithoutEffect.length > 0
+              ? ` An earlier call was accepted without any effect where the rule asks for a refusal (${this.#acceptedWithoutEffect.join(', ')}); if it took effect after all, it shows only now, so those rules are named too.`
+              : ''),
+          requirements: [
+            ...new Set([
+              ...judgement.requirements,
+              ...this.#suspects,
+              ...this.#acceptedWithoutEffect,
+              ...this.#restarted.flatMap((restart) => restart.rules),
+            ]),
+          ].sort(),
+          expected: judgement.expected,
+          missing: judgement.missing,
+          unexpected: judgement.unexpected,
+          queryMismatches: judgement.queryMismatches,
+        },
       },
+      judgement.continuation,
+    );
+  }
+
+  /** Keeps the rules of a timer restart until its old deadline has passed (see `#restarted`). */
+  #trackRestarts(before: ModelSnapshot, stimulus: Stimulus, judgement: Judgement & { ok: true }) {
+    if (stimulus.type === 'clock.advance') {
+      this.#restarted = this.#restarted
+        .map((restart) => ({ ...restart, remainingMs: restart.remainingMs - stimulus.ms }))
+        .filter((restart) => restart.remainingMs >= 0);
+      return;
+    }
+    const kept = this.model.timersKept(before, judgement.snapshot);
+    if (!kept) return;
+    const rules = judgement.transitions.filter((t) => !t.boundary).flatMap((t) => t.requirements);
+    const oldDeadline = this.model.nextDeadlineMs(kept);
+    if (rules.length === 0 || oldDeadline === null) return;
+    this.#restarted.push({
+      rules: [...new Set(rules)].sort(),
+      remainingMs: oldDeadline + this.model.profile.timing.revertToleranceMs,
     });
-    return false;
+  }
+
+  /** What the oracle may judge: the adapter's declarations, less what a known fault hid. */
+  #judgeOptions(): JudgeOptions {
+    const judge = this.declarations.judge;
+    if (this.#hiddenChannels.size === 0) return judge;
+    const hidden = this.#hiddenChannels;
+    const observable = judge.observable;
+    return {
+      ...judge,
+      observable: (output) => !hidden.has(output.channel) && (observable?.(output) ?? true),
+    };
   }
 
   /** Why a step was abandoned: the adapter's process ended, or a call did not finish. */
@@ -447,7 +595,7 @@ export class CaseRun {
   /** Ends the case and releases the system under test. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (!this.#broken && this.sut && !this.failed && this.steps.length > 0) {
+    if (!this.ended && this.sut && this.steps.length > 0) {
       // Outputs may still trickle in after the last judged step. A zero-length clock step lets
       // the system settle once more with no time passing, where the model allows no output;
       // it stays in the trace only when it caught something.

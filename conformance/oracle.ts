@@ -69,7 +69,23 @@ export type Judgement =
       readonly untimely: readonly Output[];
       readonly queryMismatches: readonly QueryMismatch[];
       readonly requirements: readonly string[];
+      /**
+       * The model state that explains what was observed, where exactly one does: a
+       * continuation whose state readings all agree with the observation (only outputs were
+       * missing, extra or early), or, for an operation, the state before the step (the
+       * implementation did nothing with it). A case may go on from there, so that a later bug
+       * still shows; absent when no state, or more than one, explains the observation.
+       */
+      readonly continuation?: Continuation;
     };
+
+/** A model state to go on from after a failing step, and the model events that led to it. */
+export interface Continuation {
+  readonly snapshot: ModelSnapshot;
+  readonly transitions: readonly TransitionMeta[];
+  /** `branchName` of each model event; empty when the step had no effect on the model. */
+  readonly branch: readonly string[];
+}
 
 interface Candidate {
   readonly events: readonly ModelEvent[];
@@ -188,11 +204,14 @@ export function judgeStep(
     queries: seen.queries,
     ...(seen.early ? { early: visible(seen.early) } : {}),
   };
-  const options = candidates(model, snapshot, stimulus).map((option) => ({
+  const all = candidates(model, snapshot, stimulus).map((option) => ({
     ...option,
     outputs: visible(option.outputs),
     spontaneousOutputs: visible(option.spontaneousOutputs),
   }));
+  // A known fault never explains a passing step; it may only explain a failed one.
+  const isFault = (option: Candidate) => option.transitions.some((t) => t.fault);
+  const options = all.filter((option) => !isFault(option));
   // Of the continuations that explain the observation, the one closest to UCMA's likely
   // behaviour: the fewest departures from should-rules (the preferred branch has none).
   let chosen: { option: (typeof options)[number]; advisories: Advisory[] } | undefined;
@@ -220,7 +239,7 @@ export function judgeStep(
     };
   }
   // Report against the continuation closest to what was seen, so the diff is small.
-  const scored = options.map((option) => {
+  const score = (option: Candidate) => {
     const expected = { outputs: option.outputs, queries: model.queries(option.snapshot) };
     const missing = difference(option.outputs, observation.outputs);
     const unexpected = difference(observation.outputs, option.outputs);
@@ -239,7 +258,8 @@ export function judgeStep(
       queryMismatches,
       score: missing.length + unexpected.length + untimely.length + queryMismatches.length,
     };
-  });
+  };
+  const scored = options.map(score);
   scored.sort((a, b) => a.score - b.score);
   const best = scored[0] as (typeof scored)[number];
   const states = model.activeStates(snapshot);
@@ -272,8 +292,17 @@ export function judgeStep(
   const requirements = new Set(
     scored.filter((explanation) => explanation.score === best.score).flatMap(blame),
   );
+  const continuation = consistentState(
+    model,
+    snapshot,
+    stimulus,
+    observation,
+    [...scored, ...all.filter(isFault).map(score)],
+    answered,
+  );
   return {
     ok: false,
+    ...(continuation ? { continuation } : {}),
     transitions: best.option.transitions,
     expected: best.expected,
     missing: best.missing,
@@ -282,4 +311,55 @@ export function judgeStep(
     queryMismatches: best.queryMismatches,
     requirements: [...requirements].sort(),
   };
+}
+
+/**
+ * The one model state consistent with a failed step's observation: of the continuations whose
+ * state readings all agree with what was seen (or, for an operation none of them explains, the
+ * state before it), the closest in outputs. None when no reading agrees, when the adapter answers no query at all
+ * (nothing would confirm the state), or when equally close explanations leave the model in
+ * different states: a guess could then blame a later step for the first bug.
+ */
+function consistentState(
+  model: MachineModel,
+  before: ModelSnapshot,
+  stimulus: Stimulus,
+  observation: Observation,
+  scored: readonly {
+    readonly option: Candidate;
+    readonly queryMismatches: readonly QueryMismatch[];
+    readonly score: number;
+  }[],
+  answered: readonly (keyof Queries)[] | undefined,
+): Continuation | undefined {
+  if (Object.keys(observation.queries).length === 0) return undefined;
+  const explanations = scored
+    .filter((explanation) => explanation.queryMismatches.length === 0)
+    .map(({ option, score }) => ({
+      snapshot: option.snapshot,
+      transitions: option.transitions,
+      branch: option.events.map(branchName),
+      score,
+    }));
+  // The state the step should have reached comes first; an operation without any effect is
+  // the explanation only where no continuation's readings agree.
+  if (explanations.length === 0 && stimulus.type !== 'clock.advance') {
+    const unchanged = compareQueries(model.queries(before), observation.queries, answered);
+    if (unchanged.length === 0) {
+      explanations.push({
+        snapshot: before,
+        transitions: [],
+        branch: [],
+        score: observation.outputs.length,
+      });
+    }
+  }
+  if (explanations.length === 0) return undefined;
+  const closest = Math.min(...explanations.map((explanation) => explanation.score));
+  const tied = explanations.filter((explanation) => explanation.score === closest);
+  const states = new Set(tied.map((explanation) => model.serialize(explanation.snapshot)));
+  if (states.size > 1) return undefined;
+  const [chosen] = tied;
+  if (!chosen) return undefined;
+  return { snapshot: chosen.snapshot, transitions: chosen.transitions, branch: chosen.branch };
 }

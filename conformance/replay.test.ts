@@ -29,9 +29,16 @@ function parseReplay(command: string): { seed: number; path: string } {
 }
 
 /** The first of a few fixed seeds whose property run fails (deterministic, and robust to tuning). */
-async function firstFailure(adapter: Adapter, model: MachineModel, runs: number) {
+async function firstFailure(adapter: Adapter, model: MachineModel, runs: number, strict = false) {
   for (let seed = 1; seed <= 8; seed++) {
-    const result = await runProperty({ adapter, model, runs, seed, replayCommand: printed });
+    const result = await runProperty({
+      adapter,
+      model,
+      runs,
+      seed,
+      replayCommand: printed,
+      ...(strict ? { strict } : {}),
+    });
     if (!result.passed) return result;
   }
   throw new Error(`${adapter.name}: no property failure with seeds 1 to 8`);
@@ -47,6 +54,8 @@ interface ShrinkCase {
   readonly runs: number;
   /** A rule the fault breaks: the shrunk counterexample must still name it. */
   readonly breaks: string;
+  /** The fault departs only from a should-rule: an advisory, a failure under `--strict`. */
+  readonly strict?: true;
 }
 
 const shrinkCases: Record<string, ShrinkCase> = {
@@ -57,12 +66,14 @@ const shrinkCases: Record<string, ShrinkCase> = {
     runs: 30,
     breaks: 'LC-9',
   },
+  // Accepted without effect, which CONF-3 allows with an advisory: strict makes it fail.
   'Initialize accepted outside the window': {
     adapter: wrong.initializeAnywhere,
     profile: guideProfile,
     machine: 'imFlow',
     runs: 30,
     breaks: 'CONF-3',
+    strict: true,
   },
   'no revert after the time-out': {
     adapter: wrong.noRevert,
@@ -86,7 +97,7 @@ describe.each(Object.entries(shrinkCases))(
     const model = modelOf(test.profile, test.machine);
 
     it('shrinks to a short counterexample that names the broken rule', async () => {
-      const result = await firstFailure(test.adapter, model, test.runs);
+      const result = await firstFailure(test.adapter, model, test.runs, test.strict);
       expect(result.error).toBeUndefined();
       const trace = result.failure?.trace;
       if (!trace) throw new Error('no counterexample trace');
@@ -103,7 +114,7 @@ describe.each(Object.entries(shrinkCases))(
     });
 
     it('replays the same counterexample from the printed seed and path', async () => {
-      const first = await firstFailure(test.adapter, model, test.runs);
+      const first = await firstFailure(test.adapter, model, test.runs, test.strict);
       const { seed, path } = parseReplay(first.failure?.replay ?? '');
       expect(path).toBe(first.failure?.path);
       const again: PropertyResult = await runProperty({
@@ -113,6 +124,7 @@ describe.each(Object.entries(shrinkCases))(
         seed,
         path,
         replayCommand: printed,
+        ...(test.strict ? { strict: test.strict } : {}),
       });
       expect(again.passed).toBe(false);
       const before = first.failure?.trace;
@@ -171,20 +183,35 @@ describe('a failing path trace re-run step by step with CaseRun', () => {
         // The trace read back as a file would be: plain JSON.
         const recorded: unknown = JSON.parse(JSON.stringify(trace));
         assertTraceShape(recorded, trace.name);
-        const run = await CaseRun.start({ adapter, model, name: trace.name, origin: 'replay' });
-        let failedAt = -1;
+        // Path cases go on after a failure where the observation allows; so does the replay.
+        const run = await CaseRun.start({
+          adapter,
+          model,
+          name: trace.name,
+          origin: 'replay',
+          continueAfterFailure: true,
+        });
+        let endedAt = -1;
         for (const [index, step] of recorded.steps.entries()) {
           if (!(await run.step(step.stimulus))) {
-            failedAt = index;
+            endedAt = index;
             break;
           }
         }
         await run.close();
-        expect(failedAt, trace.name).toBe(trace.steps.length - 1);
+        const lastStep = trace.steps.at(-1);
+        const recordedEnd =
+          lastStep?.verdict === 'fail' && !lastStep.continuation ? trace.steps.length - 1 : -1;
+        expect(endedAt, trace.name).toBe(recordedEnd);
         const replayed = run.trace();
         expect(replayed.verdict).toBe('fail');
         expect(replayed.steps.map((s) => s.stimulus)).toEqual(stimuli(trace));
         expect(replayed.steps.map((s) => s.observed)).toEqual(trace.steps.map((s) => s.observed));
+        expect(replayed.steps.map((s) => s.verdict)).toEqual(trace.steps.map((s) => s.verdict));
+        expect(replayed.steps.map((s) => s.failure)).toEqual(trace.steps.map((s) => s.failure));
+        expect(replayed.steps.map((s) => s.continuation)).toEqual(
+          trace.steps.map((s) => s.continuation),
+        );
         expect(failureOf(replayed)).toEqual(failureOf(trace));
       }
     },

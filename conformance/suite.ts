@@ -227,10 +227,10 @@ const MAX_REPLANS = 3;
  * next cases show a different bug rather than the same one again.
  */
 function avoidedAfter(model: MachineModel, trace: Trace): string[] {
-  const failing = trace.steps.find((step) => step.verdict === 'fail');
-  if (!failing) return [];
-  const rules = new Set(failing.failure?.requirements ?? []);
-  if (rules.size === 0) return [...failing.transitions];
+  const failing = trace.steps.filter((step) => step.verdict === 'fail');
+  if (failing.length === 0) return [];
+  const rules = new Set(failing.flatMap((step) => step.failure?.requirements ?? []));
+  if (rules.size === 0) return failing.flatMap((step) => step.transitions);
   return declaredTransitions(model.machine)
     .filter((t) => t.meta.requirements.some((id) => rules.has(id)))
     .map((t) => t.meta.id);
@@ -281,6 +281,7 @@ async function runMachine(
       declarations,
       ...(options.strict ? { strict: true } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
+      continueAfterFailure: true,
     });
     for (const stimulus of path.stimuli) {
       if (!(await run.step(stimulus))) break;
@@ -290,9 +291,11 @@ async function runMachine(
     options.listener?.onCaseEnd?.(trace);
     return trace;
   };
-  // A failed step ends its case; what the case had still to cover is planned again on fresh
-  // systems, around the failed rules, so that one bug does not hide the next. Fresh systems
-  // start from the initial state, where the model is sure of every reading.
+  // A failed step ends its case unless one model state explains what was observed (then the
+  // case goes on from it, and later failures are marked as coming after the first). What a
+  // case that ended had still to cover is planned again on fresh systems, around the failed
+  // rules, so that one bug does not hide the next. Fresh systems start from the initial state,
+  // where the model is sure of every reading.
   const pathCases: Trace[] = [];
   const covered = new Set<string>();
   const avoid = new Set<string>();
@@ -336,8 +339,10 @@ async function runMachine(
   else if (runs > 0) {
     const knownFailing = pathCases
       .filter((trace) => trace.verdict === 'fail')
-      .flatMap(
-        (trace) => trace.steps.find((step) => step.verdict === 'fail')?.failure?.requirements ?? [],
+      .flatMap((trace) =>
+        trace.steps
+          .filter((step) => step.verdict === 'fail')
+          .flatMap((step) => step.failure?.requirements ?? []),
       );
     property = await runProperty({
       adapter: options.adapter,

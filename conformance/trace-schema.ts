@@ -191,8 +191,20 @@ const stepFields: { readonly [K in keyof TraceStep]-?: JsonSchema } = {
     properties: {
       message: string,
       requirements: { type: 'array', items: string },
+      after: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'On a failure after an earlier one in the same case: the number of the first failing step.',
+      },
     },
     required: ['message', 'requirements'],
+  },
+  continuation: {
+    type: 'array',
+    items: string,
+    description:
+      'On a failing step the case went on from: the model events to the state consistent with what was observed (empty: the step had no effect).',
   },
 };
 

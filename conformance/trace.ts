@@ -28,6 +28,12 @@ export interface StepFailure {
   readonly queryMismatches?: readonly { query: string; expected: string; observed: string }[];
   /** Set when the step failed only because `--strict` makes its advisories failures. */
   readonly strict?: true;
+  /**
+   * Set on a failure that came after an earlier one in the same case: the 1-based number of
+   * the first failing step. The case went on from a model state consistent with what was
+   * observed there (see `TraceStep.continuation`).
+   */
+  readonly after?: number;
 }
 
 export interface TraceStep {
@@ -43,6 +49,12 @@ export interface TraceStep {
   /** Should-rules the implementation departed from in this step, where the model allows it. */
   readonly advisories?: readonly Advisory[];
   readonly failure?: StepFailure;
+  /**
+   * On a failing step the case went on from: the model events (`branchName` of each) that
+   * lead to the model state consistent with what was observed; empty when the step had no
+   * effect on the model. Absent on a failing step that ended its case.
+   */
+  readonly continuation?: readonly string[];
 }
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
@@ -82,8 +94,12 @@ export interface Trace {
  * The model events a recorded step stands for, in order: its branch when the implementation
  * chose one (a spontaneous move, or an allowed way of handling the stimulus), else its stimulus.
  */
-export function stepEvents(step: Pick<TraceStep, 'stimulus' | 'branch'>): ModelEvent[] {
-  return (step.branch ?? [step.stimulus.type]).map((name) => branchEvent(step.stimulus, name));
+export function stepEvents(
+  step: Pick<TraceStep, 'stimulus' | 'branch' | 'continuation'>,
+): ModelEvent[] {
+  return (step.continuation ?? step.branch ?? [step.stimulus.type]).map((name) =>
+    branchEvent(step.stimulus, name),
+  );
 }
 
 export class TraceFormatError extends Error {

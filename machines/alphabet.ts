@@ -79,6 +79,16 @@ export type BranchChoice =
   | 'refreshSent'
   /** The operation is neither carried out nor refused: nothing at all happens. */
   | 'ignored'
+  /** The operation is refused, but with the other error kind than the one the rule names. */
+  | 'otherRefusal'
+  /** A message in a content type the template does not list is consumed as a supported one. */
+  | 'formatAccepted'
+  /** Composing set again inside the revert window restarts the time-out, keeping the cadence. */
+  | 'cadenceKept'
+  /** Composing set again inside the revert window starts over with a Typing, as a first set. */
+  | 'restartedAsNew'
+  /** A known fault: the call was established without offering its flow for configuration. */
+  | 'withoutConfigurationEvent'
   /** A failure code outside 400 to 699 is accepted and sent. */
   | 'anyCodeAccepted'
   /** Terminating the call puts no BYE on the wire. */
@@ -95,6 +105,11 @@ export type BranchChoice =
 export const branchChoices: readonly BranchChoice[] = [
   'refreshSent',
   'ignored',
+  'otherRefusal',
+  'formatAccepted',
+  'cadenceKept',
+  'restartedAsNew',
+  'withoutConfigurationEvent',
   'anyCodeAccepted',
   'noBye',
   'noPresumption',

@@ -224,9 +224,29 @@ describe('strengths and allowed branches', () => {
     }
   });
 
+  it('a refusal only a should-rule asks for has both allowed branches: the other kind and no effect', () => {
+    const refusalRules = new Set(
+      openPoints.find((point) => point.id === 'OP-12')?.rules ?? ['(missing OP-12)'],
+    );
+    for (const { machine, transitions } of declared) {
+      const ids = new Set(transitions.map((t) => t.meta.id));
+      for (const { meta } of transitions) {
+        if (meta.choice !== undefined) continue;
+        if (!meta.requirements.some((id) => refusalRules.has(id))) continue;
+        const stem = meta.id.replace(/\.rejected$/, '');
+        expect(ids.has(`${stem}.ignored`), `${machine}:${meta.id} may be ignored`).toBe(true);
+        expect(
+          ids.has(`${stem}.otherRefusal`),
+          `${machine}:${meta.id} may be refused otherwise`,
+        ).toBe(true);
+      }
+    }
+    for (const id of refusalRules) expect(findRequirement(id)?.strength, id).toBe('should');
+  });
+
   it('open points cite existing rules and, where decided by an option, a real profile field', () => {
     expect(openPoints.map((point) => point.id)).toEqual(
-      Array.from({ length: 11 }, (_, index) => `OP-${index + 1}`),
+      Array.from({ length: 14 }, (_, index) => `OP-${index + 1}`),
     );
     for (const point of openPoints) {
       for (const id of point.rules) expect(findRequirement(id), `${point.id}: ${id}`).toBeDefined();

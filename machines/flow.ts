@@ -2,13 +2,14 @@ import { and, assign, emit, setup } from 'xstate';
 import {
   type BranchChoice,
   type ConsumptionMode,
+  type ErrorKind,
   type ModelEvent,
   type Output,
   PLAIN_TEXT,
   type Stimulus,
   type TemplateSpec,
 } from './alphabet.ts';
-import { allowedBranch, realises } from './meta.ts';
+import { allowedBranch, knownFault, realises } from './meta.ts';
 import { MAX_COMPOSING_TIMEOUT_MS, type Profile } from './profile.ts';
 
 /**
@@ -74,22 +75,65 @@ const out = (output: Output): FlowEmitted => ({ type: 'output', output });
 const flowError = (operation: Stimulus['type'], kind: 'invalid-operation' | 'invalid-argument') =>
   out({ channel: 'error', operation, kind });
 
+/** The guards a refusal may be limited by (the refusal holds only where the guard does). */
+type RefusalGuard = 'messageUnknown' | 'messageAlreadyNotified' | 'templateInvalid';
+
 /**
- * An operation the pages never mention: refusing it is UCMA's convention (the preferred branch),
- * and doing nothing at all is allowed, as a departure from the rules that ask for the refusal.
+ * A refusal only a should-rule asks for: refusing with `kind` is UCMA's convention (the
+ * preferred branch, `id`). The pages state no refusal, so two other ways are allowed, as
+ * departures from `deviates`: refusing with the other error kind (`….otherRefusal`), or
+ * accepting the call without any effect (`….ignored`; what follows must then behave as if the
+ * call had never been made). `effect` is what happens besides the refusal itself (the
+ * configuration event and activation of an establish, say), kept on every branch.
  */
-function refusedOrIgnored(id: string, requirements: readonly string[]) {
+function refusal(
+  id: string,
+  requirements: readonly string[],
+  options: {
+    readonly kind?: ErrorKind;
+    readonly guard?: RefusalGuard;
+    readonly deviates?: readonly string[];
+    readonly capability?: 'proxiedConsumption';
+    readonly target?: string;
+    readonly before?: readonly FlowAction[];
+    readonly after?: readonly FlowAction[];
+  } = {},
+) {
+  const kind = options.kind ?? 'invalid-operation';
+  const other: ErrorKind = kind === 'invalid-operation' ? 'invalid-argument' : 'invalid-operation';
+  const stem = id.endsWith('.rejected') ? id.slice(0, -'.rejected'.length) : id;
+  const deviates = options.deviates ?? requirements;
+  const capability = options.capability ? { capability: options.capability } : {};
+  const target = options.target ? { target: options.target } : {};
+  const before = options.before ?? [];
+  const after = options.after ?? [];
+  const when = (choice: BranchChoice) =>
+    options.guard
+      ? { guard: and([{ type: 'chose', params: choice } as const, options.guard]) }
+      : { guard: { type: 'chose', params: choice } as const };
+  const reject = (errorKind: ErrorKind) => ({ type: 'reject', params: errorKind }) as const;
   return [
     allowedBranch(
-      { id: `${id}.ignored`, requirements, choice: 'ignored', deviates: requirements },
-      { guard: { type: 'chose', params: 'ignored' } },
+      { id: `${stem}.ignored`, requirements, choice: 'ignored', deviates, ...capability },
+      { ...when('ignored'), ...target, actions: [...before, ...after] },
+    ),
+    allowedBranch(
+      { id: `${stem}.otherRefusal`, requirements, choice: 'otherRefusal', deviates, ...capability },
+      { ...when('otherRefusal'), ...target, actions: [...before, reject(other), ...after] },
     ),
     realises(
-      { id: `${id}.rejected`, requirements },
-      { actions: { type: 'reject', params: 'invalid-operation' } },
+      { id, requirements, ...capability },
+      {
+        ...(options.guard ? { guard: options.guard } : {}),
+        ...target,
+        actions: [...before, reject(kind), ...after],
+      },
     ),
   ] as const;
 }
+
+/** The named actions a refusal keeps beside the refusal itself. */
+type FlowAction = 'raiseConfigurationRequested' | 'raiseActive';
 
 /**
  * Setting Idle while composing, or while the revert is pending: the same rules hold in both
@@ -135,6 +179,9 @@ function endComposingOnSend(from: 'local' | 'local.reverting') {
 }
 
 const refreshChosen = { type: 'chose', params: 'refreshSent' } as const;
+const formatAcceptedChosen = { type: 'chose', params: 'formatAccepted' } as const;
+const cadenceKeptChosen = { type: 'chose', params: 'cadenceKept' } as const;
+const restartedAsNewChosen = { type: 'chose', params: 'restartedAsNew' } as const;
 
 /**
  * A Typing refresh due at the very instant of the time-out may still go out: the state reads
@@ -261,7 +308,6 @@ export function createFlowMachine(profile: Profile) {
       raiseConfigurationRequested: emit(
         out({ channel: 'event', name: 'flowConfigurationRequested' }),
       ),
-      rejectTemplate: emit(flowError('app.establish', 'invalid-argument')),
       raiseActive: emit(out({ channel: 'event', name: 'flowStateChanged', state: 'active' })),
       raiseTerminated: emit(
         out({ channel: 'event', name: 'flowStateChanged', state: 'terminated' }),
@@ -373,6 +419,10 @@ export function createFlowMachine(profile: Profile) {
         windowInMs: null,
       })),
       restartTimeout: assign({ timeoutInMs: ({ context }) => context.composingTimeoutMs }),
+      restartTimeoutKeepingCadence: assign(({ context }) => ({
+        timeoutInMs: context.composingTimeoutMs,
+        windowInMs: null,
+      })),
       rearmRefresh: assign(({ context, event }) => ({
         refreshInMs: refreshPeriodMs,
         timeoutInMs: elapsed(context.timeoutInMs, event.type === 'clock.advance' ? event.ms : 0),
@@ -437,14 +487,30 @@ export function createFlowMachine(profile: Profile) {
         description: 'The call is not established yet: the flow is Idle and cannot carry messages.',
         on: {
           'app.establish': [
-            realises(
-              { id: 'establish.invalidTemplate', requirements: ['CONF-7', 'LIFE-1', 'CONF-4'] },
+            // Without the configuration event the application is never handed the flow: it
+            // cannot initialize it (CONF-2), so the flow keeps its defaults whatever the
+            // template, and none of the flow's events reach the application.
+            knownFault(
               {
-                guard: 'templateInvalid',
+                id: 'establish.withoutConfigurationEvent',
+                requirements: ['CONF-2', 'CONF-4', 'LIFE-1'],
+                choice: 'withoutConfigurationEvent',
+                hides: 'event',
+              },
+              {
+                guard: { type: 'chose', params: 'withoutConfigurationEvent' },
                 target: 'active',
-                actions: ['raiseConfigurationRequested', 'rejectTemplate', 'raiseActive'],
               },
             ),
+            // The template is dropped on every branch: the flow keeps its defaults.
+            ...refusal('establish.invalidTemplate', ['CONF-7', 'LIFE-1', 'CONF-4'], {
+              guard: 'templateInvalid',
+              kind: 'invalid-argument',
+              deviates: ['CONF-7'],
+              target: 'active',
+              before: ['raiseConfigurationRequested'],
+              after: ['raiseActive'],
+            }),
             realises(
               {
                 id: 'establish.proxied',
@@ -468,31 +534,13 @@ export function createFlowMachine(profile: Profile) {
               },
             ),
           ],
-          'app.initialize': realises(
-            { id: 'idle.initialize.rejected', requirements: ['CONF-3'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.send': realises(
-            { id: 'idle.send.rejected', requirements: ['LIFE-3'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.setComposing': realises(
-            { id: 'idle.setComposing.rejected', requirements: ['LIFE-3'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.setIdle': realises(
-            { id: 'idle.setIdle.rejected', requirements: ['LIFE-3'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.deliverySuccess': realises(
-            { id: 'idle.deliverySuccess.rejected', requirements: ['LIFE-3'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.deliveryFailure': realises(
-            { id: 'idle.deliveryFailure.rejected', requirements: ['LIFE-3'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.terminate': refusedOrIgnored('idle.terminate', ['LIFE-3']),
+          'app.initialize': refusal('idle.initialize.rejected', ['CONF-3']),
+          'app.send': refusal('idle.send.rejected', ['LIFE-3']),
+          'app.setComposing': refusal('idle.setComposing.rejected', ['LIFE-3']),
+          'app.setIdle': refusal('idle.setIdle.rejected', ['LIFE-3']),
+          'app.deliverySuccess': refusal('idle.deliverySuccess.rejected', ['LIFE-3']),
+          'app.deliveryFailure': refusal('idle.deliveryFailure.rejected', ['LIFE-3']),
+          'app.terminate': refusal('idle.terminate.rejected', ['LIFE-3']),
         },
       },
       active: {
@@ -500,11 +548,10 @@ export function createFlowMachine(profile: Profile) {
         description:
           'The call is established: the flow sends and receives messages and composing state.',
         on: {
-          'app.initialize': realises(
-            { id: 'active.initialize.rejected', requirements: ['CONF-2', 'CONF-3'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.establish': refusedOrIgnored('active.establish', ['LIFE-9']),
+          'app.initialize': refusal('active.initialize.rejected', ['CONF-2', 'CONF-3'], {
+            deviates: ['CONF-3'],
+          }),
+          'app.establish': refusal('active.establish.rejected', ['LIFE-9']),
           'app.terminate': [
             allowedBranch(
               {
@@ -541,6 +588,22 @@ export function createFlowMachine(profile: Profile) {
                     { actions: ['sendMessage', 'countSent'] },
                   ),
                   'remote.message': [
+                    allowedBranch(
+                      {
+                        id: 'receive.unsupportedFormat.accepted',
+                        requirements: ['MSG-2', 'MSG-3', 'MSG-5', 'MSG-7', 'CONF-8'],
+                        choice: 'formatAccepted',
+                        deviates: ['MSG-5'],
+                      },
+                      {
+                        guard: and([formatAcceptedChosen, 'formatUnsupported']),
+                        actions: [
+                          'countReceived',
+                          'raiseMessageReceived',
+                          { type: 'answer', params: 200 },
+                        ],
+                      },
+                    ),
                     realises(
                       { id: 'receive.unsupportedFormat', requirements: ['MSG-5', 'CONF-8'] },
                       {
@@ -562,14 +625,8 @@ export function createFlowMachine(profile: Profile) {
                       },
                     ),
                   ],
-                  'app.deliverySuccess': realises(
-                    { id: 'consumed.deliverySuccess.rejected', requirements: ['DN-5'] },
-                    { actions: { type: 'reject', params: 'invalid-operation' } },
-                  ),
-                  'app.deliveryFailure': realises(
-                    { id: 'consumed.deliveryFailure.rejected', requirements: ['DN-5'] },
-                    { actions: { type: 'reject', params: 'invalid-operation' } },
-                  ),
+                  'app.deliverySuccess': refusal('consumed.deliverySuccess.rejected', ['DN-5']),
+                  'app.deliveryFailure': refusal('consumed.deliveryFailure.rejected', ['DN-5']),
                   'remote.deliveryNotification': realises(
                     { id: 'consumed.deliveryNotificationReceived', requirements: ['DN-6'] },
                     { actions: 'raiseDeliveryNotificationReceived' },
@@ -589,6 +646,45 @@ export function createFlowMachine(profile: Profile) {
                     { actions: ['sendMessage', 'countSent'] },
                   ),
                   'remote.message': [
+                    allowedBranch(
+                      {
+                        id: 'proxied.receive.unsupportedFormat.accepted.held',
+                        requirements: ['MSG-4', 'MSG-5', 'MSG-6', 'MSG-7', 'CONF-8'],
+                        capability: 'proxiedConsumption',
+                        choice: 'formatAccepted',
+                        deviates: ['MSG-5'],
+                      },
+                      {
+                        guard: and([formatAcceptedChosen, 'formatUnsupported', 'holdWhileOwed']),
+                        actions: ['countReceived', { type: 'answer', params: 202 }, 'holdMessage'],
+                      },
+                    ),
+                    allowedBranch(
+                      {
+                        id: 'proxied.receive.unsupportedFormat.accepted',
+                        requirements: [
+                          'MSG-2',
+                          'MSG-4',
+                          'MSG-5',
+                          'MSG-6',
+                          'MSG-7',
+                          'DN-1',
+                          'CONF-8',
+                        ],
+                        capability: 'proxiedConsumption',
+                        choice: 'formatAccepted',
+                        deviates: ['MSG-5'],
+                      },
+                      {
+                        guard: and([formatAcceptedChosen, 'formatUnsupported']),
+                        actions: [
+                          'countReceived',
+                          'raiseMessageReceived',
+                          { type: 'answer', params: 202 },
+                          'awaitNotification',
+                        ],
+                      },
+                    ),
                     realises(
                       {
                         id: 'proxied.receive.unsupportedFormat',
@@ -628,28 +724,16 @@ export function createFlowMachine(profile: Profile) {
                     ),
                   ],
                   'app.deliverySuccess': [
-                    realises(
-                      {
-                        id: 'deliverySuccess.unknownMessage',
-                        requirements: ['DN-4'],
-                        capability: 'proxiedConsumption',
-                      },
-                      {
-                        guard: 'messageUnknown',
-                        actions: { type: 'reject', params: 'invalid-argument' },
-                      },
-                    ),
-                    realises(
-                      {
-                        id: 'deliverySuccess.second',
-                        requirements: ['DN-3'],
-                        capability: 'proxiedConsumption',
-                      },
-                      {
-                        guard: 'messageAlreadyNotified',
-                        actions: { type: 'reject', params: 'invalid-operation' },
-                      },
-                    ),
+                    ...refusal('deliverySuccess.unknownMessage', ['DN-4'], {
+                      guard: 'messageUnknown',
+                      kind: 'invalid-argument',
+                      capability: 'proxiedConsumption',
+                    }),
+                    ...refusal('deliverySuccess.second', ['DN-3'], {
+                      guard: 'messageAlreadyNotified',
+                      kind: 'invalid-operation',
+                      capability: 'proxiedConsumption',
+                    }),
                     realises(
                       {
                         id: 'deliverySuccess.releasesNext',
@@ -676,28 +760,16 @@ export function createFlowMachine(profile: Profile) {
                     ),
                   ],
                   'app.deliveryFailure': [
-                    realises(
-                      {
-                        id: 'deliveryFailure.unknownMessage',
-                        requirements: ['DN-4'],
-                        capability: 'proxiedConsumption',
-                      },
-                      {
-                        guard: 'messageUnknown',
-                        actions: { type: 'reject', params: 'invalid-argument' },
-                      },
-                    ),
-                    realises(
-                      {
-                        id: 'deliveryFailure.second',
-                        requirements: ['DN-3'],
-                        capability: 'proxiedConsumption',
-                      },
-                      {
-                        guard: 'messageAlreadyNotified',
-                        actions: { type: 'reject', params: 'invalid-operation' },
-                      },
-                    ),
+                    ...refusal('deliveryFailure.unknownMessage', ['DN-4'], {
+                      guard: 'messageUnknown',
+                      kind: 'invalid-argument',
+                      capability: 'proxiedConsumption',
+                    }),
+                    ...refusal('deliveryFailure.second', ['DN-3'], {
+                      guard: 'messageAlreadyNotified',
+                      kind: 'invalid-operation',
+                      capability: 'proxiedConsumption',
+                    }),
                     allowedBranch(
                       {
                         id: 'deliveryFailure.anyCode.releasesNext',
@@ -933,6 +1005,48 @@ export function createFlowMachine(profile: Profile) {
                     ),
                   ],
                   'app.setComposing': [
+                    // LC-13 prefers a fresh episode; the pages say nothing of a setting once
+                    // the time-out has passed, so keeping the cadence, or starting over with a
+                    // Typing as a first setting does, are allowed with an advisory.
+                    allowedBranch(
+                      {
+                        id: 'local.reverting.composingAgain.cadenceKept.notified',
+                        requirements: ['LC-4', 'LC-12', 'LC-13'],
+                        choice: 'cadenceKept',
+                        deviates: ['LC-13'],
+                      },
+                      {
+                        guard: and([cadenceKeptChosen, 'composingAgainNotified']),
+                        target: 'composing',
+                        actions: ['sendTyping', 'restartTimeoutKeepingCadence'],
+                      },
+                    ),
+                    allowedBranch(
+                      {
+                        id: 'local.reverting.composingAgain.cadenceKept',
+                        requirements: ['LC-4', 'LC-12', 'LC-13'],
+                        choice: 'cadenceKept',
+                        deviates: ['LC-13'],
+                      },
+                      {
+                        guard: cadenceKeptChosen,
+                        target: 'composing',
+                        actions: 'restartTimeoutKeepingCadence',
+                      },
+                    ),
+                    allowedBranch(
+                      {
+                        id: 'local.reverting.composingAgain.restartedAsNew',
+                        requirements: ['LC-1', 'LC-12', 'LC-13'],
+                        choice: 'restartedAsNew',
+                        deviates: ['LC-13'],
+                      },
+                      {
+                        guard: restartedAsNewChosen,
+                        target: 'composing',
+                        actions: ['sendTyping', 'startComposingTimers'],
+                      },
+                    ),
                     realises(
                       {
                         id: 'local.reverting.composingAgain.notified',
@@ -1074,35 +1188,14 @@ export function createFlowMachine(profile: Profile) {
       terminated: {
         description: 'Final: every operation is refused and nothing more is sent or raised.',
         on: {
-          'app.send': realises(
-            { id: 'terminated.send.rejected', requirements: ['LIFE-6'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.setComposing': realises(
-            { id: 'terminated.setComposing.rejected', requirements: ['LIFE-6'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.initialize': realises(
-            { id: 'terminated.initialize.rejected', requirements: ['LIFE-6', 'CONF-3'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.deliverySuccess': realises(
-            { id: 'terminated.deliverySuccess.rejected', requirements: ['LIFE-6'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.terminate': refusedOrIgnored('terminated.terminate', ['LIFE-6']),
-          'app.setIdle': realises(
-            { id: 'terminated.setIdle.rejected', requirements: ['LIFE-6'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.deliveryFailure': realises(
-            { id: 'terminated.deliveryFailure.rejected', requirements: ['LIFE-6'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
-          'app.establish': realises(
-            { id: 'terminated.establish.rejected', requirements: ['LIFE-6'] },
-            { actions: { type: 'reject', params: 'invalid-operation' } },
-          ),
+          'app.send': refusal('terminated.send.rejected', ['LIFE-6']),
+          'app.setComposing': refusal('terminated.setComposing.rejected', ['LIFE-6']),
+          'app.initialize': refusal('terminated.initialize.rejected', ['LIFE-6', 'CONF-3']),
+          'app.deliverySuccess': refusal('terminated.deliverySuccess.rejected', ['LIFE-6']),
+          'app.terminate': refusal('terminated.terminate.rejected', ['LIFE-6']),
+          'app.setIdle': refusal('terminated.setIdle.rejected', ['LIFE-6']),
+          'app.deliveryFailure': refusal('terminated.deliveryFailure.rejected', ['LIFE-6']),
+          'app.establish': refusal('terminated.establish.rejected', ['LIFE-6']),
         },
       },
     },

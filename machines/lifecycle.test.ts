@@ -180,53 +180,72 @@ describe.each(builtInProfiles.map((profile) => [profile.name, profile] as const)
       expect(requirementsOf(flow.step(terminate))).toContain('LIFE-8');
     });
 
-    it('LIFE-3: terminating before establishment may do nothing; sending may not', () => {
+    /** The branches a refusal only a should-rule asks for allows: the other kind, or nothing. */
+    const refusalBranches = (
+      operation: Stimulus['type'],
+      stem: string,
+      rules: readonly string[],
+      otherKind: 'invalid-operation' | 'invalid-argument' = 'invalid-argument',
+    ) => [
+      { choice: 'ignored', outputs: [], transitions: [[`${stem}.ignored`, rules]] },
+      {
+        choice: 'otherRefusal',
+        outputs: [refused(operation, otherKind)],
+        transitions: [[`${stem}.otherRefusal`, rules]],
+      },
+    ];
+
+    it('LIFE-3: an operation before establishment may be refused with the other kind, or do nothing', () => {
       const flow = new Driver(flowModel(profile));
-      expect(branchOf(flow, terminate)).toEqual([
-        { choice: 'ignored', outputs: [], transitions: [['idle.terminate.ignored', ['LIFE-3']]] },
-      ]);
-      expect(
-        flow.model.alternatives(flow.snapshot, {
-          type: 'app.send',
-          body: 'early',
-          contentType: PLAIN_TEXT,
-        }),
-      ).toEqual([]);
+      expect(branchOf(flow, terminate)).toEqual(
+        refusalBranches('app.terminate', 'idle.terminate', ['LIFE-3']),
+      );
+      const send: Stimulus = { type: 'app.send', body: 'early', contentType: PLAIN_TEXT };
+      // Accepted, a send must still put nothing on the wire: no branch sends the message.
+      expect(branchOf(flow, send)).toEqual(refusalBranches('app.send', 'idle.send', ['LIFE-3']));
       expect(flow.step(terminate).outputs).toEqual([refused('app.terminate', 'invalid-operation')]);
+      expect(flow.queries().flowState).toBe('idle');
     });
 
-    it('LIFE-6: a second terminate may do nothing', () => {
+    it('LIFE-6: an operation on a terminated flow may be refused with the other kind, or do nothing', () => {
       const flow = establishedFlow(profile);
       flow.step(terminate);
-      expect(branchOf(flow, terminate)).toEqual([
-        {
-          choice: 'ignored',
-          outputs: [],
-          transitions: [['terminated.terminate.ignored', ['LIFE-6']]],
-        },
-      ]);
+      expect(branchOf(flow, terminate)).toEqual(
+        refusalBranches('app.terminate', 'terminated.terminate', ['LIFE-6']),
+      );
+      const send: Stimulus = { type: 'app.send', body: 'late', contentType: PLAIN_TEXT };
+      expect(branchOf(flow, send)).toEqual(
+        refusalBranches('app.send', 'terminated.send', ['LIFE-6']),
+      );
     });
 
     it('LIFE-9: a second establish on an Active flow is refused, or does nothing', () => {
       const flow = establishedFlow(profile);
       const establish: Stimulus = { type: 'app.establish', template: null };
       expect(flow.stimuli()).toContainEqual(establish);
-      expect(branchOf(flow, establish)).toEqual([
-        { choice: 'ignored', outputs: [], transitions: [['active.establish.ignored', ['LIFE-9']]] },
-      ]);
+      expect(branchOf(flow, establish)).toEqual(
+        refusalBranches('app.establish', 'active.establish', ['LIFE-9']),
+      );
       const again = flow.step(establish);
       expect(again.outputs).toEqual([refused('app.establish', 'invalid-operation')]);
       expect(ids(again)).toEqual(['active.establish.rejected']);
       expect(flow.queries().flowState).toBe('active');
     });
 
-    it('CONF-3: Initialize outside its handler has no branch: it is refused', () => {
+    it('CONF-3: Initialize outside its handler may be refused with the other kind or do nothing, never apply', () => {
       const flow = establishedFlow(profile);
       const initialize: Stimulus = {
         type: 'app.initialize',
         template: { composingTimeoutMs: 10_000 },
       };
-      expect(branchOf(flow, initialize)).toEqual([]);
+      expect(branchOf(flow, initialize)).toEqual(
+        refusalBranches('app.initialize', 'active.initialize', ['CONF-3']),
+      );
+      // Doing nothing keeps the settings: CONF-2 (a must) still holds on that branch.
+      const [ignored] = flow.model.alternatives(flow.snapshot, initialize);
+      if (!ignored) throw new Error('no ignored branch');
+      const after = flow.model.step(flow.snapshot, ignored).snapshot;
+      expect(after.context).toEqual(flow.snapshot.context);
     });
   },
 );

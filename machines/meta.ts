@@ -26,6 +26,18 @@ export interface TransitionMeta {
    * it (see `BranchChoice`). Such a transition is also `spontaneous`: the kit never plans it.
    */
   readonly choice?: BranchChoice;
+  /**
+   * A known fault, never allowed: what an implementation that broke the transition's rules
+   * in this way is left in. The kit judges no step by it; after a failing step it may go on
+   * from such a state when it alone explains what was observed.
+   */
+  readonly fault?: true;
+  /**
+   * On a known fault: the output channel the application no longer sees after it (a flow
+   * never offered for configuration is never handed to the application, so none of its events
+   * reach it). Later steps of the case are judged without that channel.
+   */
+  readonly hides?: 'event';
 }
 
 /**
@@ -41,6 +53,19 @@ export function allowedBranch<const TConfig extends object>(
   config: TConfig,
 ): TConfig & { meta: TransitionMeta } {
   return { ...config, meta: { ...meta, spontaneous: true } };
+}
+
+/**
+ * A known fault (see `TransitionMeta.fault`): carried by a choice like an allowed branch, so
+ * the model can take it, but never accepted as a step's outcome.
+ */
+export function knownFault<const TConfig extends object>(
+  meta: Omit<TransitionMeta, 'choice' | 'spontaneous' | 'deviates' | 'fault'> & {
+    readonly choice: BranchChoice;
+  },
+  config: TConfig,
+): TConfig & { meta: TransitionMeta } {
+  return { ...config, meta: { ...meta, spontaneous: true, deviates: [], fault: true } };
 }
 
 /** Attaches the requirement bookkeeping to a transition config, keeping its inferred type. */

@@ -72,7 +72,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'UCMA InvalidOperationException convention (domain brief, Exceptions)',
-    text: 'Before the call is established there is no flow: every flow operation is refused as an invalid operation (terminating may instead do nothing).',
+    text: 'Before the call is established there is no flow: every flow operation is refused as an invalid operation; refusing it as an invalid argument, or accepting it without any effect, gets an advisory.',
     basis:
       'The pages never describe an operation before establishment; the refusal is the UCMA convention for an operation the state does not allow.',
   },
@@ -101,7 +101,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'UCMA InvalidOperationException convention (domain brief, Exceptions)',
-    text: 'Terminated is final: every operation on a terminated flow is refused as invalid (a second terminate may instead do nothing) and nothing more is sent or raised.',
+    text: 'Terminated is final: every operation on a terminated flow is refused as an invalid operation and nothing more is sent or raised; the other error kind, or accepting without any effect, gets an advisory.',
     basis:
       'The pages say nothing of a terminated flow; finality and the refusal are UCMA conventions.',
   },
@@ -130,7 +130,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'UCMA InvalidOperationException convention (domain brief, Exceptions)',
-    text: 'Establishing a call that is already established is refused as an invalid operation, or does nothing.',
+    text: 'Establishing a call that is already established is refused as an invalid operation; the other error kind, or doing nothing, gets an advisory.',
     basis: 'The pages never mention a second establish.',
   },
   {
@@ -159,7 +159,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'UCMA InvalidOperationException convention (domain brief)',
-    text: 'Initialize called outside the configuration handler is refused as an invalid operation and the flow keeps its settings.',
+    text: 'Initialize called outside the configuration handler is refused as an invalid operation and the flow keeps its settings; the other error kind, or accepting it without effect, gets an advisory (taking effect breaks CONF-2).',
     basis:
       'The page says where Initialize must be called, not what happens elsewhere; the refusal is the UCMA convention.',
   },
@@ -198,7 +198,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'ComposingTimeoutValue maximum 30 s (domain brief, template)',
-    text: 'A template whose composing time-out is outside 1 ms to 30 s (or not a whole number of ms) is refused as an invalid argument and the flow keeps its defaults.',
+    text: 'A template whose composing time-out is outside 1 ms to 30 s (or not a whole number of ms) is refused as an invalid argument and the flow keeps its defaults; the other error kind, or dropping the template silently, gets an advisory.',
     basis:
       'The pages give no range; the 30-second maximum comes from the API reference (domain brief).',
   },
@@ -277,7 +277,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: `${GUIDE} § SupportedFormats; 415 from SIP`,
-    text: 'An incoming message whose content type is not supported is refused (415) and raises no MessageReceived.',
+    text: 'An incoming message whose content type is not supported is refused (415) and raises no MessageReceived; consuming it as a supported one gets an advisory.',
     basis:
       "The guide says what SupportedFormats lists, not what happens to another type; 415 is SIP's answer for an unsupported type.",
   },
@@ -325,7 +325,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'exactly one notification per message (domain brief, ProxiedToRemoteEntity)',
-    text: 'A second notification for the same message is refused as an invalid operation.',
+    text: 'A second notification for the same message is refused as an invalid operation; the other error kind, or accepting it without sending anything, gets an advisory.',
     basis:
       'The pages ask for a notification on each message; "exactly one" and the refusal are inferred.',
   },
@@ -335,7 +335,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'UCMA ArgumentException convention',
-    text: 'A notification naming a message the flow did not deliver to the application is refused as an invalid argument.',
+    text: 'A notification naming a message the flow did not deliver to the application is refused as an invalid argument; the other error kind, or accepting it without sending anything, gets an advisory.',
     basis: 'The pages say nothing of unknown message ids.',
   },
   {
@@ -344,7 +344,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'domain brief (notification on a ConsumedLocally flow)',
-    text: 'Sending a delivery notification on a ConsumedLocally flow is refused as an invalid operation.',
+    text: 'Sending a delivery notification on a ConsumedLocally flow is refused as an invalid operation; the other error kind, or accepting it without sending anything, gets an advisory.',
     basis: 'The pages tie notifications to proxied flows only; the refusal elsewhere is inferred.',
   },
   {
@@ -505,7 +505,7 @@ export const requirements: readonly Requirement[] = [
     kind: 'inferred',
     strength: 'should',
     source: 'follows from LC-4 and LC-5',
-    text: 'Setting Composing while the revert is still pending cancels the revert and starts a fresh time-out and refresh cadence.',
+    text: 'Setting Composing while the revert is still pending cancels the revert and starts a fresh time-out and refresh cadence; keeping the running cadence, or starting over with a Typing, gets an advisory.',
     basis:
       'Follows from LC-4 and LC-5: the state still reads Composing, so setting it again keeps it.',
   },
@@ -997,6 +997,34 @@ export const openPoints: readonly OpenPoint[] = [
       'Split: MSG-3/MSG-4 keep the documented consumed/accepted rule, MSG-7 (should) carries the 200/202 codes; DN-2 keeps the documented code carriage, DN-9 (should) the 400 to 699 range; RC-2 is relabelled as guidance to the application, RC-5 (should) carries what the platform may do after the six seconds.',
     resolution: 'label',
     rules: ['MSG-3', 'MSG-4', 'MSG-7', 'DN-2', 'DN-9', 'RC-2', 'RC-5'],
+  },
+  {
+    id: 'OP-12',
+    topic: 'Refusals no sentence of the pages asks for',
+    basis:
+      'The pages say where Initialize must be called and what SupportedFormats lists, and ask for a notification on each proxied message; none of them says what an operation before establishment, after termination, outside the handler, with a time-out out of range, twice for one message, for an unknown message or on a ConsumedLocally flow does.',
+    decision:
+      "Allowed branch: refusing with the rule's error kind is preferred (UCMA's convention); refusing with the other kind, or accepting the call without any effect, is an advisory. An accepted call must then behave as the model says: a message, notification or template that takes effect afterwards still fails (a terminated flow that sends, Initialize that changes an Active flow's time-out, a second notification on the wire).",
+    resolution: 'allowed branch',
+    rules: ['LIFE-3', 'LIFE-6', 'LIFE-9', 'CONF-3', 'CONF-7', 'DN-3', 'DN-4', 'DN-5'],
+  },
+  {
+    id: 'OP-13',
+    topic: 'A message in a content type the template does not list',
+    basis: `${GUIDE} § InstantMessagingFlowTemplate: SupportedFormats lists the content types the application supports for consuming received messages; the page describes the property, not a filter of the platform.`,
+    decision:
+      'Allowed branch: refusing it with 415 and raising nothing is preferred (MSG-5); consuming it as a supported message (raised, answered 200, or 202 and owed a notification when proxied) is an advisory. Dropping it without an answer is no branch: every SIP request gets a final answer.',
+    resolution: 'allowed branch',
+    rules: ['MSG-5'],
+  },
+  {
+    id: 'OP-14',
+    topic: 'Composing set again once the time-out has passed, before the revert',
+    basis: `${FLOW} ¶ 2: Composing reverts unless set again within the time-out, and several seconds may pass after it before the state reads Idle; nothing is said of a setting inside those seconds.`,
+    decision:
+      'Allowed branch: a fresh time-out and refresh cadence is preferred (LC-13); restarting the time-out on the running cadence, or starting over with a Typing as a first setting does (where a setting again sends none), is an advisory. The refreshes must go on either way (LC-2).',
+    resolution: 'allowed branch',
+    rules: ['LC-13'],
   },
 ];
 

@@ -132,9 +132,10 @@ export const mutants: readonly Mutant[] = [
   {
     id: 'msg-unsupported-format-accepted',
     description:
-      'An incoming message is checked for a well-formed content type instead of a supported one, so it is consumed (200) and raised.',
+      'An incoming message is checked for a well-formed content type instead of a supported one, so it is consumed (200) and raised (an advisory of MSG-5, a failure under strict).',
     requirement: 'MSG-5',
     profile: 'basic',
+    strict: true,
     file: 'reference/flow.ts',
     find: 'if (!isSupportedFormat(this.#configuration.supportedFormats, contentType)) {',
     replace: 'if (!isContentType(contentType)) {',
@@ -197,9 +198,10 @@ export const mutants: readonly Mutant[] = [
   {
     id: 'dn-consumed-locally-wrong-refusal',
     description:
-      'The consumption-mode check is missing: a notification on a ConsumedLocally flow is refused by the ledger as an unknown message (invalid argument) instead of as an invalid operation.',
+      'The consumption-mode check is missing: a notification on a ConsumedLocally flow is refused by the ledger as an unknown message (invalid argument) instead of as an invalid operation (an advisory of DN-5, a failure under strict).',
     requirement: 'DN-5',
     profile: 'basic',
+    strict: true,
     file: 'reference/flow.ts',
     find: "    if (this.#configuration.consumptionMode !== 'proxied-to-remote-entity') {",
     replace: '    if (this.#configuration.consumptionMode === undefined) {',

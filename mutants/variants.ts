@@ -311,6 +311,54 @@ export const variants: readonly Variant[] = [
     ],
   },
   {
+    id: 'consumed-notification-refused-as-argument',
+    description:
+      'Refuses a delivery notification on a ConsumedLocally flow as an unknown message (invalid argument) rather than as an invalid operation.',
+    openPoint: 'OP-12',
+    advises: 'DN-5',
+    profile: 'basic',
+    patches: [
+      {
+        file: 'reference/flow.ts',
+        find: "    if (this.#configuration.consumptionMode !== 'proxied-to-remote-entity') {",
+        replace: '    if (this.#configuration.consumptionMode === undefined) {',
+      },
+    ],
+  },
+  {
+    id: 'unsupported-format-consumed',
+    description:
+      'Consumes a message in any well-formed content type, listed in SupportedFormats or not.',
+    openPoint: 'OP-13',
+    advises: 'MSG-5',
+    profile: 'basic',
+    patches: [
+      {
+        file: 'reference/flow.ts',
+        find: 'if (!isSupportedFormat(this.#configuration.supportedFormats, contentType)) {',
+        replace: 'if (!isContentType(contentType)) {',
+      },
+    ],
+  },
+  {
+    id: 'composing-again-in-window-starts-over',
+    description:
+      'Composing set again after the time-out, before the revert, starts a new episode with a Typing, as a first setting does.',
+    openPoint: 'OP-14',
+    advises: 'LC-13',
+    profile: 'ucma-guide',
+    patches: [
+      {
+        file: 'reference/local-composing.ts',
+        find: lines(
+          '      this.#timedOut = false;',
+          "      if (this.#options.settings.typingOnComposingAgain) this.#options.notify('typing');",
+        ),
+        replace: lines('      this.#timedOut = false;', "      this.#options.notify('typing');"),
+      },
+    ],
+  },
+  {
     id: 'leave-reports-mcu-call-end',
     description: 'Reports the end of the call with the MCU when the conference is left.',
     openPoint: 'OP-8',

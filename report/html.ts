@@ -259,10 +259,16 @@ function failureItem(view: FailureView, failing: FailingCase, number: number): s
       : 'passed when run again';
   const kind = failing.property ? 'property counterexample' : 'path test';
   const message = failureMessage(failing.trace) ?? '';
+  const later = failing.trace.steps.flatMap((step, index) =>
+    step.failure?.after === undefined
+      ? []
+      : [`then step ${index + 1}: ${step.failure.requirements.join(', ') || '(none named)'}`],
+  );
   return `<li><button type="button" class="failure-item" data-failure="${view.key}" aria-pressed="false">
   <span class="failure-head"><span class="failure-number">${number}.</span> <span class="failure-blame">${e(who)}</span></span>
   <span class="failure-name">${e(failing.trace.name)} · ${e(kind)} · ${e(where)}</span>
   ${message ? `<span class="failure-message">${e(message)}</span>` : ''}
+  ${later.map((line) => `<span class="failure-message">${e(line)}</span>`).join('')}
 </button></li>`;
 }
 

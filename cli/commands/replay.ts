@@ -123,6 +123,8 @@ export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
         name: `${trace.name} (replay)`,
         origin: 'replay',
         ...(limits ? { limits } : {}),
+        // As the path case it replays: on after a failure where the observation allows.
+        continueAfterFailure: true,
       });
       /** The recorded step each replayed step belongs to (a clock step may be cut in pieces). */
       const origin: number[] = [];
@@ -166,7 +168,7 @@ export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
         for (const m of failure?.queryMismatches ?? []) {
           io.out(`    query ${m.query}: expected ${m.expected}, observed ${m.observed}`);
         }
-        const skipped = trace.steps.length - (replayIndex ?? 0) - 1;
+        const skipped = trace.steps.length - ((origin.at(-1) ?? -1) + 1);
         if (skipped > 0)
           io.out(`    ${skipped} later recorded step${skipped === 1 ? '' : 's'} not replayed.`);
       }

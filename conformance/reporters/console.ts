@@ -18,6 +18,7 @@ import {
   failingStep,
   failureDetails,
   failurePlace,
+  laterFailureLines,
   replayFor,
   seconds,
   traceLines,
@@ -252,6 +253,7 @@ function failureLines(
   }
   if (trace.setupFailure) lines.push(`     problem:    ${trace.setupFailure}`);
   if (found) for (const line of failureDetails(found.step)) lines.push(`     ${line}`);
+  for (const line of laterFailureLines(trace)) lines.push(`     ${line}`);
   const title = property
     ? `trace (shrunk, ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'}):`
     : 'trace:';

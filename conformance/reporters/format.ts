@@ -34,7 +34,9 @@ export function formatOutputs(outputs: readonly Output[]): string {
 export function traceLines(trace: Trace): string[] {
   return trace.steps.map((step, index) => {
     const observed = formatOutputs(step.observed.map((o) => o.output));
-    const mark = step.verdict === 'fail' ? '  <-- FAILED' : '';
+    const after = step.failure?.after;
+    const mark =
+      step.verdict !== 'fail' ? '' : after ? `  <-- FAILED (after step ${after})` : '  <-- FAILED';
     return `${index + 1}. [t=${step.at}] ${formatStimulus(step.stimulus)} -> ${observed}${mark}`;
   });
 }
@@ -99,6 +101,31 @@ export function failureDetails(step: TraceStep): string[] {
   return lines;
 }
 
+/**
+ * The failures of a case after its first one (the case went on from the model state the
+ * observation left), each headed by where it came and the rules it names, then its details.
+ */
+export function laterFailureLines(trace: Trace): string[] {
+  const lines: string[] = [];
+  trace.steps.forEach((step, index) => {
+    if (step.verdict !== 'fail' || step.failure?.after === undefined) return;
+    const rules = step.failure.requirements.join(', ') || '(none named)';
+    lines.push(
+      `then step ${index + 1} (after the failure at step ${step.failure.after}): ${rules}`,
+    );
+    lines.push(...failureDetails(step).map((line) => `  ${line}`));
+  });
+  return lines;
+}
+
+/** Every requirement a case's failing steps name, first failure and later ones, sorted. */
+export function blamedInCase(trace: Trace): readonly string[] {
+  const rules = trace.steps.flatMap((step) =>
+    step.verdict === 'fail' ? (step.failure?.requirements ?? []) : [],
+  );
+  return [...new Set(rules)].sort();
+}
+
 export interface FailingCase {
   readonly machine: MachineResult;
   readonly trace: Trace;
@@ -110,7 +137,7 @@ export interface FailingCase {
 
 /** What makes two failures the same: the machine and the rules named (or, if none, the message). */
 function failureKey(machine: MachineResult, trace: Trace): string {
-  const rules = blamed(trace);
+  const rules = blamedInCase(trace);
   const what =
     rules.length > 0 ? [...rules].sort().join(',') : `(adapter) ${failureMessage(trace) ?? ''}`;
   return `${machine.machine}|${what}`;
@@ -253,6 +280,7 @@ export function formatFailure(trace: Trace): string {
   if (found) {
     lines.push(`requirements: ${blamed(trace).join(', ') || '(none named)'}`);
     lines.push(...failureDetails(found.step));
+    lines.push(...laterFailureLines(trace));
   }
   lines.push('trace:', ...traceLines(trace).map((line) => `  ${line}`));
   if (trace.replay) lines.push(`replay: ${trace.replay}`);

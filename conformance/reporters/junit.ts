@@ -10,6 +10,7 @@ import {
   failureDetails,
   failureMessage,
   failurePlace,
+  laterFailureLines,
   replayFor,
   traceLines,
   tracePath,
@@ -54,6 +55,7 @@ function caseReport({ trace, property }: FailingCase, files: TraceFiles): string
   const lines = [`${trace.name} (${trace.machine}), ${failurePlace(trace)}`];
   if (trace.setupFailure) lines.push(`  problem: ${trace.setupFailure}`);
   if (found) lines.push(...failureDetails(found.step).map((line) => `  ${line}`));
+  lines.push(...laterFailureLines(trace).map((line) => `  ${line}`));
   lines.push(property ? '  trace (shrunk):' : '  trace:');
   lines.push(...traceLines(trace).map((line) => `    ${line}`));
   const replay = property?.replay ?? replayFor(trace, files(trace)) ?? trace.replay;
