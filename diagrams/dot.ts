@@ -129,7 +129,7 @@ export function wrap(text: string, width: number): string[] {
  * Characters on one line of a transition's label before it breaks (at a space, so a long guard
  * continues on the next line): a long guard no longer widens the whole drawing.
  */
-export const LABEL_WIDTH = 32;
+export const LABEL_WIDTH = 24;
 
 /** The lines of a transition's label: `event [guard] (markers)` broken at {@link LABEL_WIDTH}. */
 export function triggerLines(transition: DiagramTransition): string[] {
@@ -334,7 +334,7 @@ export function renderDot(diagram: MachineDiagram, decoration: DotDecoration = {
   emit(0, `digraph ${quote(diagram.id)} {`);
   emit(
     1,
-    `graph [rankdir=TB compound=true nodesep=0.25 ranksep=0.7 bgcolor="white" fontname="${FONT}" fontsize=12 labelloc=b labeljust=l label=${legend(diagram)}]`,
+    `graph [rankdir=TB compound=true nodesep=0.1 ranksep=0.7 bgcolor="white" fontname="${FONT}" fontsize=12 labelloc=b labeljust=l label=${legend(diagram)}]`,
   );
   emit(
     1,
