@@ -3,6 +3,7 @@ import { defaultLimits, type Limits } from '../conformance/case-run.ts';
 import { nodeHostCommand, splitCommandLine } from '../conformance/isolation/commands.ts';
 import { IsolatedStartError, startIsolatedAdapter } from '../conformance/isolation/proxy.ts';
 import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.ts';
+import type { SideBySide } from '../conformance/side-by-side.ts';
 import { UsageError } from './io.ts';
 import { integerOption, REFERENCE_ADAPTER, single } from './options.ts';
 
@@ -15,6 +16,8 @@ export interface OpenedAdapter {
   readonly mode: 'isolated' | 'in-process';
   /** The adapter command, quoted for a shell, when the adapter was started by one. */
   readonly command?: string;
+  /** Starts one more instance in a process of its own (isolated adapters only). */
+  readonly another?: SideBySide['open'];
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -115,9 +118,14 @@ async function isolated(
   stepTimeoutMs: number,
 ): Promise<OpenedAdapter> {
   try {
-    const adapter = await startIsolatedAdapter({ command, label, stepTimeoutMs });
+    const start = () => startIsolatedAdapter({ command, label, stepTimeoutMs });
+    const adapter = await start();
     const close = () => adapter.close();
-    return { adapter, module, mode: 'isolated', close, [Symbol.asyncDispose]: close };
+    const another = async () => {
+      const sibling = await start();
+      return { adapter: sibling, close: () => sibling.close() };
+    };
+    return { adapter, module, mode: 'isolated', another, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     if (error instanceof IsolatedStartError) throw new UsageError(echo2(error.message));
     throw error;

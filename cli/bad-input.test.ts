@@ -65,6 +65,14 @@ const table: Record<string, BadInput> = {
     argv: () => ['check', '--runs', 'many'],
     message: /--runs .*got "many"/,
   },
+  'zero jobs': {
+    argv: () => check('--jobs', '0'),
+    message: /--jobs must be a number of jobs: a whole number from 1 to 64, got "0"/,
+  },
+  'jobs for an adapter in the kit process': {
+    argv: () => check('--jobs', '2', '--in-process'),
+    message: /--jobs runs profiles side by side .*drop --jobs or --in-process/,
+  },
   'a zero step time-out': {
     argv: () => check('--step-timeout', '0'),
     message: /--step-timeout .*got "0"/,

@@ -35,6 +35,7 @@ import type {
   TransitionCoverage,
 } from './results.ts';
 import { type Shard, shardKeys } from './shard.ts';
+import { inTurn, runSideBySide, type SideBySide } from './side-by-side.ts';
 import type { Trace } from './trace.ts';
 
 /** Hooks a reporter can implement; every one is optional and called as the run goes. */
@@ -86,6 +87,12 @@ export interface SuiteOptions {
    * the rule a mutant breaks is named); under it, re-planning and further searches still run.
    */
   readonly bail?: boolean | ((failing: Trace) => boolean);
+  /**
+   * Run up to this many profiles at once, each with an instance of the adapter of its own
+   * (see `side-by-side.ts`). Listeners still hear the profiles in order; a bailing run runs
+   * them in turn, so that what it stops after is the same whatever the timing.
+   */
+  readonly sideBySide?: SideBySide;
 }
 
 /** Where a bailing run stopped, filled in as it goes. */
@@ -580,16 +587,20 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         shard,
       )
     : undefined;
-  const profiles: ProfileResult[] = [];
   const stopsAt = options.bail;
   const bail: BailState | undefined = stopsAt
     ? { notRun: [], stopsAt: stopsAt === true ? () => true : stopsAt }
     : undefined;
-  for (const { profile, models: all } of chosen) {
+  const runProfile = async (
+    { profile, models: all }: (typeof chosen)[number],
+    adapter: Adapter,
+    listener: SuiteListener | undefined,
+  ): Promise<ProfileResult | undefined> => {
     if (bail?.after) {
       bail.notRun.push(`${profile.name}: every machine`);
-      continue;
+      return undefined;
     }
+    const here: SuiteOptions = { ...options, adapter, ...(listener ? { listener } : {}) };
     // A shard keeps every profile, with only its own machines, so that merging keeps the order.
     const models = mine ? all.filter((model) => mine.has(shardUnit(model, runs).key)) : all;
     // Plan first, so that listeners learn how many test cases the profile will run.
@@ -606,16 +617,29 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         sum + pathsToRun(options, planned).length + (isClaimed(planned.model) ? runs : 0),
       0,
     );
-    options.listener?.onProfileStart?.(profile, plannedCases);
+    listener?.onProfileStart?.(profile, plannedCases);
     const machines: MachineResult[] = [];
     for (const planned of plans) {
       if (bail?.after) bail.notRun.push(`${profile.name} ${planned.model.id}: every test`);
-      else machines.push(await runMachine(options, planned, seed, declarations, bail));
+      else machines.push(await runMachine(here, planned, seed, declarations, bail));
     }
     const result = profileResult(profile, machines, declarations, options.only);
-    options.listener?.onProfileEnd?.(result);
-    profiles.push(result);
-  }
+    listener?.onProfileEnd?.(result);
+    return result;
+  };
+  const jobs = bail ? 1 : Math.min(options.sideBySide?.jobs ?? 1, chosen.length);
+  const profiles = (
+    jobs > 1 && options.sideBySide
+      ? await runSideBySide(
+          chosen,
+          jobs,
+          options.adapter,
+          options.sideBySide.open,
+          options.listener,
+          runProfile,
+        )
+      : await inTurn(chosen, (unit) => runProfile(unit, options.adapter, options.listener))
+  ).filter((result): result is ProfileResult => result !== undefined);
   return {
     adapter: options.adapter.name,
     ...(options.adapterModule ? { adapterModule: options.adapterModule } : {}),

@@ -9,6 +9,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -95,15 +96,24 @@ const median = (values: readonly number[]) => {
 async function wholeCheck(rounds: number): Promise<void> {
   const inProcess: Timed[] = [];
   const isolated: Timed[] = [];
+  const oneHost: Timed[] = [];
   for (let round = 0; round < rounds; round++) {
     inProcess.push(await timedCheck(['--in-process']));
     isolated.push(await timedCheck([]));
+    oneHost.push(await timedCheck(['--jobs', '1']));
   }
-  const ratios = isolated.map((run, index) => run.ms / (inProcess[index] as Timed).ms);
-  const measuredCpu = [...inProcess, ...isolated].every((run) => run.cpuS !== undefined);
-  const cpuRatios = isolated.map(
-    (run, index) => (run.cpuS ?? 0) / ((inProcess[index] as Timed).cpuS ?? 1),
+  const ratiosOf = (runs: Timed[]) =>
+    runs.map((run, index) => run.ms / (inProcess[index] as Timed).ms);
+  const ratios = ratiosOf(isolated);
+  const measuredCpu = [...inProcess, ...isolated, ...oneHost].every(
+    (run) => run.cpuS !== undefined,
   );
+  const cpuRatioOf = (runs: Timed[]) =>
+    measuredCpu
+      ? median(
+          runs.map((run, index) => (run.cpuS ?? 0) / ((inProcess[index] as Timed).cpuS ?? 1)),
+        ).toFixed(2)
+      : '-';
   const cpu = (runs: Timed[]) =>
     measuredCpu ? median(runs.map((run) => run.cpuS as number)).toFixed(2) : '-';
   console.log(
@@ -119,14 +129,27 @@ async function wholeCheck(rounds: number): Promise<void> {
       '1.00',
     ],
     [
-      'isolated (default)',
+      `isolated (default: --jobs ${Math.min(availableParallelism(), 4)} here)`,
       median(isolated.map((run) => run.ms)).toFixed(0),
       median(ratios).toFixed(2),
       cpu(isolated),
-      measuredCpu ? median(cpuRatios).toFixed(2) : '-',
+      cpuRatioOf(isolated),
+    ],
+    [
+      'isolated, one host (--jobs 1)',
+      median(oneHost.map((run) => run.ms)).toFixed(0),
+      median(ratiosOf(oneHost)).toFixed(2),
+      cpu(oneHost),
+      cpuRatioOf(oneHost),
     ],
   ]);
-  console.log(`ratio of each pair: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`);
+  console.log(
+    `ratio of each pair, default: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')}; one host: ${ratiosOf(
+      oneHost,
+    )
+      .map((ratio) => ratio.toFixed(2))
+      .join(', ')}`,
+  );
 }
 
 /** Table 2: µs per step of the basic profile's flow path tests, `repeat` times over. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { CAC } from 'cac';
 import type { Adapter } from '../../conformance/adapter.ts';
 import { DEFAULT_HOST_MEMORY_MB } from '../../conformance/isolation/commands.ts';
@@ -47,6 +48,7 @@ interface CheckOptions {
   shard?: unknown;
   strict?: unknown;
   bail?: unknown;
+  jobs?: unknown;
 }
 
 const MACHINES = createModels(defaultProfile).map((model) => ({
@@ -55,6 +57,19 @@ const MACHINES = createModels(defaultProfile).map((model) => ({
 }));
 const GROUPS = [...new Set(requirements.map((r) => r.group))];
 const MAX_SEED = 2 ** 31 - 1;
+/** More hosts than this gain nothing with three built-in profiles, and each costs memory. */
+const MAX_DEFAULT_JOBS = 4;
+
+/** `--jobs`: how many profiles run at once; by default one per core, within reason. */
+function jobsOption(value: unknown, inProcess: boolean): number {
+  const jobs = integerOption('jobs', value, { min: 1, max: 64, what: 'a number of jobs' });
+  if (jobs !== undefined && jobs > 1 && inProcess) {
+    throw new UsageError(
+      '--jobs runs profiles side by side in adapter processes of their own; an --in-process adapter runs one profile at a time, so drop --jobs or --in-process.',
+    );
+  }
+  return jobs ?? (inProcess ? 1 : Math.min(availableParallelism(), MAX_DEFAULT_JOBS));
+}
 /** The kit's reporters, and those outside it that draw on more than the kit (the diagrams). */
 export const REPORTERS = withReporters({ html: htmlReporter });
 
@@ -194,6 +209,10 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
     .option('--out <dir>', 'Directory for report files', { default: 'reports' })
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
     .option(
+      '--jobs <n>',
+      `Profiles checked at once, each with an adapter process of its own; reports keep the profiles' order (default: the number of cores, at most ${MAX_DEFAULT_JOBS}; 1 with --in-process or --bail)`,
+    )
+    .option(
       '--shard <i/n>',
       'Run shard i of n: a deterministic share of the machines to check (needs --seed; adds the json reporter, for imflow merge-reports)',
     )
@@ -238,6 +257,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         shard && !reporterNames.includes('json') ? [...reporterNames, 'json'] : reporterNames;
       const outDir = single('out', options.out) ?? 'reports';
       const limits = limitsOption(options.stepTimeout);
+      const jobs = jobsOption(options.jobs, options.inProcess === true);
       if (names.some((name) => name !== 'console')) await prepareOutDir(outDir);
       // The adapter's process, if it has one, ends with the command, however that ends.
       await using opened = await openAdapter(options, limits);
@@ -286,6 +306,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           ...(path ? { path, propertiesOnly: true } : {}),
           ...(limits ? { limits } : {}),
           ...(shard ? { shard } : {}),
+          ...(opened.another && jobs > 1 ? { sideBySide: { jobs, open: opened.another } } : {}),
           listener: fanOut(reporters, () => {
             cases++;
             guard.where = `after test case ${cases}`;
