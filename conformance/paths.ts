@@ -163,6 +163,26 @@ interface Edge {
 
 type RawEdge = Omit<Edge, 'usable'>;
 
+/**
+ * A stimulus's values as a goal of the first plan, `value:...`: every value the model offers
+ * (each failure code, template and content type, chosen at the boundaries of their ranges) is
+ * driven at least once. Several values take one transition, so covering the transitions
+ * alone could leave out the one value an implementation gets wrong (a failure code of 699
+ * refused, say). Which message a stimulus names, and a body's text, are no values of this kind.
+ */
+export function valueGoal(stimulus: Stimulus): string | undefined {
+  if (stimulus.type === 'clock.advance') return undefined;
+  const {
+    message: _message,
+    body: _body,
+    ...values
+  } = stimulus as Stimulus & {
+    message?: unknown;
+    body?: unknown;
+  };
+  return `value:${JSON.stringify(values)}`;
+}
+
 /** How far the planner looks for a sequence that tells a silent transition's effect. */
 const DISTINGUISH_DEPTH = 4;
 const DISTINGUISH_BUDGET = 4000;
@@ -544,6 +564,11 @@ function buildGraph(
   const guardGoals = plannedTransitions
     .filter((id) => guarded.has(id))
     .flatMap((id) => [`${id}:true`, ...(guardFalseSeen.has(`${id}:false`) ? [`${id}:false`] : [])]);
+  const valueGoals = new Set(
+    usableEdges
+      .filter((edge) => reachedNodes.has(edge.from))
+      .flatMap((edge) => valueGoal(edge.stimulus) ?? []),
+  );
 
   const boundary = new Set(declared.filter((t) => t.meta.boundary).map((t) => t.meta.id));
   // A transition that shows somewhere should be covered where it shows: taking it where it
@@ -653,7 +678,8 @@ function buildGraph(
       (edge.transitionIds.some(
         (id) => uncovered.has(id) && (edge.effective || !showsSomewhere.has(id)),
       ) ||
-        edge.guardFalse.some((goal) => uncovered.has(goal)));
+        edge.guardFalse.some((goal) => uncovered.has(goal)) ||
+        uncovered.has(valueGoal(edge.stimulus) ?? ''));
     const drafts: Draft[] = [];
     while (uncovered.size > 0) {
       const route: Edge[] = [];
@@ -670,6 +696,7 @@ function buildGraph(
           route.push(edge);
           for (const id of edge.transitionIds) uncovered.delete(id);
           for (const goal of edge.guardFalse) uncovered.delete(goal);
+          uncovered.delete(valueGoal(edge.stimulus) ?? '');
           at = edge.to;
         }
       }
@@ -739,6 +766,9 @@ function buildGraph(
             !covered.has(goal) && !avoid.has(goal) && !avoid.has(goal.replace(/:false$/, '')),
         ),
       );
+      // Values are goals of the first plan only: a re-plan after failures looks for what the
+      // failures left uncovered, and values were offered once already.
+      if (withSituations) for (const goal of valueGoals) if (!covered.has(goal)) goals.add(goal);
       const wantedSituations = withSituations ? situations.map((s) => s.name) : [];
       const paths: PlannedPath[] = [];
       const done = new Set<string>();
@@ -751,6 +781,7 @@ function buildGraph(
           stepsDisagreeing += disagreeing;
           const covers: string[] = [];
           const reaches: string[] = [];
+          let drivesNewValue = false;
           for (const step of steps) {
             for (const id of step.transitionIds) {
               if (goals.has(id) && !done.has(id) && (step.effective || !showsSomewhere.has(id))) {
@@ -764,6 +795,11 @@ function buildGraph(
                 reaches.push(goal);
               }
             }
+            const value = valueGoal(step.stimulus);
+            if (value && goals.has(value) && !done.has(value)) {
+              done.add(value);
+              drivesNewValue = true;
+            }
           }
           const situation = SITUATIONS.find((s) => s.name === draft.situation);
           if (situation && !reachedSituations.get(situation.name)) {
@@ -771,7 +807,7 @@ function buildGraph(
             if (reached) reaches.push(situation.name);
             reachedSituations.set(situation.name, reached);
           }
-          if (covers.length === 0 && reaches.length === 0) continue;
+          if (covers.length === 0 && reaches.length === 0 && !drivesNewValue) continue;
           paths.push({
             name: `${model.id} ${label} ${paths.length + 1}`,
             stimuli: steps.map((step) => step.stimulus),
@@ -801,14 +837,17 @@ function buildGraph(
           if (draft) materialise([draft]);
           if (reachedSituations.get(name)) repaired.push(name);
         }
-        repaired.push(...[...done].filter((goal) => !before.has(goal)));
+        repaired.push(
+          ...[...done].filter((goal) => !before.has(goal) && !goal.startsWith('value:')),
+        );
       }
       const notPlanned = new Map<string, string>();
       const reason =
         abstraction === 'abstract'
           ? `no concrete replay of the abstract plan reaches it, nor a search of ${REPAIR_STATE_LIMIT} concrete states`
           : 'no path of the explored graph reaches it';
-      for (const goal of missed()) notPlanned.set(goal, reason);
+      // A value left out is no rule left out: the transitions it takes are goals of their own.
+      for (const goal of missed()) if (!goal.startsWith('value:')) notPlanned.set(goal, reason);
       for (const name of missedSituations()) notPlanned.set(name, reason);
       const finalStatus = new Map(status);
       for (const goal of notPlanned.keys())

@@ -44,10 +44,16 @@ describe('the wording of a failure', () => {
       only: 'local-composing',
       runs: 0,
     });
-    const [failing] = failingCases(result.profiles[0] as never);
-    expect(failing).toBeDefined();
-    const found = failingStep(failing?.trace as never);
-    const lines = failureDetails(found?.step as never);
+    // Some cases probe the millisecond before the deadline, where the early refresh has no
+    // counterpart at all; the wording in question is that of a case that passes the deadline.
+    const details = failingCases(result.profiles[0] as never).map((failing) =>
+      failureDetails(failingStep(failing.trace as never)?.step as never),
+    );
+    expect(details.length).toBeGreaterThan(0);
+    const lines =
+      details.find((found) =>
+        found.some((line) => /^expected:.*composing state=typing at t=/.test(line)),
+      ) ?? (details[0] as string[]);
     const expected = lines.find((line) => line.startsWith('expected:')) ?? '';
     const observed = lines.find((line) => line.startsWith('observed:')) ?? '';
     const due = /composing state=typing at t=(\d+)/.exec(expected)?.[1];
