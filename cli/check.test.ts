@@ -280,14 +280,40 @@ describe('an implementation that refuses nothing', () => {
     expect(failed.map((c: Record<string, string>) => c['@_name']?.split(':')[0])).toContain('DN-9');
   });
 
+  /** The path case that fails on a failure code neither refused nor sent, and its step. */
+  async function codeFailure() {
+    const report = JSON.parse(await readFile(join(out(), 'imflow-report.json'), 'utf8'));
+    const cases: {
+      name: string;
+      steps: {
+        stimulus: { type: string };
+        verdict: string;
+        failure?: { requirements: string[] };
+      }[];
+    }[] = report.profiles[0].machines.flatMap((m: { pathCases: unknown[] }) => m.pathCases);
+    for (const trace of cases) {
+      const index = trace.steps.findIndex((step) => step.verdict === 'fail');
+      const step = trace.steps[index];
+      if (
+        step?.stimulus.type === 'app.deliveryFailure' &&
+        step.failure?.requirements.includes('DN-9')
+      )
+        return { file: `${trace.name.toLowerCase().replaceAll(' ', '-')}.json`, step: index + 1 };
+    }
+    throw new Error('no path case fails on a delivery failure code');
+  }
+
   it('replays a failing trace and reproduces the failure', async () => {
-    const trace = join(out(), 'traces', 'ucma-guide-imflow-path-5.json');
-    expect(traces).toContain('ucma-guide-imflow-path-5.json');
+    const { file, step } = await codeFailure();
+    const trace = join(out(), 'traces', `ucma-guide-${file}`);
+    expect(traces).toContain(`ucma-guide-${file}`);
     const r = await run('replay', trace, '--adapter', join(dir, 'refuses-nothing.mts'));
     expect(r.code).toBe(1);
-    expect(r.text()).toMatch(/5\. FAIL \(recorded: fail\) {2}app\.deliveryFailure/);
+    expect(r.text()).toMatch(
+      new RegExp(`${step}\\. FAIL \\(recorded: fail\\) {2}app\\.deliveryFailure`),
+    );
     expect(r.out.at(-1)).toBe(
-      'imflow: replay FAILS: reproduces the recorded failure at step 5 (DN-1, DN-2, DN-9)',
+      `imflow: replay FAILS: reproduces the recorded failure at step ${step} (DN-1, DN-2, DN-9)`,
     );
     // Without --adapter the replay loads the module the trace records.
     const recorded = await run('replay', trace);
@@ -310,11 +336,12 @@ describe('an implementation that refuses nothing', () => {
   });
 
   it('judges the failing trace offline with the same requirement', async () => {
-    const r = await run('verify-trace', join(out(), 'traces', 'ucma-guide-imflow-path-5.json'));
+    const { file, step } = await codeFailure();
+    const r = await run('verify-trace', join(out(), 'traces', `ucma-guide-${file}`));
     expect(r.code).toBe(1);
-    expect(r.text()).toMatch(/5\. FAIL {2}app\.deliveryFailure/);
-    expect(r.text()).toContain('The recorded verdict (fail at step 5) agrees.');
-    expect(r.out.at(-1)).toBe('imflow: trace FAILS at step 5: DN-1, DN-2, DN-9');
+    expect(r.text()).toMatch(new RegExp(`${step}\\. FAIL {2}app\\.deliveryFailure`));
+    expect(r.text()).toContain(`The recorded verdict (fail at step ${step}) agrees.`);
+    expect(r.out.at(-1)).toBe(`imflow: trace FAILS at step ${step}: DN-1, DN-2, DN-9`);
   });
 
   it('passes a passing trace offline', async () => {
