@@ -31,6 +31,8 @@ type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[
 const string = { type: 'string' } as const;
 const ordinal = { type: 'integer', minimum: 1, description: 'Counted from 1.' } as const;
 const statusCode = { type: 'integer', minimum: 100, maximum: 699 } as const;
+/** The code an application passes: any Int32, since the kit also tries those DN-9 refuses. */
+const anyCode = { type: 'integer', minimum: -(2 ** 31), maximum: 2 ** 31 - 1 } as const;
 const deliveryStatus = { enum: ['success', 'failure'] } as const;
 
 function enumOf<T extends string>(values: Readonly<Record<T, true>>): JsonSchema {
@@ -46,7 +48,8 @@ const template: JsonSchema = {
   type: 'object',
   properties: {
     consumptionMode: { enum: ['consumed-locally', 'proxied-to-remote-entity'] },
-    composingTimeoutMs: { type: 'number', minimum: 0 },
+    // Any number: the kit also tries values the model refuses (CONF-7), negative ones included.
+    composingTimeoutMs: { type: 'number' },
     supportedFormats: { type: 'array', items: string },
   },
   additionalProperties: false,
@@ -63,7 +66,7 @@ const stimulusFields: StimulusFields = {
   'app.setComposing': {},
   'app.setIdle': {},
   'app.deliverySuccess': { message: ordinal },
-  'app.deliveryFailure': { message: ordinal, code: statusCode },
+  'app.deliveryFailure': { message: ordinal, code: anyCode },
   'app.terminate': {},
   'remote.message': { body: string, contentType: string },
   'remote.typing': {},
