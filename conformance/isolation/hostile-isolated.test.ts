@@ -212,6 +212,14 @@ afterEach(() => {
 });
 
 describe('misbehaving adapters, isolated', () => {
+  // Each check replaces process.exit for as long as it runs and puts back what it found; runs
+  // side by side can finish in another order than they started and put back another run's
+  // replacement, so the real one is put back once they are all done.
+  const exit = process.exit;
+  afterAll(() => {
+    process.exit = exit;
+  });
+
   it('has at least 20, two of them in Python', () => {
     const rows = Object.values(table);
     expect(rows.length).toBeGreaterThanOrEqual(20);
