@@ -37,7 +37,8 @@ async function browserTest(ci: boolean) {
 
 const INSTALL = 'sudo apt-get install --no-install-recommends chromium fonts-liberation';
 
-describe('the browser test without a browser', () => {
+// Two nested runs, independent of each other: side by side.
+describe.concurrent('the browser test without a browser', () => {
   it('skips visibly outside CI, naming the install command', async () => {
     const { code, output } = await browserTest(false);
     expect(code, output).toBe(0);
