@@ -4,20 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { runSuite } from '../conformance/suite.ts';
 import refusesNothing from '../conformance/test-adapters/refuses-nothing.ts';
 import { findBuiltInProfile, type Profile } from '../machines/index.ts';
-import type { Io } from './io.ts';
-import { main } from './main.ts';
+import { runInProcess } from './test-support.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const refusesNothingModule = join(root, 'conformance', 'test-adapters', 'refuses-nothing.ts');
 const profile = findBuiltInProfile('ucma-guide') as Profile;
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  const code = await main(argv, io);
-  return { code, text: out.join('\n'), errors: err.join('\n') };
-}
+const run = runInProcess;
 
 describe('bail: the check stops at the first failing test case', () => {
   it('runs nothing after the first failure, says what it left out and is not conformant', async () => {

@@ -3,18 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuiteResult } from '../conformance/results.ts';
-import type { Io } from './io.ts';
-import { main } from './main.ts';
+import { runInProcess } from './test-support.ts';
 
 /** `imflow check --jobs`: profiles side by side in host processes of their own. */
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  const code = await main(argv, io);
-  return { code, text: out.join('\n'), errors: err.join('\n') };
-}
+const run = runInProcess;
 
 let dir: string;
 const reports: Record<string, SuiteResult> = {};

@@ -6,18 +6,11 @@ import { writeFailingTraces } from '../conformance/reporters/trace-files.ts';
 import { runSuite } from '../conformance/suite.ts';
 import refusesNothing from '../conformance/test-adapters/refuses-nothing.ts';
 import { defaultProfile } from '../machines/index.ts';
-import type { Io } from './io.ts';
-import { main } from './main.ts';
+import { runInProcess } from './test-support.ts';
 
 /** Which adapter `imflow replay` uses when the command line names none. */
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  const code = await main(argv, io);
-  return { code, text: out.join('\n'), errors: err.join('\n') };
-}
+const run = runInProcess;
 
 let dir: string;
 let recorded: Record<string, unknown>;

@@ -5,18 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuiteResult } from '../conformance/results.ts';
-import type { Io } from './io.ts';
-import { main } from './main.ts';
+import { runInProcess } from './test-support.ts';
 
 /** `imflow check --shard i/n` in three jobs, then `imflow merge-reports`, as a CI would. */
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  const code = await main(argv, io);
-  return { code, text: out.join('\n'), errors: err.join('\n') };
-}
+const run = runInProcess;
 
 const common = ['check', '--profile', 'all', '--seed', '99', '--runs', '8'];
 let dir: string;
