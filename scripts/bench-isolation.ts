@@ -9,7 +9,6 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -129,7 +128,7 @@ async function wholeCheck(rounds: number): Promise<void> {
       '1.00',
     ],
     [
-      `isolated (default: --jobs ${Math.min(availableParallelism(), 4)} here)`,
+      'isolated (default: one host per profile)',
       median(isolated.map((run) => run.ms)).toFixed(0),
       median(ratios).toFixed(2),
       cpu(isolated),
