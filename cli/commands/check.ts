@@ -262,10 +262,18 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       const limits = limitsOption(options.stepTimeout);
       const jobs = jobsOption(options.jobs, options.inProcess === true);
       if (names.some((name) => name !== 'console')) await prepareOutDir(outDir);
+      // A profile that needs no adapter to resolve is checked before the adapter starts, so a
+      // bad one is refused at once.
+      const named = single('profile', options.profile);
+      const known =
+        named !== undefined &&
+        (named === 'all' || findBuiltInProfile(named) !== undefined || named.endsWith('.json'))
+          ? await resolveProfiles(named)
+          : undefined;
       // The adapter's process, if it has one, ends with the command, however that ends.
       await using opened = await openAdapter(options, limits);
       const { adapter, module } = opened;
-      const profiles = await profilesFor(adapter, options.profile);
+      const profiles = known ?? (await profilesFor(adapter, options.profile));
 
       const ordered = orderedReporters(names, io, outDir);
       // Progress only listens while the run goes, and reports nothing at its end.
