@@ -106,15 +106,12 @@ function adjacencyPeer(model: MachineModel): string[] {
     String(Object.keys(adjacency).length),
     String(edges),
     ms.toFixed(0),
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
+    ...blank(7),
   ];
 }
+
+/** Empty cells, to fill a row whose figures the table's other columns do not have. */
+const blank = (count: number): string[] => Array.from({ length: count }, () => '');
 
 /** The planning table, planned in a cache directory of its own (removed afterwards). */
 export function benchPlanning(): string[][] {
@@ -171,13 +168,7 @@ export function benchPlanning(): string[][] {
         value,
         target,
         met ? 'met' : 'NOT MET',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
+        ...blank(7),
       ];
       const worstBar = (worst: (typeof odd)[number], against: string) => {
         const ratio = worst.coldMs / timeOf(worst.base);
