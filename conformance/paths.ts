@@ -2,7 +2,6 @@ import {
   type ClockStepKind,
   clockSteps,
   declaredTransitions,
-  definitionDigest,
   explorationEvents,
   formatOutput,
   type MachineModel,
@@ -16,7 +15,7 @@ import {
 } from '../machines/index.ts';
 import { type ResolvedDeclarations, resolveDeclarations } from './declarations.ts';
 import { guardedTransitions, guardOutcomes } from './guards.ts';
-import { planKey, readCachedPlan, writeCachedPlan } from './plan-cache.ts';
+import { planKey, readCachedPlan, sourceDigest, writeCachedPlan } from './plan-cache.ts';
 
 /** A generated test case: a sequence of stimuli from the initial state. */
 export interface PlannedPath {
@@ -318,18 +317,13 @@ let plannerDigest: string | undefined;
 const graphs = new Map<string, Graph>();
 
 function keyOf(model: MachineModel, options: PlanOptions): string {
-  // The planner's own source text, so that a changed planner never reuses a cached plan.
-  plannerDigest ??= definitionDigest([
-    SITUATIONS,
-    buildGraph,
-    explore,
-    shortestRoute,
-    takesSequence,
-    unchanged,
-    stepCut,
-    sameObservation,
-    guardOutcomes,
-    reachable,
+  // The text of the modules that decide a plan, so that a changed planner never reuses one.
+  plannerDigest ??= sourceDigest(import.meta.url, [
+    './paths',
+    './guards',
+    './declarations',
+    '../machines/model',
+    '../machines/alphabet',
   ]);
   return planKey(model, {
     planner: plannerDigest,

@@ -14,7 +14,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { definitionDigest, type MachineModel, type Stimulus } from '../machines/index.ts';
 import type { PathPlan, PlannedPath, PlanStatus } from './paths.ts';
 
@@ -48,8 +49,6 @@ export function planKey(
       JSON.stringify({
         version: PLANNER_VERSION,
         machine: model.id,
-        fingerprint: model.fingerprint,
-        // The machine itself, in case a model was given another one after it was created.
         definition,
         profile: model.profile,
         ...inputs,
@@ -60,6 +59,25 @@ export function planKey(
 }
 
 const definitions = new WeakMap<object, string>();
+
+/**
+ * A digest of the text of modules, given relative to `base` without their extension (`.ts`
+ * when the kit runs from its sources, `.js` from its build): any edit to them yields another
+ * digest. A module that cannot be read counts by its name, so the cache still works when the
+ * kit is bundled, only without noticing edits.
+ */
+export function sourceDigest(base: string, modules: readonly string[]): string {
+  const extension = extname(fileURLToPath(base));
+  const hash = createHash('sha256');
+  for (const module of modules) {
+    try {
+      hash.update(readFileSync(new URL(`${module}${extension}`, base)));
+    } catch {
+      hash.update(module);
+    }
+  }
+  return hash.digest('hex');
+}
 
 const fileOf = (dir: string, key: string) => join(dir, `plan-${key}.json`);
 

@@ -78,11 +78,6 @@ export interface MachineModel {
    * stimuli and symbolic clock steps, as far as the timing constants tell them apart.
    */
   abstractKey(snapshot: ModelSnapshot): string;
-  /**
-   * A digest of what the machine does: its definition with the source text of its guards and
-   * actions, and of the functions that offer stimuli. It changes whenever the model does.
-   */
-  readonly fingerprint: string;
 }
 
 export type ModelSnapshot = AnyMachineSnapshot;
@@ -174,11 +169,9 @@ function createMachineModel(
     /** The durations of timers that restart themselves each time they expire. */
     periods?: readonly number[];
     queries(snapshot: ModelSnapshot): Queries;
-    /** Functions whose source text decides the model besides the machine itself. */
-    sources: readonly unknown[];
   },
 ): MachineModel {
-  const { machine, timers, sources, timingConstants, periods, ...rest } = definition;
+  const { machine, timers, timingConstants, periods, ...rest } = definition;
   const timerFields = new Set(timers);
   const remaining = (snapshot: ModelSnapshot, timer: string) =>
     (snapshot.context as Record<string, number | null>)[timer] ?? null;
@@ -276,7 +269,6 @@ function createMachineModel(
           : abstractTimeKey(running, timingConstants?.(snapshot) ?? [], periods ?? []);
       return `${JSON.stringify(snapshot.value)}|${untimed}|${shape}`;
     },
-    fingerprint: definitionDigest([machine.config, machine.implementations, ...sources]),
   };
 }
 
@@ -637,7 +629,6 @@ export function createModels(profile: Profile): MachineModel[] {
       (snapshot.context as FlowContext).composingTimeoutMs,
     ],
     periods: [profile.timing.refreshPeriodMs],
-    sources: [flowStimuli, flowTemplates, explorationEvents, clockSteps],
     queries: (snapshot) => {
       const flowState = snapshot.matches('idle')
         ? 'idle'
@@ -662,7 +653,6 @@ export function createModels(profile: Profile): MachineModel[] {
     profile,
     stimuli: mcuStimuli,
     timers: [],
-    sources: [mcuStimuli, explorationEvents, clockSteps],
     queries: (snapshot) => ({ mcuState: snapshot.value as Queries['mcuState'] }),
   });
   return [flow, mcu];
