@@ -444,17 +444,21 @@ export class CaseRun {
       },
       this.#judgeOptions(),
     );
+    // What every step records, in the order its trace shows it.
+    const judged = <V extends TraceStep['verdict']>(verdict: V) => ({
+      stimulus,
+      at,
+      observed,
+      queries,
+      verdict,
+      transitions: judgement.transitions.map((t) => t.id),
+    });
     if (judgement.ok && this.strict && judgement.advisories.length > 0) {
       const rules = [...new Set(judgement.advisories.map((a) => a.requirement))].sort();
       // The model knows the branch taken: the case may go on from it.
       return this.#recordFailure(
         {
-          stimulus,
-          at,
-          observed,
-          queries,
-          verdict: 'fail',
-          transitions: judgement.transitions.map((t) => t.id),
+          ...judged('fail'),
           advisories: judgement.advisories,
           failure: {
             message: `The implementation departs from ${rules.join(', ')} (${judgement.advisories.map((a) => a.transition).join(', ')}): the model allows it, and --strict makes the advisory a failure.`,
@@ -475,12 +479,7 @@ export class CaseRun {
       this.#acceptedWithoutEffect = [...new Set([...this.#acceptedWithoutEffect, ...accepted])];
       this.#snapshot = judgement.snapshot;
       this.steps.push({
-        stimulus,
-        at,
-        observed,
-        queries,
-        verdict: 'pass',
-        transitions: judgement.transitions.map((t) => t.id),
+        ...judged('pass'),
         // The branch is recorded whenever the model did anything but take the stimulus as it is.
         ...(judgement.branch.length === 1 && judgement.branch[0] === stimulus.type
           ? {}
@@ -491,12 +490,7 @@ export class CaseRun {
     }
     return this.#recordFailure(
       {
-        stimulus,
-        at,
-        observed,
-        queries,
-        verdict: 'fail',
-        transitions: judgement.transitions.map((t) => t.id),
+        ...judged('fail'),
         failure: {
           message:
             judgementMessage(
