@@ -181,6 +181,22 @@ function endComposingOnSend(from: 'local' | 'local.reverting') {
 const refreshChosen = { type: 'chose', params: 'refreshSent' } as const;
 const formatAcceptedChosen = { type: 'chose', params: 'formatAccepted' } as const;
 const cadenceKeptChosen = { type: 'chose', params: 'cadenceKept' } as const;
+
+// How an incoming message is taken in, whether its format is supported or accepted anyway
+// (MSG-5's allowed branch): consumed at once, accepted for the remote entity and owed a
+// notification, or held while an earlier one is still owed.
+const takeInConsumed = [
+  'countReceived',
+  'raiseMessageReceived',
+  { type: 'answer', params: 200 },
+] as const;
+const takeInProxied = [
+  'countReceived',
+  'raiseMessageReceived',
+  { type: 'answer', params: 202 },
+  'awaitNotification',
+] as const;
+const holdProxied = ['countReceived', { type: 'answer', params: 202 }, 'holdMessage'] as const;
 const restartedAsNewChosen = { type: 'chose', params: 'restartedAsNew' } as const;
 
 /**
@@ -597,11 +613,7 @@ export function createFlowMachine(profile: Profile) {
                       },
                       {
                         guard: and([formatAcceptedChosen, 'formatUnsupported']),
-                        actions: [
-                          'countReceived',
-                          'raiseMessageReceived',
-                          { type: 'answer', params: 200 },
-                        ],
+                        actions: takeInConsumed,
                       },
                     ),
                     realises(
@@ -617,11 +629,7 @@ export function createFlowMachine(profile: Profile) {
                         requirements: ['MSG-2', 'MSG-3', 'MSG-7', 'LIFE-2', 'CONF-8'],
                       },
                       {
-                        actions: [
-                          'countReceived',
-                          'raiseMessageReceived',
-                          { type: 'answer', params: 200 },
-                        ],
+                        actions: takeInConsumed,
                       },
                     ),
                   ],
@@ -656,7 +664,7 @@ export function createFlowMachine(profile: Profile) {
                       },
                       {
                         guard: and([formatAcceptedChosen, 'formatUnsupported', 'holdWhileOwed']),
-                        actions: ['countReceived', { type: 'answer', params: 202 }, 'holdMessage'],
+                        actions: holdProxied,
                       },
                     ),
                     allowedBranch(
@@ -677,12 +685,7 @@ export function createFlowMachine(profile: Profile) {
                       },
                       {
                         guard: and([formatAcceptedChosen, 'formatUnsupported']),
-                        actions: [
-                          'countReceived',
-                          'raiseMessageReceived',
-                          { type: 'answer', params: 202 },
-                          'awaitNotification',
-                        ],
+                        actions: takeInProxied,
                       },
                     ),
                     realises(
@@ -704,7 +707,7 @@ export function createFlowMachine(profile: Profile) {
                       },
                       {
                         guard: 'holdWhileOwed',
-                        actions: ['countReceived', { type: 'answer', params: 202 }, 'holdMessage'],
+                        actions: holdProxied,
                       },
                     ),
                     realises(
@@ -714,12 +717,7 @@ export function createFlowMachine(profile: Profile) {
                         capability: 'proxiedConsumption',
                       },
                       {
-                        actions: [
-                          'countReceived',
-                          'raiseMessageReceived',
-                          { type: 'answer', params: 202 },
-                          'awaitNotification',
-                        ],
+                        actions: takeInProxied,
                       },
                     ),
                   ],
