@@ -30,6 +30,22 @@ function viewsLine(views: readonly DiagramView[], current: DiagramView): string 
     : `Other views: ${others.map(link).join(', ')}. ${index}`;
 }
 
+/** The states section: each state's path, its kind as `kindOf` words it, and its description. */
+function statesTable<S extends { path: string; description?: string }>(
+  states: readonly S[],
+  kindOf: (state: S) => string,
+): string[] {
+  return [
+    '## States',
+    '',
+    '| State | Kind | Description |',
+    '| --- | --- | --- |',
+    ...states.map(
+      (state) => `| ${code(state.path)} | ${kindOf(state)} | ${cell(state.description ?? '')} |`,
+    ),
+  ];
+}
+
 const guardCell = (t: DiagramTransition) =>
   code([guardText(t), ...markers(t)].filter((part) => part !== '').join(' '));
 const fromCell = (source: string) => (source === '' ? '(any state)' : code(source));
@@ -81,14 +97,7 @@ export function renderMarkdown(
     renderMermaid(diagram).trimEnd(),
     '```',
     '',
-    '## States',
-    '',
-    '| State | Kind | Description |',
-    '| --- | --- | --- |',
-    ...states.map(
-      (state) =>
-        `| ${code(state.path)} | ${regions.has(state) ? 'region' : state.kind} | ${cell(state.description ?? '')} |`,
-    ),
+    ...statesTable(states, (state) => (regions.has(state) ? 'region' : state.kind)),
     '',
     '## Transitions',
     '',
@@ -187,13 +196,12 @@ export function renderViewMarkdown(view: DiagramView, views: readonly DiagramVie
       return `| ${numbers.get(t.id)} | ${code(t.id)} | ${fromCell(ends.source)} | ${code(t.event)} | ${guardCell(t)} | ${toCell(ends.targets)} | ${cell(t.requirements.join(' '))} |`;
     }),
     '',
-    '## States',
-    '',
-    '| State | Kind | Description |',
-    '| --- | --- | --- |',
-    ...states.map(
-      (state) =>
-        `| ${code(state.path)} | ${state.folded !== undefined ? `parallel (regions ${state.folded.join(', ')})` : state.path === view.focus ? 'region' : state.kind} | ${cell(state.description ?? '')} |`,
+    ...statesTable(states, (state) =>
+      state.folded !== undefined
+        ? `parallel (regions ${state.folded.join(', ')})`
+        : state.path === view.focus
+          ? 'region'
+          : state.kind,
     ),
     '',
   ];
