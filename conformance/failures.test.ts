@@ -11,16 +11,23 @@ const failedRules = (result: Awaited<ReturnType<typeof runSuite>>) =>
     .filter((v) => v.verdict === 'fail')
     .map((v) => v.requirement.id) ?? [];
 
+/** The path tests alone of the two-bug adapter: one run, which both tests below read. */
+let twoBugsRun: ReturnType<typeof runSuite> | undefined;
+const pathTestsOfTwoBugs = () => {
+  twoBugsRun ??= runSuite({
+    adapter: twoBugs,
+    profiles: [guideProfile],
+    machine: 'imFlow',
+    seed: 1,
+    runs: 0,
+    limits,
+  });
+  return twoBugsRun;
+};
+
 describe('one run reports every distinct failing rule', () => {
   it('names both of two independent bugs with path tests alone', async () => {
-    const result = await runSuite({
-      adapter: twoBugs,
-      profiles: [guideProfile],
-      machine: 'imFlow',
-      seed: 1,
-      runs: 0,
-      limits,
-    });
+    const result = await pathTestsOfTwoBugs();
     expect(failedRules(result)).toEqual(expect.arrayContaining(['LC-2', 'DN-3']));
     const distinct = failingCases(result.profiles[0] as never);
     // A case names the rules of all its failing steps (it may go on after the first).
@@ -37,14 +44,7 @@ describe('one run reports every distinct failing rule', () => {
   });
 
   it('steers re-planned cases away from the rules that already failed', async () => {
-    const result = await runSuite({
-      adapter: twoBugs,
-      profiles: [guideProfile],
-      machine: 'imFlow',
-      seed: 1,
-      runs: 0,
-      limits,
-    });
+    const result = await pathTestsOfTwoBugs();
     const machine = result.profiles[0]?.machines[0];
     expect(machine?.plan.replans).toBeGreaterThan(0);
     const firstRound = machine?.pathCases.filter((c) => !c.name.includes(' re-plan ')) ?? [];
