@@ -99,6 +99,20 @@ export interface SutContext {
    * it; a fixed one can ignore it (and fails where it does not behave as the profile says).
    */
   readonly profile: Profile;
+  /**
+   * Present in wire mode (`imflow check --wire sip`) only: the kit plays the remote participant
+   * on real SIP and observes the wire itself, so the adapter drives the application side alone
+   * and reports only `event` and `error` outputs.
+   */
+  readonly wire?: WireContext;
+}
+
+/** Where the implementation and the kit meet on the wire, as SIP URIs on loopback. */
+export interface WireContext {
+  /** The URI the implementation listens on, as given with `--endpoint`. */
+  readonly endpoint: string;
+  /** The kit's own URI: the remote participant that calls the endpoint. */
+  readonly remote: string;
 }
 
 /** One instance of the implementation, wired to the kit. */

@@ -6,6 +6,7 @@ export type {
   StimulusPattern,
   SutContext,
   SystemUnderTest,
+  WireContext,
 } from './adapter.ts';
 export { refusalKind } from './adapter.ts';
 export { CaseRun, defaultLimits, type Limits } from './case-run.ts';

@@ -188,7 +188,7 @@ const handlers: {
       throw new Failure(message.slice(0, 1500), ERROR_CODES.startFailure);
     }
   },
-  async create({ sut, machine, profile, now }) {
+  async create({ sut, machine, profile, now, wire }) {
     if (!adapter) throw new Failure('create before initialize');
     const entry: Hosted = { now, timers: new Map() };
     hosted.set(sut, entry);
@@ -200,6 +200,7 @@ const handlers: {
         observe: observer(sut, entry),
         machine,
         profile,
+        ...(wire ? { wire } : {}),
       });
     } catch (error) {
       throw new Failure(describe(error), ERROR_CODES.startFailure);

@@ -8,7 +8,7 @@
  * The guide for implementers is `docs/protocol.md`.
  */
 import type { Output, Profile, Queries, Stimulus } from '../../machines/index.ts';
-import type { Declarations } from '../adapter.ts';
+import type { Declarations, WireContext } from '../adapter.ts';
 
 /** Sent in `initialize`; an implementation refuses a version it does not speak. */
 export const PROTOCOL_VERSION = 'imflow-adapter/1';
@@ -37,7 +37,14 @@ export interface Requests {
   };
   /** A fresh system under test for one test case, named by `sut` from then on. */
   create: {
-    params: { sut: number; machine: 'imFlow' | 'mcuSession'; profile: Profile; now: number };
+    params: {
+      sut: number;
+      machine: 'imFlow' | 'mcuSession';
+      profile: Profile;
+      now: number;
+      /** Wire mode only: see `SutContext.wire`. */
+      wire?: WireContext;
+    };
     result: Record<string, never>;
   };
   /** Apply one stimulus, let the system settle, and answer with its state readings. */
@@ -303,7 +310,27 @@ export const requestSchemas: Record<Method, { params: Schema; result: Schema }> 
   },
   create: {
     params: object(
-      { sut, machine: { enum: ['imFlow', 'mcuSession'] }, profile: profileSchema, now },
+      {
+        sut,
+        machine: { enum: ['imFlow', 'mcuSession'] },
+        profile: profileSchema,
+        now,
+        wire: object(
+          {
+            endpoint: {
+              type: 'string',
+              pattern: '^sips?:',
+              description: 'The URI the implementation listens on.',
+            },
+            remote: {
+              type: 'string',
+              pattern: '^sips?:',
+              description: "The kit's own URI, which calls the endpoint.",
+            },
+          },
+          ['endpoint', 'remote'],
+        ),
+      },
       ['sut', 'machine', 'profile', 'now'],
     ),
     result: empty,

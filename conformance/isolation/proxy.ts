@@ -133,6 +133,7 @@ export async function startIsolatedAdapter(options: IsolationOptions): Promise<I
         machine: context.machine,
         profile: context.profile,
         now: context.clock.now(),
+        ...(context.wire ? { wire: context.wire } : {}),
       });
       return system;
     },
