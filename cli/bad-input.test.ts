@@ -77,6 +77,18 @@ const table: Record<string, BadInput> = {
     argv: () => check('--step-timeout', '0'),
     message: /--step-timeout .*got "0"/,
   },
+  'an unknown clock': {
+    argv: () => check('--clock', 'wall'),
+    message: /--clock must be virtual or real, got "wall"/,
+  },
+  'a jitter tolerance in virtual time': {
+    argv: () => check('--jitter-ms', '50'),
+    message: /--jitter-ms is the tolerance of a run in real time: give --clock real with it/,
+  },
+  'a zero jitter tolerance': {
+    argv: () => check('--clock', 'real', '--jitter-ms', '0'),
+    message: /--jitter-ms must be .*a whole number from 1 to 60000, got "0"/,
+  },
   'the same option twice': {
     argv: () => check('--seed', '1', '--seed', '2'),
     message: /--seed takes one value, got 2/,

@@ -1,6 +1,12 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultLimits, type Limits } from '../conformance/case-run.ts';
+import {
+  type ClockMode,
+  DEFAULT_JITTER_MS,
+  defaultLimits,
+  type Limits,
+  virtualTime,
+} from '../conformance/case-run.ts';
 import { UsageError } from './io.ts';
 
 /**
@@ -55,6 +61,28 @@ export function flagOption(option: string, value: unknown, what: string): boolea
 /** `--strict`: a flag, given once, without a value. */
 export function strictOption(value: unknown): boolean {
   return flagOption('strict', value, 'it makes advisories failures');
+}
+
+/** `--clock` and `--jitter-ms`: how the run's time passes. */
+export function clockOption(clock: unknown, jitter: unknown): ClockMode {
+  const kind = single('clock', clock) ?? 'virtual';
+  if (kind !== 'virtual' && kind !== 'real') {
+    throw new UsageError(`--clock must be virtual or real, got "${kind.slice(0, 40)}".`);
+  }
+  const jitterMs = integerOption('jitter-ms', jitter, {
+    min: 1,
+    max: 60_000,
+    what: 'the real milliseconds an output may come after its instant',
+  });
+  if (kind === 'virtual') {
+    if (jitterMs !== undefined) {
+      throw new UsageError(
+        '--jitter-ms is the tolerance of a run in real time: give --clock real with it, or drop it.',
+      );
+    }
+    return virtualTime;
+  }
+  return { kind, jitterMs: jitterMs ?? DEFAULT_JITTER_MS };
 }
 
 export function limitsOption(value: unknown): Limits | undefined {

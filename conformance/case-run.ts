@@ -12,6 +12,7 @@ import { type ResolvedDeclarations, resolveDeclarations } from './declarations.t
 import { AdapterExited, CallAbandoned } from './isolation/host-process.ts';
 import { type Judgement, type JudgeOptions, judgeStep } from './oracle.ts';
 import { outputShapeProblem, queriesProblem, snapshotOutput } from './output-shape.ts';
+import { RealTimeClock } from './real-time-clock.ts';
 import {
   type StepFailure,
   type TimedOutput,
@@ -32,6 +33,33 @@ export interface Limits {
 }
 
 export const defaultLimits: Limits = { stepTimeoutMs: 5000, drainTurns: 20 };
+
+/**
+ * How a case's time passes: on the kit's virtual clock, or on the wall clock (`--clock real`),
+ * where each output is awaited up to `jitterMs` after its instant.
+ */
+export type ClockMode =
+  | { readonly kind: 'virtual' }
+  | { readonly kind: 'real'; readonly jitterMs: number };
+
+export const virtualTime: ClockMode = { kind: 'virtual' };
+
+/**
+ * The jitter tolerance of a real-time run unless `--jitter-ms` says otherwise. On the 2-core
+ * machines the kit is developed on, the host's timers came late by 4 to 71 ms at the 99th
+ * percentile while other work ran; 100 ms keeps a loaded CI machine from failing a conforming
+ * implementation, and is still well inside every window the pages define (the shortest, the
+ * revert tolerance, is 500 ms by default).
+ */
+export const DEFAULT_JITTER_MS = 100;
+
+/**
+ * How much before its instant a real-time output still counts as on time. An implementation's
+ * timer starts when its stimulus arrives, after the kit sent it, so it falls due late, never
+ * early; but a host's timers are set from a loop time read at the start of the loop's turn, and
+ * may fire up to about a millisecond before their instant by the monotonic clock.
+ */
+export const EARLY_TOLERANCE_MS = 2;
 
 const DEFAULT_MAX_OUTPUTS_PER_STEP = 1000;
 /** Outputs kept in the trace of a step that reported too many: enough to see what it was. */
@@ -125,18 +153,26 @@ export class CaseRun {
   #restarted: { rules: readonly string[]; remainingMs: number }[] = [];
   /** Output channels the application no longer sees, after a known fault (`hides`). */
   #hiddenChannels = new Set<string>();
+  /** Real time: the window after the last step in which its outputs were awaited. */
+  #owedSettling = 0;
+  /**
+   * Real time: how far settling steps have moved the model ahead of the plan's timeline; the
+   * next planned clock steps are shortened by it, so that they end where the plan has them.
+   */
+  #ahead = 0;
 
   private constructor(
     readonly model: MachineModel,
     readonly name: string,
     readonly origin: Trace['origin'],
     private readonly limits: Limits,
-    private readonly clock: VirtualClock,
+    private readonly clock: VirtualClock | RealTimeClock,
     private sut: SystemUnderTest | undefined,
     private readonly adapterName: string,
     private readonly declarations: ResolvedDeclarations,
     private readonly strict: boolean,
     private readonly continueAfterFailure: boolean,
+    private readonly clockMode: ClockMode,
   ) {
     this.#snapshot = model.initial();
   }
@@ -157,9 +193,12 @@ export class CaseRun {
      * wants the first failure.
      */
     continueAfterFailure?: boolean;
+    /** Virtual time unless given. */
+    clock?: ClockMode;
   }): Promise<CaseRun> {
     const limits = options.limits ?? defaultLimits;
-    const clock = new VirtualClock();
+    const clockMode = options.clock ?? virtualTime;
+    const clock = clockMode.kind === 'real' ? new RealTimeClock() : new VirtualClock();
     const run = new CaseRun(
       options.model,
       options.name,
@@ -171,6 +210,7 @@ export class CaseRun {
       options.declarations ?? resolveDeclarations(options.adapter.declarations),
       options.strict ?? false,
       options.continueAfterFailure ?? false,
+      clockMode,
     );
     try {
       await options.adapter.prepare?.();
@@ -315,22 +355,64 @@ export class CaseRun {
    * Returns false once the case has failed.
    */
   async step(stimulus: Stimulus): Promise<boolean> {
-    if (stimulus.type !== 'clock.advance') return this.#judged(stimulus);
+    if (stimulus.type !== 'clock.advance')
+      return (await this.#judged(stimulus)) && this.#settlingStep();
     if (this.ended) return false;
     let remaining = stimulus.ms;
-    while (remaining > 0) {
+    for (;;) {
+      const absorbed = Math.min(this.#ahead, remaining);
+      this.#ahead -= absorbed;
+      remaining -= absorbed;
+      if (remaining <= 0) return true;
       const deadline = this.model.nextDeadlineMs(this.#snapshot);
       const ms = deadline === null ? remaining : Math.min(remaining, deadline);
       if (!(await this.#judged({ type: 'clock.advance', ms }))) return false;
       remaining -= ms;
+      if (!(await this.#settlingStep())) return false;
     }
-    return true;
   }
 
-  async #judged(stimulus: Stimulus): Promise<boolean> {
+  /** The model's time, which in real time is where the steps have brought it. */
+  #modelNow(): number {
+    return this.clock instanceof RealTimeClock ? this.clock.modelNow : this.clock.now();
+  }
+
+  /**
+   * Real time: how long after a step its outputs are still awaited. After a stimulus, and after
+   * a clock step that reached a deadline, the jitter tolerance; never up to the model's next
+   * deadline, whose outputs belong to the step that reaches it.
+   */
+  #settlingWindow(before: ModelSnapshot, after: ModelSnapshot, stimulus: Stimulus): number {
+    if (this.clockMode.kind !== 'real') return 0;
+    if (stimulus.type === 'clock.advance') {
+      const due = this.model.nextDeadlineMs(before);
+      if (due === null || stimulus.ms < due) return 0;
+    }
+    const next = this.model.nextDeadlineMs(after);
+    return Math.max(0, Math.min(this.clockMode.jitterMs, next === null ? Infinity : next - 1));
+  }
+
+  /**
+   * Real time: the model's time catches up with the window the last step's outputs were
+   * awaited in, as a step of its own that expects nothing.
+   */
+  async #settlingStep(): Promise<boolean> {
+    const owed = this.#owedSettling;
+    this.#owedSettling = 0;
+    if (owed <= 0 || this.ended) return !this.ended;
+    const deadline = this.model.nextDeadlineMs(this.#snapshot);
+    const ms = deadline === null ? owed : Math.min(owed, deadline - 1);
+    if (ms <= 0) return true;
+    const ok = await this.#judged({ type: 'clock.advance', ms }, true);
+    // With no timer running, the model's time is free: nothing planned depends on it.
+    this.#ahead = this.model.runningTimers(this.#snapshot) === 0 ? 0 : this.#ahead + ms;
+    return ok;
+  }
+
+  async #judged(stimulus: Stimulus, settling = false): Promise<boolean> {
     if (this.ended || !this.sut) return false;
     const sut = this.sut;
-    const at = this.clock.now();
+    const at = this.#modelNow();
     this.#buffer = [];
     this.#malformed = [];
     this.#overflow = 0;
@@ -346,6 +428,7 @@ export class CaseRun {
       this.steps.push({
         stimulus,
         at,
+        ...(settling ? { settling } : {}),
         observed: tooMany ? this.#buffer.slice(0, KEPT_OF_TOO_MANY) : this.#buffer,
         queries,
         verdict: 'fail',
@@ -368,10 +451,12 @@ export class CaseRun {
       if (stimulus.type === 'clock.advance') {
         await within(
           () => this.clock.advance(stimulus.ms, () => this.#settle()),
-          this.limits.stepTimeoutMs * 4,
+          // In real time the step lasts as long as the time it moves, before any settling.
+          this.limits.stepTimeoutMs * 4 + (this.clockMode.kind === 'real' ? stimulus.ms : 0),
           'advancing the clock',
         );
       } else {
+        if (this.clock instanceof RealTimeClock) await this.clock.waitUntil(at);
         try {
           await within(
             () => sut.apply(stimulus),
@@ -391,6 +476,11 @@ export class CaseRun {
         }
       }
       await this.#settle();
+      if (this.clock instanceof RealTimeClock && !settling) {
+        const window = this.#settlingWindow(this.#snapshot, expectedStep.snapshot, stimulus);
+        await this.clock.waitUntil(this.#modelNow() + window);
+        this.#owedSettling = window;
+      }
     } catch (error) {
       this.#broken = true;
       // Whatever the abandoned step left running (a timer re-arming itself, say) stops here.
@@ -429,9 +519,10 @@ export class CaseRun {
     }
     const observed = this.#buffer;
     // What time obliges is due at the end of a clock step: anything seen before it came early.
+    const earlyTolerance = this.clockMode.kind === 'real' ? EARLY_TOLERANCE_MS : 0;
     const early =
       stimulus.type === 'clock.advance'
-        ? observed.filter((timed) => timed.at < at + stimulus.ms)
+        ? observed.filter((timed) => timed.at < at + stimulus.ms - earlyTolerance)
         : [];
     const judgement = judgeStep(
       this.model,
@@ -448,6 +539,7 @@ export class CaseRun {
     const judged = <V extends TraceStep['verdict']>(verdict: V) => ({
       stimulus,
       at,
+      ...(settling ? { settling } : {}),
       observed,
       queries,
       verdict,

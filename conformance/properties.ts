@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { MachineModel, ModelSnapshot, Stimulus } from '../machines/index.ts';
 import type { Adapter } from './adapter.ts';
-import { CaseRun, type Limits } from './case-run.ts';
+import { CaseRun, type ClockMode, type Limits } from './case-run.ts';
 import { type ResolvedDeclarations, resolveDeclarations } from './declarations.ts';
 import type { Trace } from './trace.ts';
 
@@ -121,7 +121,16 @@ export interface PropertyOptions {
    * once a given rule is named needs no more).
    */
   readonly searchUntil?: (trace: Trace) => boolean;
+  /**
+   * Virtual time unless given. In real time each run lasts the time it models: runs are
+   * shorter, draw no quiet periods, and a counterexample is reported as found, unshrunk
+   * (each shrink step would replay it in real time); replay it in virtual time to shrink it.
+   */
+  readonly clock?: ClockMode;
 }
+
+/** Commands per run in real time, where every advance is waited for. */
+const REAL_TIME_MAX_COMMANDS = 20;
 
 /** Further searches for counterexamples of other rules, once one has been found. */
 export const EXTRA_SEARCHES = 3;
@@ -170,7 +179,12 @@ const QUIET_PERIOD = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32) },
 );
 
-function commandsFor(model: MachineModel, replayPath: string | undefined, withClock: boolean) {
+function commandsFor(
+  model: MachineModel,
+  replayPath: string | undefined,
+  withClock: boolean,
+  realTime: boolean,
+) {
   const longestTimer = Math.max(
     model.profile.timing.composingTimeoutMs,
     model.profile.timing.refreshPeriodMs,
@@ -184,7 +198,10 @@ function commandsFor(model: MachineModel, replayPath: string | undefined, withCl
   // Listed twice: stimuli drive the model into new states, clock steps only wait there.
   const clock = [
     fc
-      .oneof({ weight: 9, arbitrary: short }, { weight: 1, arbitrary: QUIET_PERIOD })
+      .oneof(
+        { weight: 9, arbitrary: short },
+        ...(realTime ? [] : [{ weight: 1, arbitrary: QUIET_PERIOD }]),
+      )
       .map((ms) => new AdvanceCommand(ms)),
     fc.constantFrom(0 as const, -1 as const).map((offset) => new DeadlineCommand(offset)),
   ];
@@ -192,7 +209,7 @@ function commandsFor(model: MachineModel, replayPath: string | undefined, withCl
   const racing =
     model.id === 'mcuSession' ? [fc.scheduler().map((s) => new RacingCompletionsCommand(s))] : [];
   return fc.commands([...base, ...racing], {
-    maxCommands: 60,
+    maxCommands: realTime ? REAL_TIME_MAX_COMMANDS : 60,
     size: 'large',
     ...(replayPath ? { replayPath } : {}),
   });
@@ -223,7 +240,9 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
       declarations,
       ...(options.strict ? { strict: true } : {}),
       ...(limits ? { limits } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
+  const realTime = options.clock?.kind === 'real';
   const types = options.stimulusTypes;
   const drivable = (snapshot: ModelSnapshot) => {
     const queries = model.queries(snapshot);
@@ -241,7 +260,7 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
   /** One search; failures naming only rules in `known` count as passing runs. */
   const search = async (searchSeed: number, known: ReadonlySet<string> | undefined) => {
     const property = fc.asyncProperty(
-      commandsFor(model, replaying?.replayPath, withClock),
+      commandsFor(model, replaying?.replayPath, withClock, realTime),
       async (commands) => {
         const run = await start(`${model.id} property`);
         try {
@@ -265,6 +284,7 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
       numRuns: runs,
       seed: searchSeed,
       ...(replaying ? { path: replaying.path, endOnFailure: true } : {}),
+      ...(realTime ? { endOnFailure: true } : {}),
       interruptAfterTimeLimit: 120_000,
     });
   };
@@ -319,7 +339,8 @@ export async function runProperty(options: PropertyOptions): Promise<PropertyRes
     [first.failure, ...further].some((failure) => options.searchUntil?.(failure.trace));
   if (!replaying && !satisfied()) {
     const known = new Set([...(options.knownFailing ?? []), ...first.rules]);
-    for (let extra = 1; extra <= (options.extraSearches ?? EXTRA_SEARCHES); extra++) {
+    const extraSearches = options.extraSearches ?? (realTime ? 0 : EXTRA_SEARCHES);
+    for (let extra = 1; extra <= extraSearches; extra++) {
       const next = await search((seed + extra) % 2 ** 31, known);
       if (!next.failed) break;
       const found = await record(next);

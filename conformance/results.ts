@@ -1,5 +1,6 @@
 import type { Profile, Requirement, RequirementGroup } from '../machines/index.ts';
 import type { Declarations } from './adapter.ts';
+import type { RealTimeSummary } from './lateness.ts';
 import type { PropertyResult } from './properties.ts';
 import type { Trace } from './trace.ts';
 
@@ -153,6 +154,8 @@ export interface SuiteResult {
   readonly profiles: readonly ProfileResult[];
   readonly verdict: 'conformant' | 'not-conformant';
   readonly durationMs: number;
+  /** A run in real time (`--clock real`): the tolerance it judged with and the lateness seen. */
+  readonly realTime?: RealTimeSummary;
   /**
    * Problems outside any test case, such as errors an adapter raised asynchronously where no
    * step could catch them (set by the command line, which then reports the run not conformant).

@@ -8,7 +8,7 @@ import {
   requirements,
 } from '../machines/index.ts';
 import type { Adapter } from './adapter.ts';
-import { CaseRun, type Limits } from './case-run.ts';
+import { CaseRun, type ClockMode, type Limits } from './case-run.ts';
 import {
   formatStimulusPatterns,
   observabilityOf,
@@ -16,6 +16,7 @@ import {
   resolveDeclarations,
 } from './declarations.ts';
 import { guardKey, guardOutcomes, walkPassingSteps } from './guards.ts';
+import { realTimeSummary } from './lateness.ts';
 import {
   type PathPlan,
   type PlannedPath,
@@ -93,6 +94,13 @@ export interface SuiteOptions {
    * them in turn, so that what it stops after is the same whatever the timing.
    */
   readonly sideBySide?: SideBySide;
+  /** Virtual time unless given; see `ClockMode`. */
+  readonly clock?: ClockMode;
+  /**
+   * Path cases run at once, each on a system of its own (default 1). In real time a case mostly
+   * waits for its instants, so cases overlap; a run that bails runs them in turn.
+   */
+  readonly casesAtOnce?: number;
 }
 
 /** Where a bailing run stopped, filled in as it goes. */
@@ -288,6 +296,7 @@ async function runMachine(
       declarations,
       ...(options.strict ? { strict: true } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       continueAfterFailure: true,
     });
     for (const stimulus of path.stimuli) {
@@ -311,12 +320,14 @@ async function runMachine(
   const where = `${model.profile.name} ${model.id}`;
   for (;;) {
     let failures = 0;
+    const atOnce = bail ? 1 : (options.casesAtOnce ?? 1);
+    const running = atOnce > 1 ? inPool(queue, atOnce, runCase) : undefined;
     for (const [index, path] of queue.entries()) {
       if (bail?.after) {
         bail.notRun.push(`${where}: ${queue.length - index} of ${queue.length} path cases`);
         break;
       }
-      const trace = await runCase(path);
+      const trace = await (running?.[index] ?? runCase(path));
       pathCases.push(trace);
       if (bail && trace.verdict === 'fail' && bail.stopsAt(trace)) bail.after = trace.name;
       walkPassingSteps(model, trace.steps, (before, event) => {
@@ -364,6 +375,7 @@ async function runMachine(
       ...(bail && options.bail !== true ? { searchUntil: bail.stopsAt } : {}),
       ...(options.path ? { path: options.path } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       replayCommand: (s, p) => replayCommand(options, model.profile, model.id, s, p),
       ...(options.listener?.onCaseEnd ? { onCase: options.listener.onCaseEnd } : {}),
     });
@@ -380,6 +392,32 @@ async function runMachine(
     coverage: coverageOf(model, traces, plan, property?.covered),
     durationMs: Math.round(performance.now() - started) + planMs,
   };
+}
+
+/**
+ * Starts `work` on every item, at most `limit` at a time, in order; the promises answer in the
+ * items' order, whatever order the work ends in.
+ */
+function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>) {
+  let free = limit;
+  const waiting: (() => void)[] = [];
+  const slot = async () => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  return items.map(async (item) => {
+    await slot();
+    try {
+      return await work(item);
+    } finally {
+      release();
+    }
+  });
 }
 
 /** The recorded counterexamples of a property run, first and further ones. */
@@ -657,6 +695,16 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         ? 'conformant'
         : 'not-conformant',
     durationMs: Math.round(performance.now() - started),
+    ...(options.clock?.kind === 'real'
+      ? {
+          realTime: realTimeSummary(
+            profiles.flatMap((p) =>
+              p.machines.flatMap((m) => [...m.pathCases, ...propertyTraces(m.property)]),
+            ),
+            options.clock.jitterMs,
+          ),
+        }
+      : {}),
   };
 }
 

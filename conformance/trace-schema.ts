@@ -209,6 +209,11 @@ const stepFields: { readonly [K in keyof TraceStep]-?: JsonSchema } = {
     description:
       'On a failing step the case went on from: the model events to the state consistent with what was observed (empty: the step had no effect).',
   },
+  settling: {
+    const: true,
+    description:
+      'Added by a real-time run: the time in which the outputs of the step before were awaited.',
+  },
 };
 
 /** The fields of a trace, each named once (the compiler checks them against Trace). */

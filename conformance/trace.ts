@@ -55,6 +55,11 @@ export interface TraceStep {
    * effect on the model. Absent on a failing step that ended its case.
    */
   readonly continuation?: readonly string[];
+  /**
+   * A step the kit added in real time (`--clock real`): after a stimulus or a deadline, the
+   * model's time moves on by the window in which the outputs of that step were still awaited.
+   */
+  readonly settling?: true;
 }
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';

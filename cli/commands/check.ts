@@ -1,5 +1,6 @@
 import type { CAC } from 'cac';
 import type { Adapter } from '../../conformance/adapter.ts';
+import { DEFAULT_JITTER_MS } from '../../conformance/case-run.ts';
 import { DEFAULT_HOST_MEMORY_MB } from '../../conformance/isolation/commands.ts';
 import { AdapterLoadError, adapterProfile } from '../../conformance/load-adapter.ts';
 import {
@@ -26,7 +27,15 @@ import { htmlReporter } from '../../report/html.ts';
 import { openAdapter } from '../adapter-source.ts';
 import { guardProcess } from '../guard.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { flagOption, integerOption, limitsOption, list, single, strictOption } from '../options.ts';
+import {
+  clockOption,
+  flagOption,
+  integerOption,
+  limitsOption,
+  list,
+  single,
+  strictOption,
+} from '../options.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { resolveProfiles } from '../profile-option.ts';
 
@@ -48,6 +57,8 @@ interface CheckOptions {
   strict?: unknown;
   bail?: unknown;
   jobs?: unknown;
+  clock?: unknown;
+  jitterMs?: unknown;
 }
 
 const MACHINES = createModels(defaultProfile).map((model) => ({
@@ -62,6 +73,13 @@ const MAX_SEED = 2 ** 31 - 1;
  * gains nothing with three built-in profiles, and each host costs memory.
  */
 const DEFAULT_JOBS = 4;
+/**
+ * In real time every run lasts the time it models (a composing run, tens of seconds), so the
+ * property tests draw this many runs per machine unless `--runs` is given.
+ */
+export const REAL_TIME_RUNS = 5;
+/** Path cases of one machine run at once in real time, where a case mostly waits. */
+const REAL_TIME_CASES_AT_ONCE = 8;
 
 /** `--jobs`: how many profiles run at once. */
 function jobsOption(value: unknown, inProcess: boolean): number {
@@ -210,6 +228,14 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       `Reporters: ${Object.keys(REPORTERS).join(', ')}; repeat or separate with commas (default: console)`,
     )
     .option('--out <dir>', 'Directory for report files', { default: 'reports' })
+    .option(
+      '--clock <clock>',
+      `How time passes: virtual (the kit moves the implementation's clock) or real (the implementation keeps its own; ${REAL_TIME_RUNS} property runs by default) (default: virtual)`,
+    )
+    .option(
+      '--jitter-ms <ms>',
+      `With --clock real: how long after its instant an output still counts as on time (default: ${DEFAULT_JITTER_MS})`,
+    )
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
     .option(
       '--jobs <n>',
@@ -260,6 +286,8 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         shard && !reporterNames.includes('json') ? [...reporterNames, 'json'] : reporterNames;
       const outDir = single('out', options.out) ?? 'reports';
       const limits = limitsOption(options.stepTimeout);
+      const clock = clockOption(options.clock, options.jitterMs);
+      const realTime = clock.kind === 'real';
       const jobs = jobsOption(options.jobs, options.inProcess === true);
       if (names.some((name) => name !== 'console')) await prepareOutDir(outDir);
       // A profile that needs no adapter to resolve is checked before the adapter starts, so a
@@ -279,7 +307,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       // Progress only listens while the run goes, and reports nothing at its end.
       const reporters = [...ordered.map(({ reporter }) => reporter), progressReporter(io)];
       const runSeed = seed ?? Math.floor(Math.random() * MAX_SEED);
-      const runRuns = runs ?? DEFAULT_RUNS;
+      const runRuns = runs ?? (realTime ? REAL_TIME_RUNS : DEFAULT_RUNS);
       for (const { reporter } of ordered) {
         reporter.onRunStart?.({
           adapter: adapter.name,
@@ -293,6 +321,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           ...(machine ? { machine } : {}),
           ...(path ? { path } : {}),
           ...(shard ? { shard } : {}),
+          ...(realTime ? { clock } : {}),
         });
       }
 
@@ -317,6 +346,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           ...(path ? { path, propertiesOnly: true } : {}),
           ...(limits ? { limits } : {}),
           ...(shard ? { shard } : {}),
+          ...(realTime ? { clock, casesAtOnce: REAL_TIME_CASES_AT_ONCE } : {}),
           ...(opened.another && jobs > 1 ? { sideBySide: { jobs, open: opened.another } } : {}),
           listener: fanOut(reporters, () => {
             cases++;

@@ -126,8 +126,10 @@ export async function startIsolatedAdapter(options: IsolationOptions): Promise<I
       const system = new IsolatedSystem(sut, host, context, options.stepTimeoutMs);
       systems.set(sut, system);
       current = system;
-      // Systems of earlier cases are kept a little, so late messages naming them become notes.
-      for (const old of systems.keys()) if (old < sut - 4) systems.delete(old);
+      // Systems of earlier cases are kept a little, so late messages naming them become notes;
+      // cases that run at once (real time) keep theirs until they are disposed of.
+      for (const [old, system] of systems)
+        if (old < sut - 4 && system.disposed) systems.delete(old);
       await system.call('create', {
         sut,
         machine: context.machine,
@@ -273,6 +275,10 @@ class IsolatedSystem implements SystemUnderTest {
     this.#settled = settled;
     if (settled.stateError !== undefined) throw new Error(settled.stateError);
     return settled.state ?? {};
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
   }
 
   async dispose(): Promise<void> {

@@ -19,6 +19,7 @@ import {
   failureDetails,
   failurePlace,
   laterFailureLines,
+  realTimeLines,
   replayFor,
   seconds,
   traceLines,
@@ -302,6 +303,9 @@ export function consoleReporter(context: ReporterContext): Reporter {
         `seed ${info.seed}`,
         info.path ? `replaying path ${info.path}` : `${info.runs} property runs per machine`,
         info.shard ? `shard ${info.shard.index}/${info.shard.count}` : undefined,
+        info.clock?.kind === 'real'
+          ? `real time, outputs awaited up to ${info.clock.jitterMs} ms after their instant`
+          : undefined,
       ].filter((part) => part !== undefined);
       io.out(`imflow check: ${info.adapter}`);
       io.out(`  ${scope.join('; ')}`);
@@ -380,6 +384,10 @@ export function consoleReporter(context: ReporterContext): Reporter {
         io.out(
           `Wrote ${written.length} failing trace${written.length === 1 ? '' : 's'} in ${join(context.outDir, 'traces')} (--out sets the directory).`,
         );
+      }
+      if (result.realTime) {
+        io.out('');
+        for (const line of realTimeLines(result.realTime)) io.out(line);
       }
       io.out('');
       io.out(`Seed ${result.seed}, ${seconds(result.durationMs)}.`);

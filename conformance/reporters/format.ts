@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { formatOutput, type Output, type Stimulus } from '../../machines/index.ts';
+import type { RealTimeSummary } from '../lateness.ts';
 import type { PropertyFailure } from '../properties.ts';
 import type {
   MachineCoverage,
@@ -285,4 +286,22 @@ export function formatFailure(trace: Trace): string {
   lines.push('trace:', ...traceLines(trace).map((line) => `  ${line}`));
   if (trace.replay) lines.push(`replay: ${trace.replay}`);
   return lines.join('\n');
+}
+
+/** The lateness a real-time run observed, one line per kind of output. */
+export function realTimeLines(summary: RealTimeSummary): string[] {
+  const rows = (title: string, figures: RealTimeSummary['timed']) =>
+    figures.length === 0
+      ? []
+      : [
+          `  ${title} (ms: min / median / max, count)`,
+          ...figures.map(
+            (f) => `    ${f.output}: ${f.minMs} / ${f.medianMs} / ${f.maxMs}, ${f.count}`,
+          ),
+        ];
+  return [
+    `Real time: outputs awaited up to ${summary.jitterMs} ms after their instant (--jitter-ms).`,
+    ...rows('Timed outputs, after the instant they were due', summary.timed),
+    ...rows('Answers to stimuli, after the stimulus', summary.responses),
+  ];
 }

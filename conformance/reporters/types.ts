@@ -1,4 +1,5 @@
 import type { Profile, RequirementGroup } from '../../machines/index.ts';
+import type { ClockMode } from '../case-run.ts';
 import type { ProfileResult, SuiteResult } from '../results.ts';
 import type { Trace } from '../trace.ts';
 
@@ -38,6 +39,8 @@ export interface RunInfo {
   readonly path?: string;
   /** Set when this run is one shard of a larger one (`--shard i/n`). */
   readonly shard?: { readonly index: number; readonly count: number };
+  /** Set for a run in real time (`--clock real`). */
+  readonly clock?: ClockMode;
 }
 
 /**

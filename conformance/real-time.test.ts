@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import referenceAdapter from '../adapters/reference.ts';
+import { createModels, findBuiltInProfile, type Stimulus } from '../machines/index.ts';
+import type { Adapter } from './adapter.ts';
+import { CaseRun, EARLY_TOLERANCE_MS } from './case-run.ts';
+import { realTimeSummary } from './lateness.ts';
+import { lateTimers, withTiming, wrapReference } from './test-adapters/wrap.ts';
+import type { Trace, TraceStep } from './trace.ts';
+
+const JITTER_MS = 100;
+const REFRESH_MS = 3000;
+// A time-out far beyond the case, so that the only timed output is the Typing refresh.
+const profile = withTiming(findBuiltInProfile('ucma-reference') ?? assertNever(), {
+  refreshPeriodMs: REFRESH_MS,
+  composingTimeoutMs: 30_000,
+});
+const model = createModels(profile).find((m) => m.id === 'imFlow') ?? assertNever();
+
+function assertNever(): never {
+  throw new Error('the built-in profile or machine is missing');
+}
+
+/** Composing set once, then time up to the refresh, exactly, then a little past it. */
+const refreshCase: Stimulus[] = [
+  { type: 'app.establish', template: null },
+  { type: 'app.setComposing' },
+  { type: 'clock.advance', ms: REFRESH_MS - 1 },
+  { type: 'clock.advance', ms: 1 },
+  { type: 'clock.advance', ms: 300 },
+];
+
+const refreshTimer = (ms: number) => ms === REFRESH_MS;
+
+/** Where a step ends on the model's time line. */
+const endOf = (step: TraceStep) =>
+  step.at + (step.stimulus.type === 'clock.advance' ? step.stimulus.ms : 0);
+
+/** When the model has the refresh due: a refresh period after Composing was set. */
+function refreshDue(trace: Trace | undefined): number {
+  const set = trace?.steps.find((step) => step.stimulus.type === 'app.setComposing');
+  return (set?.at ?? Number.NaN) + REFRESH_MS;
+}
+
+async function runRealTime(adapter: Adapter) {
+  const run = await CaseRun.start({
+    adapter,
+    model,
+    name: 'refresh in real time',
+    origin: 'path',
+    clock: { kind: 'real', jitterMs: JITTER_MS },
+  });
+  for (const stimulus of refreshCase) if (!(await run.step(stimulus))) break;
+  await run.close();
+  return run.trace();
+}
+
+describe('checking in real time', () => {
+  // The four cases wait for the same three seconds side by side.
+  const results = Promise.all([
+    runRealTime(referenceAdapter),
+    runRealTime(
+      wrapReference('refresh late within the tolerance', () => ({
+        clock: (clock) => lateTimers(clock, refreshTimer, JITTER_MS / 2),
+      })),
+    ),
+    runRealTime(
+      wrapReference('refresh late beyond the tolerance', () => ({
+        clock: (clock) => lateTimers(clock, refreshTimer, JITTER_MS * 3),
+      })),
+    ),
+    runRealTime(
+      wrapReference('refresh early', () => ({
+        clock: (clock) => lateTimers(clock, refreshTimer, -50),
+      })),
+    ),
+  ]);
+
+  it('passes the reference, and stamps each output with the time it arrived', async () => {
+    const [trace] = await results;
+    expect(trace?.verdict).toBe('pass');
+    const refresh = trace?.steps.find(
+      (step) => step.stimulus.type === 'clock.advance' && step.observed.length > 0,
+    );
+    const due = refreshDue(trace);
+    expect(refresh && endOf(refresh)).toBe(due);
+    const arrived = refresh?.observed[0]?.at ?? 0;
+    expect(arrived).toBeGreaterThanOrEqual(due - EARLY_TOLERANCE_MS);
+    expect(arrived).toBeLessThan(due + JITTER_MS);
+  });
+
+  it('adds settling steps so that the model keeps to the wall clock', async () => {
+    const [trace] = await results;
+    const settling = trace?.steps.filter((step) => step.settling) ?? [];
+    expect(settling.length).toBeGreaterThan(0);
+    // The case's clock steps still end where it has them, counted from the stimulus that set
+    // the timer: a millisecond before the refresh, at it, and 300 ms after it.
+    const due = refreshDue(trace);
+    const planned = trace?.steps.filter((step) => !step.settling).map(endOf) ?? [];
+    expect(planned).toEqual(expect.arrayContaining([due - 1, due, due + 300]));
+  });
+
+  it('accepts an output late by less than the tolerance, and measures how late it was', async () => {
+    const [, withinTolerance] = await results;
+    expect(withinTolerance?.verdict).toBe('pass');
+    const summary = realTimeSummary(withinTolerance ? [withinTolerance] : [], JITTER_MS);
+    const typing = summary.timed.find((f) => f.output === 'wire composing typing');
+    expect(typing?.count).toBe(1);
+    expect(typing?.minMs).toBeGreaterThanOrEqual(JITTER_MS / 2 - 1);
+    expect(typing?.maxMs).toBeLessThan(JITTER_MS);
+    expect(summary.responses.some((f) => f.output === 'wire composing typing')).toBe(true);
+  });
+
+  it('fails an output later than the tolerance, naming the refresh rule', async () => {
+    const [, , beyond] = await results;
+    expect(beyond?.verdict).toBe('fail');
+    const failing = beyond?.steps.find((step) => step.verdict === 'fail');
+    expect(failing && endOf(failing)).toBe(refreshDue(beyond));
+    expect(failing?.failure?.requirements.some((id) => id.startsWith('LC-'))).toBe(true);
+  });
+
+  it('fails an output that comes before its instant, beyond the early tolerance', async () => {
+    const [, , , early] = await results;
+    expect(early?.verdict).toBe('fail');
+    const failing = early?.steps.find((step) => step.verdict === 'fail');
+    expect(failing && endOf(failing)).toBe(refreshDue(early) - 1);
+    expect(failing?.failure?.message).toMatch(/differ|before it was due/);
+  });
+});
