@@ -195,4 +195,68 @@ describe('over UDP', () => {
       'INVITE (1 INVITE)',
     ]);
   });
+
+  it('sends an unanswered INVITE again after 500 ms and then 1 s (RFC 3261 17.1.1.2, timer A)', async () => {
+    const traffic: TrafficRecord[] = [];
+    const caller = await startUserAgent({
+      address: '127.0.0.2',
+      transports: ['udp'],
+      transactionTimeoutMs: 1800,
+      onTraffic: (record) => traffic.push(record),
+    });
+    cleanups.push(() => caller.close());
+    const listener = createSocket('udp4');
+    const heard: number[] = [];
+    listener.on('message', () => heard.push(performance.now()));
+    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => listener.close(() => resolve())));
+    const started = performance.now();
+    const attempt = caller.invite(`sip:mute@127.0.0.1:${listener.address().port}`, {
+      contentType: 'application/sdp',
+      body: sdpOffer,
+    });
+    await expect(attempt).rejects.toThrow(SipTimeoutError);
+    const sent = traffic.filter((record) => record.direction === 'sent');
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((record) => record.text)).size).toBe(1);
+    const offsets = heard.map((at) => at - started);
+    expect(offsets).toHaveLength(3);
+    expect(offsets[1]).toBeGreaterThan(450);
+    expect(offsets[1]).toBeLessThan(900);
+    expect(offsets[2]).toBeGreaterThan(1400);
+  });
+
+  it('answers 500 a request whose CSeq is lower than one seen, and hands it on marked out of order', async () => {
+    const parties = await startParties();
+    cleanups.push(parties.close);
+    const { calling, called } = await connect(parties.caller.agent, parties.callee.agent, 'udp');
+    const seen: [string, boolean][] = [];
+    called.onRequest((request, respond, info) => {
+      seen.push([request.headers.cseq ?? '', info.outOfOrder]);
+      respond(200);
+    });
+    await calling.request('MESSAGE', { contentType: 'text/plain', body: 'first' });
+    await calling.request('MESSAGE', { contentType: 'text/plain', body: 'second' });
+    const second = parties.caller.traffic.find(
+      (record) => record.direction === 'sent' && /^CSeq: 3 MESSAGE/m.test(record.text),
+    );
+    if (second === undefined) throw new Error('the caller recorded no second MESSAGE');
+    // The same request as a new transaction with an older number: as if it had been overtaken.
+    const stale = second.text
+      .replace(/^CSeq: 3 MESSAGE/m, 'CSeq: 2 MESSAGE')
+      .replace(/branch=[^;\r\n]+/, 'branch=z9hG4bKstale');
+    const raw = await rawParty();
+    await sendRaw(
+      raw.socket,
+      Buffer.from(stale, 'utf8').toString('latin1'),
+      parties.callee.agent.port,
+    );
+    await expect.poll(() => raw.received.length).toBe(1);
+    expect(raw.received[0]).toMatch(/^SIP\/2\.0 500 CSeq Out of Order\r\n/);
+    expect(seen).toEqual([
+      ['2 MESSAGE', false],
+      ['3 MESSAGE', false],
+      ['2 MESSAGE', true],
+    ]);
+  });
 });
