@@ -82,6 +82,11 @@ class UserAgent implements SipUserAgent, DialogHost {
     return [{ version: '2.0', protocol, host: this.address, port: this.port, params }];
   }
 
+  ended(dialog: Dialog): void {
+    if (this.closed) return;
+    this.timer(this.timeoutMs, () => this.dialogs.delete(dialog.key));
+  }
+
   timer(ms: number, run: () => void): () => void {
     const handle = setTimeout(() => {
       this.timers.delete(handle);
