@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import sip, { type SipAddressHeader, type SipPackageMessage } from 'sip';
 import { SipUsageError } from './errors.ts';
 import type { SipContent, SipMessageView } from './types.ts';
@@ -12,6 +13,14 @@ export function toWire(text: string): string {
 }
 export function fromWire(wire: string): string {
   return Buffer.from(wire, 'latin1').toString('utf8');
+}
+
+/** The methods this user agent takes, for Allow headers. */
+export const allowed = 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, NOTIFY, BENOTIFY';
+
+/** A From or To tag (RFC 3261 19.3): random, so that dialogs never collide. */
+export function newTag(): string {
+  return randomBytes(6).toString('hex');
 }
 
 const reasons: Readonly<Record<number, string>> = {
