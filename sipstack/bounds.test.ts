@@ -136,7 +136,10 @@ describe('bounds', () => {
     await parties.close();
     expect(await pending).toMatch(/closed/);
     expect(await ends).toBe('closed');
-    expect(countResources()).toEqual(before);
+    // At most as many as before: the worker is shared with other test files, whose timers may end meanwhile.
+    const after = countResources();
+    for (const kind of socketKinds)
+      expect(after[kind], kind).toBeLessThanOrEqual(before[kind] ?? 0);
   });
 
   it('lets a Node process that used the user agent exit by itself within 1 s of close', async () => {
@@ -162,8 +165,10 @@ await Promise.all([a.close(), b.close()]);
 console.log('closed');
 `,
     );
-    const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url));
-    const child = spawn(process.execPath, ['--import', tsx, script], {
+    // `--import tsx` is resolved from the working directory: the project's root, where tsx is installed.
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let closedAt: number | undefined;
