@@ -24,6 +24,8 @@ const IM_ANSWER = (port: number) =>
  */
 class ScriptedEndpoint {
   readonly received: SipMessageView[] = [];
+  /** The text of every message the endpoint sent, as it went on the wire. */
+  readonly sent: string[] = [];
   dialog: Promise<SipDialog> | undefined;
 
   private constructor(
@@ -35,13 +37,17 @@ class ScriptedEndpoint {
     transport: SipTransportName,
     invite: 'accept' | 'busy' | 'audio-only' = 'accept',
   ): Promise<ScriptedEndpoint> {
+    let endpoint: ScriptedEndpoint | undefined;
     const agent = await startUserAgent({
       address: '127.0.0.1',
       user: 'bob',
       transports: [transport],
       transactionTimeoutMs: TIMEOUT_MS,
+      onTraffic: (record) => {
+        if (record.direction === 'sent') endpoint?.sent.push(record.text);
+      },
     });
-    const endpoint = new ScriptedEndpoint(agent, transport);
+    endpoint = new ScriptedEndpoint(agent, transport);
     agent.onInvite((incoming) => {
       if (invite === 'busy') {
         incoming.reject(486);
@@ -302,6 +308,49 @@ describe.each(['udp', 'tcp'] as const)('the kit as the remote party over %s', (t
     expect(performance.now() - started).toBeLessThan(1500);
     await kit.close();
     expect(await socketsAfterClose(sockets)).toBe(sockets);
+  });
+});
+
+describe('what the stack handles on its own becomes a note', () => {
+  it('notes a retransmitted request and one out of CSeq order, observing each once', async () => {
+    const endpoint = await ScriptedEndpoint.start('udp');
+    closing.push(() => endpoint.agent.close());
+    const seen = observer();
+    const kit = await startKit(endpoint.target, 'udp', seen);
+    await kit.call();
+    const typing =
+      '<?xml version="1.0"?><KeyboardActivity><status status="type" /></KeyboardActivity>';
+    await endpoint.send('INFO', { contentType: 'application/xml', body: typing });
+    await endpoint.send('INFO', {
+      contentType: 'application/xml',
+      body: typing.replace('type', 'idle'),
+    });
+    const [first, second] = endpoint.sent.filter((text) => text.startsWith('INFO '));
+    if (first === undefined || second === undefined) throw new Error('the INFOs were not sent');
+    const kitPort = Number(/^INFO sip:[^@]+@127\.0\.0\.2:(\d+)/.exec(first)?.[1]);
+    const raw = createSocket('udp4');
+    closing.push(() => new Promise<void>((resolve) => raw.close(() => resolve())));
+    await new Promise<void>((resolve) => raw.bind(0, '127.0.0.1', resolve));
+    const sendRaw = (text: string) =>
+      new Promise<void>((resolve, reject) =>
+        raw.send(text, kitPort, '127.0.0.2', (error) => (error ? reject(error) : resolve())),
+      );
+    // The second INFO again, as it was: a retransmission. The first one with a new branch: a
+    // new request whose CSeq is lower than the last one seen.
+    await sendRaw(second);
+    await sendRaw(first.replace(/branch=([^;\s]+)/, 'branch=$1x'));
+    const deadline = performance.now() + TIMEOUT_MS;
+    while (seen.notes.length < 2 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(seen.outputs).toEqual([
+      { channel: 'wire', kind: 'composing', state: 'typing' },
+      { channel: 'wire', kind: 'composing', state: 'idle' },
+    ]);
+    expect(seen.notes).toEqual([
+      expect.stringMatching(/sent its INFO CSeq \d+ again over udp \(a retransmission\)/),
+      expect.stringMatching(/INFO CSeq \d+ INFO arrived after a request with a higher CSeq/),
+    ]);
   });
 });
 

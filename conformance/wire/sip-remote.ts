@@ -150,7 +150,7 @@ export class SipRemoteParty implements WireRemote {
     const method = request.method ?? '?';
     if (info.outOfOrder) {
       this.options.note(
-        `the endpoint's ${method} CSeq ${request.headers.cseq ?? '?'} arrived after a request with a higher CSeq; it was answered 500 and left out (RFC 3261 section 12.2.2)`,
+        `the endpoint's ${method} CSeq ${request.headers.cseq?.split(' ')[0] ?? '?'} arrived after a request with a higher CSeq; it was answered 500 and left out (RFC 3261 section 12.2.2)`,
       );
       return;
     }
