@@ -294,8 +294,8 @@ const CONTROL_TYPES = new Set([MS_IMDN_TYPE, RFC_IMDN_TYPE, IS_COMPOSING_TYPE]);
  *   messages as IMs in `process_incoming_message`, `sipe-incoming.c`). Its `Message-Id` is
  *   handed back for the kit's delivery notifications; without one the message still counts,
  *   with a note.
- * - `application/ms-imdn+xml` ([MS-CONFIM] section 2.2.2) or `message/imdn+xml` (RFC 5438
- *   section 7) in a MESSAGE, INFO, NOTIFY or BENOTIFY: a delivery notification for the kit's
+ * - `application/ms-imdn+xml` ([MS-CONFIM] section 2.2.2) or `message/imdn+xml` (RFC 5438)
+ *   in a MESSAGE, INFO, NOTIFY or BENOTIFY: a delivery notification for the kit's
  *   message whose Message-Id it names. pidgin-sipe takes the Microsoft form from NOTIFY and
  *   BENOTIFY (`process_incoming_notify`, `sipe-notify.c`); the shared conventions of this
  *   project accept all four methods.
@@ -574,7 +574,7 @@ export function readMsImdn(body: string): Notification {
 }
 
 /**
- * RFC 5438 section 7: `<imdn>` in urn:ietf:params:xml:ns:imdn, one `<message-id>` and a
+ * RFC 5438 (its IMDN XML format): `<imdn>` in urn:ietf:params:xml:ns:imdn, one `<message-id>` and a
  * `<delivery-notification>` whose `<status>` holds `<delivered/>`, `<failed/>`, `<forbidden/>`
  * or `<error/>`. RFC 5438 carries no SIP code: as the shared conventions of this project say,
  * a failure's code is read from an `<error>` element holding a number (inside `<status>` or
@@ -657,7 +657,7 @@ export function readKeyboardActivity(body: string): Read<{ state: 'typing' | 'id
 }
 
 /**
- * RFC 3994 section 4 (and its schema in section 7): `<isComposing>` in
+ * RFC 3994 (the isComposing document and its schema): `<isComposing>` in
  * urn:ietf:params:xml:ns:im-iscomposing with one `<state>`, `active` or `idle`.
  */
 export function readIsComposing(body: string): Read<{ state: 'typing' | 'idle' }> {

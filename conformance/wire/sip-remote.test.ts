@@ -278,7 +278,9 @@ describe.each(['udp', 'tcp'] as const)('the kit as the remote party over %s', (t
     const started = performance.now();
     await expect(kit.call()).rejects.toThrow(/rejected the IM call with 486/);
     expect(performance.now() - started).toBeLessThan(TIMEOUT_MS);
-    await expect(kit.apply({ type: 'remote.typing' })).rejects.toThrow(/not set up/);
+    await expect(kit.apply({ type: 'remote.typing' })).rejects.toThrow(
+      /the IM call was not set up \(.*486/,
+    );
   });
 
   it('rejects an answer without an IM media line and ends that call', async () => {

@@ -90,6 +90,7 @@ export class SipRemoteParty implements WireRemote {
 
   private dialog: SipDialog | undefined;
   private calling: Promise<void> | undefined;
+  private callFailure: string | undefined;
   private closed = false;
   private readonly pending = new Set<Promise<unknown>>();
   /** The Message-Ids of the kit's messages, in the order it sent them. */
@@ -112,7 +113,10 @@ export class SipRemoteParty implements WireRemote {
     if (this.calling) {
       return Promise.reject(new Error(`the endpoint ${this.options.endpoint} was called already`));
     }
-    this.calling = this.setUp();
+    this.calling = this.setUp().catch((error: unknown) => {
+      this.callFailure = error instanceof Error ? error.message : String(error);
+      throw error;
+    });
     return this.calling;
   }
 
@@ -180,9 +184,11 @@ export class SipRemoteParty implements WireRemote {
     const dialog = this.dialog;
     if (dialog === undefined) {
       return refuse(
-        this.calling
-          ? 'the IM call is not set up (call() has not resolved)'
-          : 'there is no IM call yet: call() first',
+        this.callFailure !== undefined
+          ? `the IM call was not set up (${this.callFailure})`
+          : this.calling
+            ? 'the IM call is still being set up: wait for call() to resolve'
+            : 'there is no IM call yet: call() first',
       );
     }
     if (dialog.ended) return refuse('the IM call has ended');
