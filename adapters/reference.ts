@@ -8,8 +8,14 @@
  *     conference server, into what those would send);
  *  3. report every output as it happens (`observe`) and answer state queries.
  */
-import type { Adapter, Declarations, SutContext, SystemUnderTest } from '../conformance/index.ts';
-import type { Profile, Stimulus } from '../machines/index.ts';
+import type {
+  Adapter,
+  Declarations,
+  StimulusPattern,
+  SutContext,
+  SystemUnderTest,
+} from '../conformance/index.ts';
+import type { Profile, Stimulus, TemplateSpec } from '../machines/index.ts';
 import {
   type Clock,
   type ConferenceSession,
@@ -26,8 +32,11 @@ import {
 const SUT = 'sut';
 const REMOTE = 'remote';
 
-/** Step 0: map the profile being checked onto the implementation's own settings. */
-function settingsFor(profile: Profile): Partial<PlatformSettings> {
+/**
+ * Step 0: map the profile being checked onto the implementation's own settings. (The reference's
+ * adapter on SIP, adapters/reference-sip.ts, maps it with this function too.)
+ */
+export function settingsFor(profile: Profile): Partial<PlatformSettings> {
   return {
     refreshPeriodMs: profile.timing.refreshPeriodMs,
     defaultComposingTimeoutMs: profile.timing.composingTimeoutMs,
@@ -54,25 +63,70 @@ function settingsFor(profile: Profile): Partial<PlatformSettings> {
  * accepts them). Terminating is the call's, and the adapter creates the call when it
  * establishes it, so there is no call to terminate before that either.
  */
-const declarations: Declarations = {
-  unsupported: (
-    [
-      'app.initialize',
-      'app.send',
-      'app.setComposing',
-      'app.setIdle',
-      'app.deliverySuccess',
-      'app.deliveryFailure',
-      'app.terminate',
-    ] as const
-  ).map((type) => ({ type, when: { flowState: 'idle' } })),
-};
+export const unsupportedBeforeEstablishment: readonly StimulusPattern[] = (
+  [
+    'app.initialize',
+    'app.send',
+    'app.setComposing',
+    'app.setIdle',
+    'app.deliverySuccess',
+    'app.deliveryFailure',
+    'app.terminate',
+  ] as const
+).map((type) => ({ type, when: { flowState: 'idle' } }));
+
+const declarations: Declarations = { unsupported: unsupportedBeforeEstablishment };
 
 /** The kit never sends a stimulus declared unsupported; if it did, that is its bug, not a refusal. */
-function undeclared(stimulus: Stimulus): Error {
+export function undeclared(stimulus: Stimulus): Error {
   return new Error(
     `${stimulus.type} before the call is established: the adapter declares it unsupported, so the kit should not send it.`,
   );
+}
+
+/**
+ * Step 2a: the call's configuration handler, the only place where its flow can be initialized:
+ * reports the flow's events and initializes it with `template`, if any. `sentNumber` gives the
+ * kit's 1-based number of a message the implementation sent. (The reference's adapter on SIP,
+ * adapters/reference-sip.ts, configures its calls with this function too.)
+ */
+export function offerFlowConfiguration(
+  call: InstantMessagingCall,
+  template: TemplateSpec | null,
+  observe: SutContext['observe'],
+  sentNumber: (messageId: string) => number,
+): void {
+  call.on('instantMessagingFlowConfigurationRequested', ({ flow }) => {
+    observe({ channel: 'event', name: 'flowConfigurationRequested' });
+    flow.on('stateChanged', ({ state }) =>
+      observe({ channel: 'event', name: 'flowStateChanged', state }),
+    );
+    flow.on('messageReceived', ({ body, contentType }) =>
+      observe({ channel: 'event', name: 'messageReceived', body, contentType }),
+    );
+    flow.on('deliveryNotificationReceived', ({ messageId, status, code }) =>
+      observe({
+        channel: 'event',
+        name: 'deliveryNotificationReceived',
+        message: sentNumber(messageId),
+        status,
+        ...(code === undefined ? {} : { code }),
+      }),
+    );
+    flow.on('remoteComposingStateChanged', ({ state }) =>
+      observe({ channel: 'event', name: 'remoteComposingStateChanged', state }),
+    );
+    // Initialize is valid only here, inside the handler; a refusal is still an output.
+    if (template) {
+      try {
+        flow.initialize(new InstantMessagingFlowTemplate(template));
+      } catch (error) {
+        const kind = (error as { kind?: 'invalid-operation' | 'invalid-argument' }).kind;
+        if (!kind) throw error;
+        observe({ channel: 'error', operation: 'app.establish', kind });
+      }
+    }
+  });
 }
 
 class ReferenceSystem implements SystemUnderTest {
@@ -225,44 +279,12 @@ class ReferenceSystem implements SystemUnderTest {
     this.#remote.send(message);
   }
 
-  async #establish(
-    template: Stimulus & { type: 'app.establish' } extends { template: infer T } ? T : never,
-  ) {
+  async #establish(template: TemplateSpec | null) {
     // A call is established once: establishing it again is the implementation's to refuse.
     if (this.#call) return this.#call.establish();
     const call = this.#endpoint.createCall(REMOTE);
     this.#call = call;
-    call.on('instantMessagingFlowConfigurationRequested', ({ flow }) => {
-      this.#observe({ channel: 'event', name: 'flowConfigurationRequested' });
-      flow.on('stateChanged', ({ state }) =>
-        this.#observe({ channel: 'event', name: 'flowStateChanged', state }),
-      );
-      flow.on('messageReceived', ({ body, contentType }) =>
-        this.#observe({ channel: 'event', name: 'messageReceived', body, contentType }),
-      );
-      flow.on('deliveryNotificationReceived', ({ messageId, status, code }) =>
-        this.#observe({
-          channel: 'event',
-          name: 'deliveryNotificationReceived',
-          message: this.#sentIds.indexOf(messageId) + 1,
-          status,
-          ...(code === undefined ? {} : { code }),
-        }),
-      );
-      flow.on('remoteComposingStateChanged', ({ state }) =>
-        this.#observe({ channel: 'event', name: 'remoteComposingStateChanged', state }),
-      );
-      // Initialize is valid only here, inside the handler; a refusal is still an output.
-      if (template) {
-        try {
-          flow.initialize(new InstantMessagingFlowTemplate(template));
-        } catch (error) {
-          const kind = (error as { kind?: 'invalid-operation' | 'invalid-argument' }).kind;
-          if (!kind) throw error;
-          this.#observe({ channel: 'error', operation: 'app.establish', kind });
-        }
-      }
-    });
+    offerFlowConfiguration(call, template, this.#observe, (id) => this.#sentIds.indexOf(id) + 1);
     await call.establish();
   }
 
