@@ -70,6 +70,9 @@ interface QueuedRequest {
   readonly info: { at: number; outOfOrder: boolean };
 }
 
+/** How long a request waits for the owner's handler before the dialog answers it 500. */
+const unhandledHoldMs = 1000;
+
 /** Methods the dialog answers itself, or which have their own calls. */
 const reservedMethods = new Set(['ACK', 'CANCEL', 'INVITE']);
 
@@ -276,7 +279,7 @@ export class Dialog implements SipDialog {
 
   /**
    * Requests that come before the owner has set a handler (an ACK and a MESSAGE in one TCP read,
-   * say) wait for it; one that is still waiting after the transaction time-out is answered 500.
+   * say) wait for it, a while short of the other side's time-out; then they are answered 500.
    */
   private handOn(queued: QueuedRequest): void {
     if (this.handler) {
@@ -284,12 +287,12 @@ export class Dialog implements SipDialog {
       return;
     }
     this.queued.push(queued);
-    this.host.timer(this.host.timeoutMs, () => {
+    this.host.timer(Math.min(unhandledHoldMs, this.host.timeoutMs / 2), () => {
       const index = this.queued.indexOf(queued);
       if (index < 0) return;
       this.queued.splice(index, 1);
       try {
-        queued.respond(500);
+        queued.respond(500, undefined);
       } catch {
         // answered already
       }

@@ -113,6 +113,8 @@ class UserAgent implements SipUserAgent, DialogHost {
     }
     return new Promise((resolve, reject) => {
       let settled = false;
+      let cancelTimer = () => {};
+      let forget = () => {};
       const settle = (outcome: () => void) => {
         if (settled) return;
         settled = true;
@@ -120,7 +122,6 @@ class UserAgent implements SipUserAgent, DialogHost {
         forget();
         outcome();
       };
-      const forget = this.wait((error) => settle(() => reject(error)));
       // RFC 3261 8.1.3.1: a transport failure counts as a 503 from the next hop.
       const connection = this.transports.connection(transport, target, (error) => {
         transaction.message(
@@ -133,7 +134,8 @@ class UserAgent implements SipUserAgent, DialogHost {
         if (!settled) settle(() => resolve(response));
         else if (status < 300) onLater2xx?.(response);
       });
-      const cancelTimer = this.timer(this.timeoutMs, () =>
+      forget = this.wait((error) => settle(() => reject(error)));
+      cancelTimer = this.timer(this.timeoutMs, () =>
         settle(() => {
           transaction.shutdown();
           reject(new SipTimeoutError(`${label}: no final response within ${this.timeoutMs} ms`));
@@ -190,9 +192,12 @@ class UserAgent implements SipUserAgent, DialogHost {
       content,
     };
     let dialog: Dialog | undefined;
-    const response = await this.transact(request, transport, endpointOf(uri), () =>
-      dialog?.resendAck(),
-    );
+    // Copies of the 2xx that come before the dialog exists are acknowledged once it does.
+    let earlyCopies = 0;
+    const response = await this.transact(request, transport, endpointOf(uri), () => {
+      if (dialog) dialog.resendAck();
+      else earlyCopies += 1;
+    });
     const status = response.status ?? 0;
     if (status >= 300) {
       throw new SipFailureError(
@@ -219,6 +224,7 @@ class UserAgent implements SipUserAgent, DialogHost {
     });
     this.dialogs.set(dialog.key, dialog);
     dialog.sendAck(1);
+    for (; earlyCopies > 0; earlyCopies--) dialog.resendAck();
     return dialog;
   }
 
