@@ -91,7 +91,7 @@ function record(dialog: SipDialog, requests: SipMessageView[]): void {
   });
 }
 
-describe('the reference adapter on SIP', () => {
+describe('the reference adapter on SIP', { timeout: 5000 }, () => {
   it('accepts the kit INVITE at app.establish, then carries the application side of the call', async () => {
     const endpoint = `sip:sut@127.0.0.1:${await freePort()}`;
     const outputs: Output[] = [];

@@ -114,115 +114,119 @@ async function call(
 const sentText = (traffic: readonly TrafficRecord[], start: string) =>
   traffic.filter((record) => record.direction === 'sent' && record.text.startsWith(start));
 
-describe.each<SipTransportName>(['udp', 'tcp'])('two endpoints over SIP (%s)', (transport) => {
-  it('set up the call with an INVITE carrying the IM SDP, answered 200 with it', async () => {
-    const { a, b, aliceCall, bobCall, log } = await call(transport);
-    expect(aliceCall.state).toBe('established');
-    expect(bobCall.state).toBe('established');
-    expect(bobCall.remoteParticipant.name).toBe(a.sip.uri);
-    expect(log.alice).toEqual(['state:active']);
-    const [invite] = sentText(a.traffic, 'INVITE ');
-    expect(invite?.transport).toBe(transport);
-    expect(invite?.text).toMatch(/^m=message \d+ sip null\r$/m);
-    const [ok] = sentText(b.traffic, 'SIP/2.0 200').filter((r) => /CSeq: 1 INVITE/i.test(r.text));
-    expect(ok?.text).toMatch(/^Content-Type: application\/sdp/im);
-    expect(ok?.text).toMatch(/^m=message \d+ sip null\r$/m);
-    expect(ok?.text).toMatch(/^a=accept-types:text\/plain\r$/m);
-    expect([...a.problems, ...b.problems]).toEqual([]);
-  });
-
-  it('carries messages as MESSAGE with Message-Id, answered 200, and 415 for a format not supported', async () => {
-    const { a, b, aliceFlow, bobFlow, log } = await call(transport);
-    const id = await aliceFlow.sendInstantMessage('hello bob');
-    await until('alice has the answer', () => log.alice.includes('response:200'));
-    expect(log.bob).toContain('message:text/plain:hello bob');
-    const [message] = sentText(a.traffic, 'MESSAGE ');
-    expect(message?.text).toMatch(new RegExp(`^Message-Id: ${id}\r$`, 'im'));
-    expect(message?.text).toMatch(/^Content-Type: text\/plain\r$/im);
-    expect(message?.text.endsWith('\r\n\r\nhello bob')).toBe(true);
-    const answer = sentText(b.traffic, 'SIP/2.0 200').find((r) =>
-      /CSeq: \d+ MESSAGE/i.test(r.text),
-    );
-    expect(answer?.text).toMatch(new RegExp(`^Message-Id: ${id}\r$`, 'im'));
-
-    await bobFlow.sendInstantMessage({ contentType: 'text/html', body: '<b>no</b>' });
-    await until('bob has the answer', () => log.bob.includes('response:415'));
-    expect(log.alice).not.toContain('message:text/html:<b>no</b>');
-    expect(sentText(a.traffic, 'SIP/2.0 415')).toHaveLength(1);
-    await Promise.all([a.sip.settled(), b.sip.settled()]);
-    expect([...a.problems, ...b.problems]).toEqual([]);
-  });
-
-  it('answers 202 in proxied mode and carries delivery notifications both ways', async () => {
-    const proxied = { consumptionMode: 'proxied-to-remote-entity' } as const;
-    const { a, b, aliceFlow, bobFlow, log } = await call(transport, {
-      alice: proxied,
-      bob: proxied,
+describe.each<SipTransportName>(['udp', 'tcp'])(
+  'two endpoints over SIP (%s)',
+  { timeout: 5000 },
+  (transport) => {
+    it('set up the call with an INVITE carrying the IM SDP, answered 200 with it', async () => {
+      const { a, b, aliceCall, bobCall, log } = await call(transport);
+      expect(aliceCall.state).toBe('established');
+      expect(bobCall.state).toBe('established');
+      expect(bobCall.remoteParticipant.name).toBe(a.sip.uri);
+      expect(log.alice).toEqual(['state:active']);
+      const [invite] = sentText(a.traffic, 'INVITE ');
+      expect(invite?.transport).toBe(transport);
+      expect(invite?.text).toMatch(/^m=message \d+ sip null\r$/m);
+      const [ok] = sentText(b.traffic, 'SIP/2.0 200').filter((r) => /CSeq: 1 INVITE/i.test(r.text));
+      expect(ok?.text).toMatch(/^Content-Type: application\/sdp/im);
+      expect(ok?.text).toMatch(/^m=message \d+ sip null\r$/m);
+      expect(ok?.text).toMatch(/^a=accept-types:text\/plain\r$/m);
+      expect([...a.problems, ...b.problems]).toEqual([]);
     });
-    const toBob = await aliceFlow.sendInstantMessage('forward this');
-    await until('alice has the 202', () => log.alice.includes('response:202'));
-    const [received] = bobFlow.messagesAwaitingDeliveryNotification;
-    expect(received).toBe(toBob);
-    bobFlow.sendSuccessDeliveryNotification(toBob);
-    await until('alice has the notification', () => log.alice.includes('delivery:success'));
-    const [notification] = sentText(b.traffic, 'MESSAGE ');
-    expect(notification?.text).toMatch(/^Content-Type: application\/ms-imdn\+xml\r$/im);
-    expect(notification?.text).toContain(`<message-id>${toBob}</message-id>`);
-    expect(notification?.text).toContain('<status>200</status>');
 
-    const toAlice = await bobFlow.sendInstantMessage('and this back');
-    await until('bob has the 202', () => log.bob.includes('response:202'));
-    aliceFlow.sendFailureDeliveryNotification(toAlice, 480);
-    await until('bob has the failure', () => log.bob.includes('delivery:failure:480'));
-    await Promise.all([a.sip.settled(), b.sip.settled()]);
-    expect([...a.problems, ...b.problems]).toEqual([]);
-  });
+    it('carries messages as MESSAGE with Message-Id, answered 200, and 415 for a format not supported', async () => {
+      const { a, b, aliceFlow, bobFlow, log } = await call(transport);
+      const id = await aliceFlow.sendInstantMessage('hello bob');
+      await until('alice has the answer', () => log.alice.includes('response:200'));
+      expect(log.bob).toContain('message:text/plain:hello bob');
+      const [message] = sentText(a.traffic, 'MESSAGE ');
+      expect(message?.text).toMatch(new RegExp(`^Message-Id: ${id}\r$`, 'im'));
+      expect(message?.text).toMatch(/^Content-Type: text\/plain\r$/im);
+      expect(message?.text.endsWith('\r\n\r\nhello bob')).toBe(true);
+      const answer = sentText(b.traffic, 'SIP/2.0 200').find((r) =>
+        /CSeq: \d+ MESSAGE/i.test(r.text),
+      );
+      expect(answer?.text).toMatch(new RegExp(`^Message-Id: ${id}\r$`, 'im'));
 
-  it('carries typing and idle as INFO KeyboardActivity, both ways', async () => {
-    const { a, b, aliceFlow, bobFlow, log } = await call(transport);
-    aliceFlow.localComposingState = 'composing';
-    await until('bob sees alice typing', () => log.bob.includes('remote:composing'));
-    aliceFlow.localComposingState = 'idle';
-    await until('bob sees alice idle', () => log.bob.includes('remote:idle'));
-    const infos = sentText(a.traffic, 'INFO ');
-    expect(infos.map((info) => /status="(\w+)"/.exec(info.text)?.[1])).toEqual(['type', 'idle']);
-    expect(infos[0]?.text).toMatch(/^Content-Type: application\/xml\r$/im);
+      await bobFlow.sendInstantMessage({ contentType: 'text/html', body: '<b>no</b>' });
+      await until('bob has the answer', () => log.bob.includes('response:415'));
+      expect(log.alice).not.toContain('message:text/html:<b>no</b>');
+      expect(sentText(a.traffic, 'SIP/2.0 415')).toHaveLength(1);
+      await Promise.all([a.sip.settled(), b.sip.settled()]);
+      expect([...a.problems, ...b.problems]).toEqual([]);
+    });
 
-    bobFlow.localComposingState = 'composing';
-    await until('alice sees bob typing', () => log.alice.includes('remote:composing'));
-    // Bob's composing times out after 400 ms; with Idle on the wire, alice hears it.
-    await until('alice sees bob idle', () => log.alice.includes('remote:idle'), 1500);
-    const bobInfos = sentText(b.traffic, 'INFO ').map(
-      (info) => /status="(\w+)"/.exec(info.text)?.[1],
-    );
-    expect(bobInfos[0]).toBe('type');
-    expect(bobInfos.at(-1)).toBe('idle');
-    expect(b.received.filter((message) => message.type === 'composing')).toHaveLength(2);
-    await Promise.all([a.sip.settled(), b.sip.settled()]);
-    expect([...a.problems, ...b.problems]).toEqual([]);
-  });
+    it('answers 202 in proxied mode and carries delivery notifications both ways', async () => {
+      const proxied = { consumptionMode: 'proxied-to-remote-entity' } as const;
+      const { a, b, aliceFlow, bobFlow, log } = await call(transport, {
+        alice: proxied,
+        bob: proxied,
+      });
+      const toBob = await aliceFlow.sendInstantMessage('forward this');
+      await until('alice has the 202', () => log.alice.includes('response:202'));
+      const [received] = bobFlow.messagesAwaitingDeliveryNotification;
+      expect(received).toBe(toBob);
+      bobFlow.sendSuccessDeliveryNotification(toBob);
+      await until('alice has the notification', () => log.alice.includes('delivery:success'));
+      const [notification] = sentText(b.traffic, 'MESSAGE ');
+      expect(notification?.text).toMatch(/^Content-Type: application\/ms-imdn\+xml\r$/im);
+      expect(notification?.text).toContain(`<message-id>${toBob}</message-id>`);
+      expect(notification?.text).toContain('<status>200</status>');
 
-  it('ends the call with BYE, answered 200, from either side', async () => {
-    const first = await call(transport);
-    await first.aliceCall.terminate();
-    await until('bob hears the BYE', () => first.bobCall.state === 'terminated');
-    expect(first.log.bob.at(-1)).toBe('state:terminated');
-    expect(sentText(first.a.traffic, 'BYE ')).toHaveLength(1);
-    await first.a.sip.settled();
-    expect(
-      sentText(first.b.traffic, 'SIP/2.0 200').filter((r) => /CSeq: \d+ BYE/i.test(r.text)),
-    ).toHaveLength(1);
-    await Promise.all(closers.splice(0).map((close) => close()));
+      const toAlice = await bobFlow.sendInstantMessage('and this back');
+      await until('bob has the 202', () => log.bob.includes('response:202'));
+      aliceFlow.sendFailureDeliveryNotification(toAlice, 480);
+      await until('bob has the failure', () => log.bob.includes('delivery:failure:480'));
+      await Promise.all([a.sip.settled(), b.sip.settled()]);
+      expect([...a.problems, ...b.problems]).toEqual([]);
+    });
 
-    const second = await call(transport);
-    await second.bobCall.terminate();
-    await until('alice hears the BYE', () => second.aliceCall.state === 'terminated');
-    expect(second.aliceFlow.state).toBe('terminated');
-    expect(sentText(second.b.traffic, 'BYE ')).toHaveLength(1);
-  });
-});
+    it('carries typing and idle as INFO KeyboardActivity, both ways', async () => {
+      const { a, b, aliceFlow, bobFlow, log } = await call(transport);
+      aliceFlow.localComposingState = 'composing';
+      await until('bob sees alice typing', () => log.bob.includes('remote:composing'));
+      aliceFlow.localComposingState = 'idle';
+      await until('bob sees alice idle', () => log.bob.includes('remote:idle'));
+      const infos = sentText(a.traffic, 'INFO ');
+      expect(infos.map((info) => /status="(\w+)"/.exec(info.text)?.[1])).toEqual(['type', 'idle']);
+      expect(infos[0]?.text).toMatch(/^Content-Type: application\/xml\r$/im);
 
-describe('SipNetwork', () => {
+      bobFlow.localComposingState = 'composing';
+      await until('alice sees bob typing', () => log.alice.includes('remote:composing'));
+      // Bob's composing times out after 400 ms; with Idle on the wire, alice hears it.
+      await until('alice sees bob idle', () => log.alice.includes('remote:idle'), 1500);
+      const bobInfos = sentText(b.traffic, 'INFO ').map(
+        (info) => /status="(\w+)"/.exec(info.text)?.[1],
+      );
+      expect(bobInfos[0]).toBe('type');
+      expect(bobInfos.at(-1)).toBe('idle');
+      expect(b.received.filter((message) => message.type === 'composing')).toHaveLength(2);
+      await Promise.all([a.sip.settled(), b.sip.settled()]);
+      expect([...a.problems, ...b.problems]).toEqual([]);
+    });
+
+    it('ends the call with BYE, answered 200, from either side', async () => {
+      const first = await call(transport);
+      await first.aliceCall.terminate();
+      await until('bob hears the BYE', () => first.bobCall.state === 'terminated');
+      expect(first.log.bob.at(-1)).toBe('state:terminated');
+      expect(sentText(first.a.traffic, 'BYE ')).toHaveLength(1);
+      await first.a.sip.settled();
+      expect(
+        sentText(first.b.traffic, 'SIP/2.0 200').filter((r) => /CSeq: \d+ BYE/i.test(r.text)),
+      ).toHaveLength(1);
+      await Promise.all(closers.splice(0).map((close) => close()));
+
+      const second = await call(transport);
+      await second.bobCall.terminate();
+      await until('alice hears the BYE', () => second.aliceCall.state === 'terminated');
+      expect(second.aliceFlow.state).toBe('terminated');
+      expect(sentText(second.b.traffic, 'BYE ')).toHaveLength(1);
+    });
+  },
+);
+
+describe('SipNetwork', { timeout: 5000 }, () => {
   it('declines an incoming call the application terminates, so establish fails', async () => {
     const a = await network('127.0.0.1', 'alice');
     const b = await network('127.0.0.2', 'bob');
@@ -301,7 +305,7 @@ async function rawCaller(): Promise<{
   return { bob, log, dialog, agent };
 }
 
-describe('SipNetwork, from a bare SIP peer', () => {
+describe('SipNetwork, from a bare SIP peer', { timeout: 5000 }, () => {
   it('takes RFC 3994 isComposing (INFO and MESSAGE) and RFC 5438 imdn (MESSAGE, INFO, NOTIFY, BENOTIFY)', async () => {
     const { bob, log, dialog } = await rawCaller();
     const isComposing = (state: string) => ({
