@@ -17,17 +17,13 @@ import type {
   SystemUnderTest,
 } from '../conformance/index.ts';
 import type { Queries, Stimulus, TemplateSpec } from '../machines/index.ts';
-import {
-  Endpoint,
-  type InstantMessagingCall,
-  InstantMessagingFlowTemplate,
-  systemClock,
-} from '../reference/index.ts';
+import { Endpoint, type InstantMessagingCall, systemClock } from '../reference/index.ts';
 import { SipNetwork } from '../reference/sip-transport.ts';
 import {
+  applyToCall,
+  type MessageNumbers,
   offerFlowConfiguration,
   settingsFor,
-  undeclared,
   unsupportedBeforeEstablishment,
 } from './reference.ts';
 
@@ -109,9 +105,8 @@ class ReferenceOnSip implements SystemUnderTest {
   #incoming: InstantMessagingCall | undefined;
   #awaitingInvite: ((call: InstantMessagingCall) => void) | undefined;
   #call: InstantMessagingCall | undefined;
-  /** Ids of the messages received (in arrival order, refused ones too) and sent: the kit counts from 1. */
-  readonly #receivedIds: string[] = [];
-  readonly #sentIds: string[] = [];
+  /** Received in arrival order (refused ones too, as the kit counts them) and sent. */
+  readonly #numbers: MessageNumbers = { received: [], sent: [] };
 
   constructor(network: SipNetwork, user: string, context: SutContext) {
     this.#network = network;
@@ -126,7 +121,7 @@ class ReferenceOnSip implements SystemUnderTest {
       settings: settingsFor(context.profile),
     });
     network.onReceive((_from, message) => {
-      if (message.type === 'message') this.#receivedIds.push(message.id);
+      if (message.type === 'message') this.#numbers.received.push(message.id);
     });
     this.#endpoint.on('incomingCall', ({ call }) => {
       if (this.#incoming) {
@@ -142,40 +137,17 @@ class ReferenceOnSip implements SystemUnderTest {
   }
 
   async apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): Promise<void> {
-    const flow = () => {
-      const found = this.#call?.flow;
-      if (!found) throw undeclared(stimulus);
-      return found;
-    };
     switch (stimulus.type) {
       case 'app.establish':
         return this.#establish(stimulus.template);
       case 'app.initialize':
-        return flow().initialize(new InstantMessagingFlowTemplate(stimulus.template));
-      case 'app.send': {
-        const id = await flow().sendInstantMessage({
-          contentType: stimulus.contentType,
-          body: stimulus.body,
-        });
-        this.#sentIds.push(id);
-        return;
-      }
+      case 'app.send':
       case 'app.setComposing':
-        flow().localComposingState = 'composing';
-        return;
       case 'app.setIdle':
-        flow().localComposingState = 'idle';
-        return;
       case 'app.deliverySuccess':
-        return flow().sendSuccessDeliveryNotification(this.#receivedId(stimulus.message));
       case 'app.deliveryFailure':
-        return flow().sendFailureDeliveryNotification(
-          this.#receivedId(stimulus.message),
-          stimulus.code,
-        );
       case 'app.terminate':
-        if (!this.#call) throw undeclared(stimulus);
-        return this.#call.terminate();
+        return applyToCall(stimulus, this.#call, this.#numbers);
       default:
         throw new Error(
           `${stimulus.type} reached the reference's wire adapter: in wire mode the kit sends what the remote party sends itself, and the adapter declares conference and server stimuli unsupported. Only app.* stimuli belong here.`,
@@ -183,16 +155,17 @@ class ReferenceOnSip implements SystemUnderTest {
     }
   }
 
-  #receivedId(index: number): string {
-    return this.#receivedIds[index - 1] ?? `never-received-${index}`;
-  }
-
   async #establish(template: TemplateSpec | null): Promise<void> {
     // A call is accepted once: accepting it again is the implementation's to refuse.
     if (this.#call) return this.#call.accept();
     const call = await this.#incomingCall();
     this.#call = call;
-    offerFlowConfiguration(call, template, this.#observe, (id) => this.#sentIds.indexOf(id) + 1);
+    offerFlowConfiguration(
+      call,
+      template,
+      this.#observe,
+      (id) => this.#numbers.sent.indexOf(id) + 1,
+    );
     await call.accept();
   }
 

@@ -15,7 +15,7 @@ import type {
   SutContext,
   SystemUnderTest,
 } from '../conformance/index.ts';
-import type { Profile, Stimulus, TemplateSpec } from '../machines/index.ts';
+import type { ApplicationStimulus, Profile, Stimulus, TemplateSpec } from '../machines/index.ts';
 import {
   type Clock,
   type ConferenceSession,
@@ -78,7 +78,7 @@ export const unsupportedBeforeEstablishment: readonly StimulusPattern[] = (
 const declarations: Declarations = { unsupported: unsupportedBeforeEstablishment };
 
 /** The kit never sends a stimulus declared unsupported; if it did, that is its bug, not a refusal. */
-export function undeclared(stimulus: Stimulus): Error {
+function undeclared(stimulus: Stimulus): Error {
   return new Error(
     `${stimulus.type} before the call is established: the adapter declares it unsupported, so the kit should not send it.`,
   );
@@ -129,6 +129,55 @@ export function offerFlowConfiguration(
   });
 }
 
+/** Message ids by arrival index (received) and by send order (sent): the kit counts from 1. */
+export interface MessageNumbers {
+  readonly received: string[];
+  readonly sent: string[];
+}
+
+/**
+ * Step 2b: the application's stimuli once a call exists, as calls on the call and its flow.
+ * `call` is `undefined` before establishment (those stimuli are declared unsupported then).
+ * (The reference's adapter on SIP, adapters/reference-sip.ts, applies them with this too.)
+ */
+export async function applyToCall(
+  stimulus: Exclude<ApplicationStimulus, { type: 'app.establish' }>,
+  call: InstantMessagingCall | undefined,
+  numbers: MessageNumbers,
+): Promise<void> {
+  const flow = () => {
+    const found = call?.flow;
+    if (!found) throw undeclared(stimulus);
+    return found;
+  };
+  const received = (index: number) => numbers.received[index - 1] ?? `never-received-${index}`;
+  switch (stimulus.type) {
+    case 'app.initialize':
+      return flow().initialize(new InstantMessagingFlowTemplate(stimulus.template));
+    case 'app.send': {
+      const id = await flow().sendInstantMessage({
+        contentType: stimulus.contentType,
+        body: stimulus.body,
+      });
+      numbers.sent.push(id);
+      return;
+    }
+    case 'app.setComposing':
+      flow().localComposingState = 'composing';
+      return;
+    case 'app.setIdle':
+      flow().localComposingState = 'idle';
+      return;
+    case 'app.deliverySuccess':
+      return flow().sendSuccessDeliveryNotification(received(stimulus.message));
+    case 'app.deliveryFailure':
+      return flow().sendFailureDeliveryNotification(received(stimulus.message), stimulus.code);
+    case 'app.terminate':
+      if (!call) throw undeclared(stimulus);
+      return call.terminate();
+  }
+}
+
 class ReferenceSystem implements SystemUnderTest {
   readonly #network = new InMemoryNetwork();
   readonly #focus = new FocusServer(this.#network);
@@ -137,9 +186,7 @@ class ReferenceSystem implements SystemUnderTest {
   #call: InstantMessagingCall | undefined;
   /** The far end of the call: the kit plays the remote participant through it. */
   #remote: Transport | undefined;
-  /** Message ids by arrival index (received) and by send order (sent): the kit counts from 1. */
-  readonly #receivedIds: string[] = [];
-  readonly #sentIds: string[] = [];
+  readonly #numbers: MessageNumbers = { received: [], sent: [] };
   #conference: ConferenceSession | undefined;
   #conferenceUri: string | undefined;
 
@@ -186,7 +233,7 @@ class ReferenceSystem implements SystemUnderTest {
         this.#observe({
           channel: 'wire',
           kind: 'response',
-          message: this.#receivedIds.indexOf(message.id) + 1,
+          message: this.#numbers.received.indexOf(message.id) + 1,
           code: message.code,
         });
         return;
@@ -194,7 +241,7 @@ class ReferenceSystem implements SystemUnderTest {
         this.#observe({
           channel: 'wire',
           kind: 'deliveryNotification',
-          message: this.#receivedIds.indexOf(message.id) + 1,
+          message: this.#numbers.received.indexOf(message.id) + 1,
           status: message.status,
           ...(message.code === undefined ? {} : { code: message.code }),
         });
@@ -207,44 +254,20 @@ class ReferenceSystem implements SystemUnderTest {
   // Step 2: one branch per stimulus. Refusals are thrown errors with a `kind`, which the kit
   // records as error outputs; the reference's own errors already carry one.
   async apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): Promise<void> {
-    const flow = () => {
-      const found = this.#call?.flow;
-      if (!found) throw undeclared(stimulus);
-      return found;
-    };
     switch (stimulus.type) {
       case 'app.establish':
         return this.#establish(stimulus.template);
       case 'app.initialize':
-        return flow().initialize(new InstantMessagingFlowTemplate(stimulus.template));
-      case 'app.send': {
-        const id = await flow().sendInstantMessage({
-          contentType: stimulus.contentType,
-          body: stimulus.body,
-        });
-        this.#sentIds.push(id);
-        return;
-      }
+      case 'app.send':
       case 'app.setComposing':
-        flow().localComposingState = 'composing';
-        return;
       case 'app.setIdle':
-        flow().localComposingState = 'idle';
-        return;
       case 'app.deliverySuccess':
-        return flow().sendSuccessDeliveryNotification(this.#receivedId(stimulus.message));
       case 'app.deliveryFailure':
-        return flow().sendFailureDeliveryNotification(
-          this.#receivedId(stimulus.message),
-          stimulus.code,
-        );
-      case 'app.terminate': {
-        if (!this.#call) throw undeclared(stimulus);
-        return this.#call.terminate();
-      }
+      case 'app.terminate':
+        return applyToCall(stimulus, this.#call, this.#numbers);
       case 'remote.message': {
-        const id = `remote-${this.#receivedIds.length + 1}`;
-        this.#receivedIds.push(id);
+        const id = `remote-${this.#numbers.received.length + 1}`;
+        this.#numbers.received.push(id);
         return this.#fromRemote({
           type: 'message',
           id,
@@ -259,7 +282,7 @@ class ReferenceSystem implements SystemUnderTest {
       case 'remote.deliveryNotification':
         return this.#fromRemote({
           type: 'delivery-notification',
-          id: this.#sentIds[stimulus.message - 1] ?? `unknown-${stimulus.message}`,
+          id: this.#numbers.sent[stimulus.message - 1] ?? `unknown-${stimulus.message}`,
           status: stimulus.status,
           ...(stimulus.code === undefined ? {} : { code: stimulus.code }),
         });
@@ -268,10 +291,6 @@ class ReferenceSystem implements SystemUnderTest {
       default:
         return this.#applyConference(stimulus);
     }
-  }
-
-  #receivedId(index: number): string {
-    return this.#receivedIds[index - 1] ?? `never-received-${index}`;
   }
 
   #fromRemote(message: WireMessage) {
@@ -284,7 +303,12 @@ class ReferenceSystem implements SystemUnderTest {
     if (this.#call) return this.#call.establish();
     const call = this.#endpoint.createCall(REMOTE);
     this.#call = call;
-    offerFlowConfiguration(call, template, this.#observe, (id) => this.#sentIds.indexOf(id) + 1);
+    offerFlowConfiguration(
+      call,
+      template,
+      this.#observe,
+      (id) => this.#numbers.sent.indexOf(id) + 1,
+    );
     await call.establish();
   }
 
