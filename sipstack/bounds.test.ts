@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,7 +136,10 @@ describe('bounds', () => {
     await parties.close();
     expect(await pending).toMatch(/closed/);
     expect(await ends).toBe('closed');
-    expect(countResources()).toEqual(before);
+    // At most as many as before: the worker is shared with other test files, whose timers may end meanwhile.
+    const after = countResources();
+    for (const kind of socketKinds)
+      expect(after[kind], kind).toBeLessThanOrEqual(before[kind] ?? 0);
   });
 
   it('lets a Node process that used the user agent exit by itself within 1 s of close', async () => {
@@ -162,8 +165,10 @@ await Promise.all([a.close(), b.close()]);
 console.log('closed');
 `,
     );
-    const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url));
-    const child = spawn(process.execPath, ['--import', tsx, script], {
+    // `--import tsx` is resolved from the working directory: the project's root, where tsx is installed.
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let closedAt: number | undefined;
@@ -185,5 +190,24 @@ console.log('closed');
     expect(exit).toBe(0);
     expect(closedAt).toBeDefined();
     expect(performance.now() - (closedAt ?? 0)).toBeLessThan(1000);
+  });
+});
+
+describe('a TCP peer that sends garbage', () => {
+  it('is cut off, and the user agent goes on answering others', async () => {
+    const parties = await startParties();
+    cleanups.push(parties.close);
+    const socket = tcpConnect({
+      host: '127.0.0.1',
+      port: parties.callee.agent.port,
+      localAddress: '127.0.0.2',
+    });
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => {});
+    socket.write('OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nContent-Length: many\r\n\r\n');
+    await closed;
+    const { calling, called } = await connect(parties.caller.agent, parties.callee.agent, 'tcp');
+    called.onRequest((_request, respond) => respond(200));
+    expect((await calling.request('INFO')).status).toBe(200);
   });
 });

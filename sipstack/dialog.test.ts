@@ -179,3 +179,49 @@ describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) 
     await expect(attempt).rejects.toMatchObject({ status: 480 });
   });
 });
+
+describe('a dialog used wrongly or early', () => {
+  it('refuses methods and headers that the user agent manages itself', async () => {
+    const parties = await startParties();
+    close = parties.close;
+    const { calling } = await connect(parties.caller.agent, parties.callee.agent, 'udp');
+    await expect(calling.request('ACK')).rejects.toThrow(/sent by the user agent itself/);
+    await expect(calling.request('INVITE')).rejects.toThrow(/re-INVITE is not supported/);
+    await expect(calling.request('NOT A METHOD')).rejects.toThrow(/not a SIP method/);
+    await expect(
+      calling.request('MESSAGE', {
+        contentType: 'text/plain',
+        body: 'x',
+        headers: { CSeq: '9 MESSAGE' },
+      }),
+    ).rejects.toThrow(/the header CSeq is set by the user agent/);
+    await expect(
+      parties.caller.agent.invite(parties.callee.agent.uri, {
+        contentType: 'application/sdp',
+        body: sdpOffer,
+        headers: { 'Call-ID': 'mine' },
+      }),
+    ).rejects.toThrow(/the header Call-ID is set by the user agent/);
+  });
+
+  it('holds a request that comes before the handler is set, and answers 500 if none is set in time', async () => {
+    const parties = await startParties({ transactionTimeoutMs: 800 });
+    close = parties.close;
+    const { calling, called } = await connect(parties.caller.agent, parties.callee.agent, 'tcp');
+    const early = calling.request('MESSAGE', { contentType: 'text/plain', body: 'early' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const bodies: string[] = [];
+    called.onRequest((request, respond) => {
+      bodies.push(request.body);
+      respond(200);
+    });
+    expect((await early).status).toBe(200);
+    expect(bodies).toEqual(['early']);
+    const { calling: second } = await connect(parties.caller.agent, parties.callee.agent, 'tcp');
+    const unhandled = await second.request('MESSAGE', {
+      contentType: 'text/plain',
+      body: 'nobody',
+    });
+    expect(unhandled.status).toBe(500);
+  });
+});

@@ -35,6 +35,8 @@ export interface DialogHost {
   /** A timer that `close` clears; returns its cancel. */
   timer(ms: number, run: () => void): () => void;
   via(transport: SipTransportName): SipPackageMessage['headers']['via'];
+  /** An ended dialog is forgotten a while later, once stray retransmissions are over. */
+  ended(dialog: Dialog): void;
 }
 
 /** The state of RFC 3261 12.1 that both ends of a dialog keep. */
@@ -145,23 +147,26 @@ export class Dialog implements SipDialog {
     };
   }
 
-  request(method: string, content?: SipContent): Promise<SipMessageView> {
+  async request(method: string, content?: SipContent): Promise<SipMessageView> {
     const upper = method.toUpperCase();
+    if (!/^[A-Z][A-Z0-9-]*$/.test(upper)) {
+      throw new SipUsageError(`${JSON.stringify(method)} is not a SIP method name`);
+    }
     if (upper === 'BYE') {
-      if (this.ended) return Promise.reject(this.endedError('BYE'));
-      return this.bye().then((response) => response ?? Promise.reject(this.endedError('BYE')));
+      if (this.ended) throw this.endedError('BYE');
+      const response = await this.bye();
+      if (response === undefined) throw this.endedError('BYE');
+      return response;
     }
     if (reservedMethods.has(upper)) {
-      return Promise.reject(
-        new SipUsageError(
-          `${upper} cannot be sent with request(): ACK and CANCEL are sent by the user agent itself, and a re-INVITE is not supported`,
-        ),
+      throw new SipUsageError(
+        `${upper} cannot be sent with request(): ACK and CANCEL are sent by the user agent itself, and a re-INVITE is not supported`,
       );
     }
-    if (this.ended) return Promise.reject(this.endedError(upper));
+    if (this.ended) throw this.endedError(upper);
+    const request = this.build(upper, content, this.localSeq + 1);
     this.localSeq += 1;
-    const request = this.build(upper, content, this.localSeq);
-    return this.host.transact(request, this.transport, this.target).then(viewOf);
+    return viewOf(await this.host.transact(request, this.transport, this.target));
   }
 
   private endedError(method: string): SipUsageError {
@@ -196,6 +201,7 @@ export class Dialog implements SipDialog {
   end(reason: SipDialogEndReason): void {
     if (this.endReason !== undefined) return;
     this.endReason = reason;
+    this.host.ended(this);
     for (const handler of this.endHandlers.splice(0)) handler(reason);
   }
 
@@ -271,8 +277,8 @@ export class Dialog implements SipDialog {
       if (!Number.isInteger(status) || status < 200 || status > 699) {
         throw new SipUsageError(`${status} is not a final status: respond with 200 to 699`);
       }
-      answered = true;
       answer(status, content);
+      answered = true;
     };
     this.handOn({ request: view, respond, info });
   }

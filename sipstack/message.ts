@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import sip, { type SipAddressHeader, type SipPackageMessage } from 'sip';
+import { SipUsageError } from './errors.ts';
 import type { SipContent, SipMessageView } from './types.ts';
 
 /*
@@ -11,6 +13,14 @@ export function toWire(text: string): string {
 }
 export function fromWire(wire: string): string {
   return Buffer.from(wire, 'latin1').toString('utf8');
+}
+
+/** The methods this user agent takes, for Allow headers. */
+export const allowed = 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, NOTIFY, BENOTIFY';
+
+/** A From or To tag (RFC 3261 19.3): random, so that dialogs never collide. */
+export function newTag(): string {
+  return randomBytes(6).toString('hex');
 }
 
 const reasons: Readonly<Record<number, string>> = {
@@ -91,6 +101,20 @@ export function viewOf(message: SipPackageMessage): SipMessageView {
   };
 }
 
+/** Headers the user agent and its dialogs set themselves; an owner's value would break matching. */
+const managedHeaders = new Set([
+  'via',
+  'to',
+  'from',
+  'call-id',
+  'cseq',
+  'contact',
+  'route',
+  'record-route',
+  'max-forwards',
+  'content-length',
+]);
+
 /** The body and its headers as the package wants them; an empty content type means no body. */
 export function contentHeaders(content: SipContent | undefined): {
   headers: Record<string, string>;
@@ -99,7 +123,16 @@ export function contentHeaders(content: SipContent | undefined): {
   if (content === undefined) return { headers: {}, content: '' };
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(content.headers ?? {})) {
-    headers[name.toLowerCase()] = value;
+    const lower = name.toLowerCase();
+    if (managedHeaders.has(lower)) {
+      throw new SipUsageError(
+        `the header ${name} is set by the user agent: leave it out of the content's headers`,
+      );
+    }
+    if (lower === 'content-type') {
+      throw new SipUsageError('give the Content-Type as contentType, not among the headers');
+    }
+    headers[lower] = value;
   }
   if (content.contentType !== '') headers['content-type'] = content.contentType;
   return { headers, content: toWire(content.body) };

@@ -259,4 +259,39 @@ describe('over UDP', () => {
       ['2 MESSAGE', true],
     ]);
   });
+
+  it('answers a CANCEL of an INVITE not answered yet with 200, and the INVITE with 487', async () => {
+    const callee = await startUserAgent({
+      address: '127.0.0.1',
+      user: 'callee',
+      transports: ['udp'],
+    });
+    cleanups.push(() => callee.close());
+    const invites: IncomingInvite[] = [];
+    callee.onInvite((invite) => invites.push(invite));
+    const raw = await rawParty();
+    const invite = inviteText(raw.port, callee.port, 'z9hG4bKraw3');
+    await sendRaw(raw.socket, invite, callee.port);
+    await expect.poll(() => invites.length).toBe(1);
+    const cancel = invite
+      .split('\r\n\r\n')[0]
+      ?.replace(/^INVITE /, 'CANCEL ')
+      .replace('CSeq: 1 INVITE', 'CSeq: 1 CANCEL')
+      .replace(/^Content-Type: .*\r\n/m, '')
+      .replace(/^Content-Length: \d+/m, 'Content-Length: 0');
+    await sendRaw(raw.socket, `${cancel}\r\n\r\n`, callee.port);
+    await expect
+      .poll(() =>
+        raw.received
+          .map((text) =>
+            /^SIP\/2\.0 (\d+).*\r\n[\s\S]*^CSeq: 1 (\w+)/m.exec(text)?.slice(1).join(' '),
+          )
+          // The 487 is repeated every 500 ms until the ACK (timer G), which this party never sends.
+          .slice(0, 3),
+      )
+      .toEqual(['100 INVITE', '200 CANCEL', '487 INVITE']);
+    await expect(
+      invites[0]?.accept({ contentType: 'application/sdp', body: sdpOffer }),
+    ).rejects.toThrow(/answered already/);
+  });
 });

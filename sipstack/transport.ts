@@ -91,7 +91,12 @@ class TcpStream {
         this.socket.destroy(new Error('not a SIP message'));
         return;
       }
-      const length = end + 4 + (head.headers['content-length'] ?? 0);
+      const bodyLength = head.headers['content-length'] ?? 0;
+      if (!Number.isInteger(bodyLength) || bodyLength < 0) {
+        this.socket.destroy(new Error('bad Content-Length'));
+        return;
+      }
+      const length = end + 4 + bodyLength;
       if (this.buffered.length < length) break;
       const wire = this.buffered.slice(0, length);
       this.buffered = this.buffered.slice(length);

@@ -10,12 +10,21 @@
  * from the server transaction) are the package's: `sip.parse`, `sip.stringify`,
  * `sip.makeResponse` and `sip.makeTransactionLayer`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import sip, { type SipPackageMessage, type SipServerTransaction } from 'sip';
-import { Dialog, type DialogHost, dialogKey, endpointOf } from './dialog.ts';
+import { randomUUID } from 'node:crypto';
+import sip, { type SipPackageMessage } from 'sip';
+import { Dialog, dialogKey, endpointOf } from './dialog.ts';
 import { SipFailureError, SipTimeoutError, SipUsageError } from './errors.ts';
+import { type InviteHost, receiveInvite } from './incoming-invite.ts';
 import { requireLoopbackAddress, requirePort } from './loopback.ts';
-import { contentHeaders, contentOf, reasonPhrase, tagOf, viewOf } from './message.ts';
+import {
+  allowed,
+  contentHeaders,
+  contentOf,
+  newTag,
+  reasonPhrase,
+  tagOf,
+  viewOf,
+} from './message.ts';
 import { type Arrival, type Endpoint, Transports } from './transport.ts';
 import type {
   IncomingInvite,
@@ -27,14 +36,6 @@ import type {
 } from './types.ts';
 
 const defaultTimeoutMs = 4000;
-/** RFC 3261 timers T1 and T2: the 2xx to an INVITE is sent again at T1, doubling up to T2. */
-const t1Ms = 500;
-const t2Ms = 4000;
-const allowed = 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, NOTIFY, BENOTIFY';
-
-function newTag(): string {
-  return randomBytes(6).toString('hex');
-}
 
 function transportOf(name: string | null | undefined, what: string): SipTransportName {
   const lower = (name ?? 'udp').toLowerCase();
@@ -44,7 +45,7 @@ function transportOf(name: string | null | undefined, what: string): SipTranspor
   );
 }
 
-class UserAgent implements SipUserAgent, DialogHost {
+class UserAgent implements SipUserAgent, InviteHost {
   readonly uri: string;
   readonly address: string;
   readonly port: number;
@@ -57,7 +58,7 @@ class UserAgent implements SipUserAgent, DialogHost {
   /** INVITEs received and not answered yet, by Call-ID and branch, for CANCEL. */
   private readonly unanswered = new Map<string, (status: number, reason?: string) => void>();
   private inviteHandler: ((invite: IncomingInvite) => void) | undefined;
-  private closed = false;
+  closed = false;
 
   constructor(
     private readonly transports: Transports,
@@ -82,6 +83,15 @@ class UserAgent implements SipUserAgent, DialogHost {
     return [{ version: '2.0', protocol, host: this.address, port: this.port, params }];
   }
 
+  adopt(dialog: Dialog): void {
+    this.dialogs.set(dialog.key, dialog);
+  }
+
+  ended(dialog: Dialog): void {
+    if (this.closed) return;
+    this.timer(this.timeoutMs, () => this.dialogs.delete(dialog.key));
+  }
+
   timer(ms: number, run: () => void): () => void {
     const handle = setTimeout(() => {
       this.timers.delete(handle);
@@ -95,7 +105,7 @@ class UserAgent implements SipUserAgent, DialogHost {
   }
 
   /** Registers a wait that `close` rejects; returns its removal. */
-  private wait(reject: (error: Error) => void): () => void {
+  wait(reject: (error: Error) => void): () => void {
     this.waits.add(reject);
     return () => this.waits.delete(reject);
   }
@@ -264,9 +274,14 @@ class UserAgent implements SipUserAgent, DialogHost {
       return;
     }
     switch (message.method) {
-      case 'INVITE':
-        this.incomingInvite(message, transaction, transport);
+      case 'INVITE': {
+        const id = this.inviteId(message);
+        receiveInvite(this, { message, transaction, transport }, this.inviteHandler, (cancel) => {
+          this.unanswered.set(id, cancel);
+          return () => this.unanswered.delete(id);
+        });
         return;
+      }
       case 'CANCEL': {
         const cancel = this.unanswered.get(this.inviteId(message));
         if (cancel === undefined) {
@@ -295,125 +310,6 @@ class UserAgent implements SipUserAgent, DialogHost {
     const localTag = tagOf(message.headers[ours]) ?? '';
     const remoteTag = tagOf(message.headers[theirs]) ?? '';
     return this.dialogs.get(dialogKey(message.headers['call-id'] ?? '', localTag, remoteTag));
-  }
-
-  private incomingInvite(
-    message: SipPackageMessage,
-    transaction: SipServerTransaction,
-    transport: SipTransportName,
-  ): void {
-    // A 100 at once stops the caller's retransmissions while the owner decides (RFC 3261 17.2.1).
-    transaction.send(sip.makeResponse(message, 100, reasonPhrase(100)));
-    const handler = this.inviteHandler;
-    const localTag = newTag();
-    const id = this.inviteId(message);
-    let answered = false;
-    const final = (
-      status: number,
-      reason?: string,
-      extra: Record<string, unknown> = {},
-      body = '',
-    ) => {
-      answered = true;
-      this.unanswered.delete(id);
-      const to = {
-        ...message.headers.to,
-        params: { ...message.headers.to?.params, tag: localTag },
-      };
-      const response = sip.makeResponse(message, status, reason ?? reasonPhrase(status), {
-        headers: { to, ...extra },
-        content: body,
-      });
-      transaction.send(response);
-      return response;
-    };
-    if (handler === undefined) {
-      final(480, 'No Handler for INVITE');
-      return;
-    }
-    this.unanswered.set(id, (status) => {
-      if (!answered) final(status);
-    });
-    const request = viewOf(message);
-    const from = sip.stringifyUri(message.headers.from?.uri ?? '');
-    const requireUnanswered = (what: string) => {
-      if (answered) {
-        throw new SipUsageError(`the INVITE from ${from} was answered already: cannot ${what} it`);
-      }
-      if (this.closed)
-        throw new SipUsageError(`the user agent is closed: cannot ${what} the INVITE`);
-    };
-    const contact = message.headers.contact;
-    const remoteContact = Array.isArray(contact) ? contact[0]?.uri : undefined;
-    const invite: IncomingInvite = {
-      request,
-      from,
-      transport,
-      reject: (status, reason) => {
-        requireUnanswered('reject');
-        if (!Number.isInteger(status) || status < 300 || status > 699) {
-          throw new SipUsageError(`${status} is not a rejection: use a status from 300 to 699`);
-        }
-        final(status, reason);
-      },
-      accept: (answer) =>
-        new Promise<SipDialog>((resolve, reject) => {
-          requireUnanswered('accept');
-          const { headers, content } = contentHeaders(answer);
-          const dialog = new Dialog(this, {
-            callId: message.headers['call-id'] ?? '',
-            transport,
-            localTag,
-            remoteTag: tagOf(message.headers.from) ?? '',
-            local: { uri: message.headers.to?.uri ?? this.uri },
-            remote: { uri: message.headers.from?.uri ?? '' },
-            localContact: this.contact(transport),
-            remoteTarget: remoteContact ?? message.headers.from?.uri ?? '',
-            routeSet: [...(message.headers['record-route'] ?? [])],
-            localSeq: 0,
-            remoteSeq: message.headers.cseq?.seq,
-            remoteContent: contentOf(request),
-          });
-          this.dialogs.set(dialog.key, dialog);
-          const response = final(
-            200,
-            undefined,
-            { contact: [{ uri: this.contact(transport) }], allow: allowed, ...headers },
-            content,
-          );
-          const retransmit = (interval: number) =>
-            this.timer(interval, () => {
-              transaction.send(response);
-              stopRetransmitting = retransmit(Math.min(interval * 2, t2Ms));
-            });
-          // RFC 3261 13.3.1.4: over UDP the 2xx is the UAS core's to repeat until the ACK.
-          let stopRetransmitting = transport === 'udp' ? retransmit(t1Ms) : () => {};
-          const done = () => {
-            stopRetransmitting();
-            cancelDeadline();
-            forget();
-          };
-          const forget = this.wait((error) => {
-            done();
-            reject(error);
-          });
-          const cancelDeadline = this.timer(this.timeoutMs, () => {
-            done();
-            // The dialog exists for the caller, so it is ended with a BYE (RFC 3261 13.3.1.4).
-            dialog.bye().catch(() => {});
-            reject(
-              new SipTimeoutError(
-                `no ACK for the 200 to the INVITE from ${from} over ${transport} within ${this.timeoutMs} ms`,
-              ),
-            );
-          });
-          dialog.awaitAck(message.headers.cseq?.seq ?? 0, () => {
-            done();
-            resolve(dialog);
-          });
-        }),
-    };
-    handler(invite);
   }
 
   async close(): Promise<void> {
