@@ -8,8 +8,14 @@
  *     conference server, into what those would send);
  *  3. report every output as it happens (`observe`) and answer state queries.
  */
-import type { Adapter, Declarations, SutContext, SystemUnderTest } from '../conformance/index.ts';
-import type { Profile, Stimulus } from '../machines/index.ts';
+import type {
+  Adapter,
+  Declarations,
+  StimulusPattern,
+  SutContext,
+  SystemUnderTest,
+} from '../conformance/index.ts';
+import type { ApplicationStimulus, Profile, Stimulus, TemplateSpec } from '../machines/index.ts';
 import {
   type Clock,
   type ConferenceSession,
@@ -26,8 +32,11 @@ import {
 const SUT = 'sut';
 const REMOTE = 'remote';
 
-/** Step 0: map the profile being checked onto the implementation's own settings. */
-function settingsFor(profile: Profile): Partial<PlatformSettings> {
+/**
+ * Step 0: map the profile being checked onto the implementation's own settings. (The reference's
+ * adapter on SIP, adapters/reference-sip.ts, maps it with this function too.)
+ */
+export function settingsFor(profile: Profile): Partial<PlatformSettings> {
   return {
     refreshPeriodMs: profile.timing.refreshPeriodMs,
     defaultComposingTimeoutMs: profile.timing.composingTimeoutMs,
@@ -54,25 +63,119 @@ function settingsFor(profile: Profile): Partial<PlatformSettings> {
  * accepts them). Terminating is the call's, and the adapter creates the call when it
  * establishes it, so there is no call to terminate before that either.
  */
-const declarations: Declarations = {
-  unsupported: (
-    [
-      'app.initialize',
-      'app.send',
-      'app.setComposing',
-      'app.setIdle',
-      'app.deliverySuccess',
-      'app.deliveryFailure',
-      'app.terminate',
-    ] as const
-  ).map((type) => ({ type, when: { flowState: 'idle' } })),
-};
+export const unsupportedBeforeEstablishment: readonly StimulusPattern[] = (
+  [
+    'app.initialize',
+    'app.send',
+    'app.setComposing',
+    'app.setIdle',
+    'app.deliverySuccess',
+    'app.deliveryFailure',
+    'app.terminate',
+  ] as const
+).map((type) => ({ type, when: { flowState: 'idle' } }));
+
+const declarations: Declarations = { unsupported: unsupportedBeforeEstablishment };
 
 /** The kit never sends a stimulus declared unsupported; if it did, that is its bug, not a refusal. */
 function undeclared(stimulus: Stimulus): Error {
   return new Error(
     `${stimulus.type} before the call is established: the adapter declares it unsupported, so the kit should not send it.`,
   );
+}
+
+/**
+ * Step 2a: the call's configuration handler, the only place where its flow can be initialized:
+ * reports the flow's events and initializes it with `template`, if any. `sentNumber` gives the
+ * kit's 1-based number of a message the implementation sent. (The reference's adapter on SIP,
+ * adapters/reference-sip.ts, configures its calls with this function too.)
+ */
+export function offerFlowConfiguration(
+  call: InstantMessagingCall,
+  template: TemplateSpec | null,
+  observe: SutContext['observe'],
+  sentNumber: (messageId: string) => number,
+): void {
+  call.on('instantMessagingFlowConfigurationRequested', ({ flow }) => {
+    observe({ channel: 'event', name: 'flowConfigurationRequested' });
+    flow.on('stateChanged', ({ state }) =>
+      observe({ channel: 'event', name: 'flowStateChanged', state }),
+    );
+    flow.on('messageReceived', ({ body, contentType }) =>
+      observe({ channel: 'event', name: 'messageReceived', body, contentType }),
+    );
+    flow.on('deliveryNotificationReceived', ({ messageId, status, code }) =>
+      observe({
+        channel: 'event',
+        name: 'deliveryNotificationReceived',
+        message: sentNumber(messageId),
+        status,
+        ...(code === undefined ? {} : { code }),
+      }),
+    );
+    flow.on('remoteComposingStateChanged', ({ state }) =>
+      observe({ channel: 'event', name: 'remoteComposingStateChanged', state }),
+    );
+    // Initialize is valid only here, inside the handler; a refusal is still an output.
+    if (template) {
+      try {
+        flow.initialize(new InstantMessagingFlowTemplate(template));
+      } catch (error) {
+        const kind = (error as { kind?: 'invalid-operation' | 'invalid-argument' }).kind;
+        if (!kind) throw error;
+        observe({ channel: 'error', operation: 'app.establish', kind });
+      }
+    }
+  });
+}
+
+/** Message ids by arrival index (received) and by send order (sent): the kit counts from 1. */
+export interface MessageNumbers {
+  readonly received: string[];
+  readonly sent: string[];
+}
+
+/**
+ * Step 2b: the application's stimuli once a call exists, as calls on the call and its flow.
+ * `call` is `undefined` before establishment (those stimuli are declared unsupported then).
+ * (The reference's adapter on SIP, adapters/reference-sip.ts, applies them with this too.)
+ */
+export async function applyToCall(
+  stimulus: Exclude<ApplicationStimulus, { type: 'app.establish' }>,
+  call: InstantMessagingCall | undefined,
+  numbers: MessageNumbers,
+): Promise<void> {
+  const flow = () => {
+    const found = call?.flow;
+    if (!found) throw undeclared(stimulus);
+    return found;
+  };
+  const received = (index: number) => numbers.received[index - 1] ?? `never-received-${index}`;
+  switch (stimulus.type) {
+    case 'app.initialize':
+      return flow().initialize(new InstantMessagingFlowTemplate(stimulus.template));
+    case 'app.send': {
+      const id = await flow().sendInstantMessage({
+        contentType: stimulus.contentType,
+        body: stimulus.body,
+      });
+      numbers.sent.push(id);
+      return;
+    }
+    case 'app.setComposing':
+      flow().localComposingState = 'composing';
+      return;
+    case 'app.setIdle':
+      flow().localComposingState = 'idle';
+      return;
+    case 'app.deliverySuccess':
+      return flow().sendSuccessDeliveryNotification(received(stimulus.message));
+    case 'app.deliveryFailure':
+      return flow().sendFailureDeliveryNotification(received(stimulus.message), stimulus.code);
+    case 'app.terminate':
+      if (!call) throw undeclared(stimulus);
+      return call.terminate();
+  }
 }
 
 class ReferenceSystem implements SystemUnderTest {
@@ -83,9 +186,7 @@ class ReferenceSystem implements SystemUnderTest {
   #call: InstantMessagingCall | undefined;
   /** The far end of the call: the kit plays the remote participant through it. */
   #remote: Transport | undefined;
-  /** Message ids by arrival index (received) and by send order (sent): the kit counts from 1. */
-  readonly #receivedIds: string[] = [];
-  readonly #sentIds: string[] = [];
+  readonly #numbers: MessageNumbers = { received: [], sent: [] };
   #conference: ConferenceSession | undefined;
   #conferenceUri: string | undefined;
 
@@ -132,7 +233,7 @@ class ReferenceSystem implements SystemUnderTest {
         this.#observe({
           channel: 'wire',
           kind: 'response',
-          message: this.#receivedIds.indexOf(message.id) + 1,
+          message: this.#numbers.received.indexOf(message.id) + 1,
           code: message.code,
         });
         return;
@@ -140,7 +241,7 @@ class ReferenceSystem implements SystemUnderTest {
         this.#observe({
           channel: 'wire',
           kind: 'deliveryNotification',
-          message: this.#receivedIds.indexOf(message.id) + 1,
+          message: this.#numbers.received.indexOf(message.id) + 1,
           status: message.status,
           ...(message.code === undefined ? {} : { code: message.code }),
         });
@@ -153,44 +254,20 @@ class ReferenceSystem implements SystemUnderTest {
   // Step 2: one branch per stimulus. Refusals are thrown errors with a `kind`, which the kit
   // records as error outputs; the reference's own errors already carry one.
   async apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): Promise<void> {
-    const flow = () => {
-      const found = this.#call?.flow;
-      if (!found) throw undeclared(stimulus);
-      return found;
-    };
     switch (stimulus.type) {
       case 'app.establish':
         return this.#establish(stimulus.template);
       case 'app.initialize':
-        return flow().initialize(new InstantMessagingFlowTemplate(stimulus.template));
-      case 'app.send': {
-        const id = await flow().sendInstantMessage({
-          contentType: stimulus.contentType,
-          body: stimulus.body,
-        });
-        this.#sentIds.push(id);
-        return;
-      }
+      case 'app.send':
       case 'app.setComposing':
-        flow().localComposingState = 'composing';
-        return;
       case 'app.setIdle':
-        flow().localComposingState = 'idle';
-        return;
       case 'app.deliverySuccess':
-        return flow().sendSuccessDeliveryNotification(this.#receivedId(stimulus.message));
       case 'app.deliveryFailure':
-        return flow().sendFailureDeliveryNotification(
-          this.#receivedId(stimulus.message),
-          stimulus.code,
-        );
-      case 'app.terminate': {
-        if (!this.#call) throw undeclared(stimulus);
-        return this.#call.terminate();
-      }
+      case 'app.terminate':
+        return applyToCall(stimulus, this.#call, this.#numbers);
       case 'remote.message': {
-        const id = `remote-${this.#receivedIds.length + 1}`;
-        this.#receivedIds.push(id);
+        const id = `remote-${this.#numbers.received.length + 1}`;
+        this.#numbers.received.push(id);
         return this.#fromRemote({
           type: 'message',
           id,
@@ -205,7 +282,7 @@ class ReferenceSystem implements SystemUnderTest {
       case 'remote.deliveryNotification':
         return this.#fromRemote({
           type: 'delivery-notification',
-          id: this.#sentIds[stimulus.message - 1] ?? `unknown-${stimulus.message}`,
+          id: this.#numbers.sent[stimulus.message - 1] ?? `unknown-${stimulus.message}`,
           status: stimulus.status,
           ...(stimulus.code === undefined ? {} : { code: stimulus.code }),
         });
@@ -216,53 +293,22 @@ class ReferenceSystem implements SystemUnderTest {
     }
   }
 
-  #receivedId(index: number): string {
-    return this.#receivedIds[index - 1] ?? `never-received-${index}`;
-  }
-
   #fromRemote(message: WireMessage) {
     if (!this.#remote) throw new Error('The remote participant has no call to send on.');
     this.#remote.send(message);
   }
 
-  async #establish(
-    template: Stimulus & { type: 'app.establish' } extends { template: infer T } ? T : never,
-  ) {
+  async #establish(template: TemplateSpec | null) {
     // A call is established once: establishing it again is the implementation's to refuse.
     if (this.#call) return this.#call.establish();
     const call = this.#endpoint.createCall(REMOTE);
     this.#call = call;
-    call.on('instantMessagingFlowConfigurationRequested', ({ flow }) => {
-      this.#observe({ channel: 'event', name: 'flowConfigurationRequested' });
-      flow.on('stateChanged', ({ state }) =>
-        this.#observe({ channel: 'event', name: 'flowStateChanged', state }),
-      );
-      flow.on('messageReceived', ({ body, contentType }) =>
-        this.#observe({ channel: 'event', name: 'messageReceived', body, contentType }),
-      );
-      flow.on('deliveryNotificationReceived', ({ messageId, status, code }) =>
-        this.#observe({
-          channel: 'event',
-          name: 'deliveryNotificationReceived',
-          message: this.#sentIds.indexOf(messageId) + 1,
-          status,
-          ...(code === undefined ? {} : { code }),
-        }),
-      );
-      flow.on('remoteComposingStateChanged', ({ state }) =>
-        this.#observe({ channel: 'event', name: 'remoteComposingStateChanged', state }),
-      );
-      // Initialize is valid only here, inside the handler; a refusal is still an output.
-      if (template) {
-        try {
-          flow.initialize(new InstantMessagingFlowTemplate(template));
-        } catch (error) {
-          const kind = (error as { kind?: 'invalid-operation' | 'invalid-argument' }).kind;
-          if (!kind) throw error;
-          this.#observe({ channel: 'error', operation: 'app.establish', kind });
-        }
-      }
-    });
+    offerFlowConfiguration(
+      call,
+      template,
+      this.#observe,
+      (id) => this.#numbers.sent.indexOf(id) + 1,
+    );
     await call.establish();
   }
 

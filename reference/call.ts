@@ -8,7 +8,7 @@ import { type ListenerErrorReporter, type StateChangedEvent, TypedEmitter } from
 import { InstantMessagingFlow } from './flow.ts';
 import type { Participant } from './participant.ts';
 import type { PlatformSettings } from './settings.ts';
-import type { InMemoryNetwork, Transport, WireMessage } from './transport.ts';
+import type { EndpointNetwork, Transport, WireMessage } from './transport.ts';
 
 /** Lifecycle of a call. Outgoing: idle → establishing → established; incoming starts at incoming. */
 export type CallState = 'idle' | 'incoming' | 'establishing' | 'established' | 'terminated';
@@ -36,7 +36,7 @@ export interface CallContext {
   readonly remoteName: string;
   readonly clock: Clock;
   readonly settings: PlatformSettings;
-  readonly network: InMemoryNetwork;
+  readonly network: EndpointNetwork;
   readonly nextMessageId: () => string;
   readonly reportListenerError: ListenerErrorReporter;
 }
@@ -128,10 +128,9 @@ export class InstantMessagingCall {
       );
     }
     const { network, localName, remoteName } = this.#context;
-    if (!network.isAttached(remoteName)) {
-      throw new InvalidOperationError(
-        `Cannot establish the call: no endpoint named '${remoteName}' is attached to the network. Create that endpoint first.`,
-      );
+    const unreachable = network.unreachableReason(remoteName);
+    if (unreachable !== undefined) {
+      throw new InvalidOperationError(`Cannot establish the call: ${unreachable}`);
     }
     this.#setState('establishing')();
     if (!this.#prepareFlow()) return Promise.reject(terminatedWhileConfiguring());

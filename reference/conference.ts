@@ -7,7 +7,7 @@ import { type ListenerErrorReporter, type StateChangedEvent, TypedEmitter } from
 import type { FocusMembership, FocusReport } from './focus-protocol.ts';
 import { InstantMessagingMcuSession } from './mcu-session.ts';
 import type { PlatformSettings } from './settings.ts';
-import type { InMemoryNetwork } from './transport.ts';
+import type { EndpointNetwork } from './transport.ts';
 
 /** Lifecycle of the connection to the focus. */
 export type ConferenceSessionState =
@@ -28,7 +28,7 @@ export type ConferenceSessionEvents = {
  */
 export interface ConferenceSessionContext {
   readonly participantName: string;
-  readonly network: InMemoryNetwork;
+  readonly network: EndpointNetwork;
   readonly settings: PlatformSettings;
   readonly reportListenerError: ListenerErrorReporter;
 }

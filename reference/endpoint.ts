@@ -9,13 +9,14 @@ import { ConferenceSession } from './conference.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { ignoreListenerErrors, type ListenerErrorReporter, TypedEmitter } from './events.ts';
 import { type PlatformSettings, resolvePlatformSettings } from './settings.ts';
-import type { InMemoryNetwork, Transport } from './transport.ts';
+import type { EndpointNetwork, Transport } from './transport.ts';
 
 /** Options of {@link Endpoint}. */
 export interface EndpointOptions {
   /** Name under which the endpoint is reachable; unique on its network. */
   readonly name: string;
-  readonly network: InMemoryNetwork;
+  /** An {@link InMemoryNetwork}, or a `SipNetwork` for calls over SIP. */
+  readonly network: EndpointNetwork;
   /** Source of time for every timer of this endpoint. Default: {@link systemClock}. */
   readonly clock?: Clock;
   /** Overrides of the platform defaults; validated at construction. */
@@ -35,7 +36,7 @@ export type EndpointEvents = {
 };
 
 /**
- * A named endpoint on an {@link InMemoryNetwork}.
+ * A named endpoint on a network ({@link InMemoryNetwork}, or `SipNetwork` for SIP).
  *
  * @example
  * ```ts
@@ -54,7 +55,7 @@ export class Endpoint {
   readonly clock: Clock;
   /** The settings in force: defaults completed with the overrides given. */
   readonly settings: PlatformSettings;
-  readonly #network: InMemoryNetwork;
+  readonly #network: EndpointNetwork;
   readonly #events: TypedEmitter<EndpointEvents>;
   readonly #reportListenerError: ListenerErrorReporter;
   readonly #detach: () => void;

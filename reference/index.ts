@@ -65,6 +65,7 @@ export type {
 export { InstantMessagingFlowTemplate } from './template.ts';
 export type {
   DeliveryStatus,
+  EndpointNetwork,
   IncomingLinkHandler,
   InMemoryNetworkOptions,
   MessageResponseCode,

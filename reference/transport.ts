@@ -70,6 +70,31 @@ export type SendObserver = (from: string, to: string, message: WireMessage) => v
 /** Called with the called side's transport when another endpoint dials this one. */
 export type IncomingLinkHandler = (transport: Transport) => void;
 
+/**
+ * What an {@link Endpoint} needs from the network it lives on: to be reachable, to place calls and
+ * to find conferences. {@link InMemoryNetwork} carries calls between endpoints of one process;
+ * `SipNetwork` (reference/sip-transport.ts) carries them over SIP.
+ */
+export interface EndpointNetwork {
+  /**
+   * Makes an endpoint reachable under `name`; incoming calls reach `onIncoming`. Returns a
+   * function that detaches it again.
+   */
+  attach(name: string, onIncoming: IncomingLinkHandler): () => void;
+  /**
+   * Why a call to `remoteName` cannot be placed, as a sentence that names the fix; `undefined`
+   * when it can be placed.
+   */
+  unreachableReason(remoteName: string): string | undefined;
+  /**
+   * Opens a link from `from` to `to` and returns the caller's end; the called side answers
+   * through `answered`, or the link receives a `bye` if the call fails.
+   */
+  dial(from: string, to: string): Transport;
+  /** The focus hosting `conferenceUri`, if this network hosts it. */
+  findConference(conferenceUri: string): ConferenceFocus | undefined;
+}
+
 /** Options of {@link InMemoryNetwork}. */
 export interface InMemoryNetworkOptions {
   /**
@@ -144,7 +169,7 @@ class LinkEnd implements Transport {
  * await network.settled(); // nothing left in flight
  * ```
  */
-export class InMemoryNetwork {
+export class InMemoryNetwork implements EndpointNetwork {
   /** Ordered asynchronous delivery shared by links and conference foci on this network. */
   readonly deliveries: DeliveryQueue;
   readonly #endpoints = new Map<string, IncomingLinkHandler>();
@@ -181,6 +206,11 @@ export class InMemoryNetwork {
   /** True while an endpoint is attached under `name`. */
   isAttached(name: string): boolean {
     return this.#endpoints.has(name);
+  }
+
+  unreachableReason(remoteName: string): string | undefined {
+    if (this.isAttached(remoteName)) return undefined;
+    return `no endpoint named '${remoteName}' is attached to the network. Create that endpoint first.`;
   }
 
   /**
