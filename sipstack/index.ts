@@ -1,3 +1,4 @@
+/// <reference path="./sip-package.d.ts" />
 /**
  * A generic SIP user agent with a dialog layer, over the npm `sip` package's parser and
  * transactions, confined to 127.0.0.0/8; and a pcap writer for the traffic it records.
