@@ -1,6 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SipFailureError, type SipMessageView, type SipTransportName } from './index.ts';
-import { connect, sdpAnswer, sdpOffer, startParties, summary, targetOf } from './test-support.ts';
+import {
+  SipFailureError,
+  type SipMessageView,
+  type SipTransportName,
+  type UserAgentOptions,
+} from './index.ts';
+import {
+  connect,
+  type Parties,
+  sdpAnswer,
+  sdpOffer,
+  startParties,
+  summary,
+  targetOf,
+} from './test-support.ts';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -8,15 +21,25 @@ afterEach(async () => {
   close = undefined;
 });
 
+/** Both parties, closed after the test. */
+async function startedParties(options: Partial<UserAgentOptions> = {}): Promise<Parties> {
+  const started = await startParties(options);
+  close = started.close;
+  return started;
+}
+
+/** Both parties, closed after the test, and a dialog between them over the transport. */
+async function inDialog(transport: SipTransportName, options: Partial<UserAgentOptions> = {}) {
+  const started = await startedParties(options);
+  return {
+    parties: started,
+    ...(await connect(started.caller.agent, started.callee.agent, transport)),
+  };
+}
+
 describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) => {
   it('is set up by INVITE with an SDP offer, 200 with the answer and ACK', async () => {
-    const parties = await startParties();
-    close = parties.close;
-    const { calling, called, invite } = await connect(
-      parties.caller.agent,
-      parties.callee.agent,
-      transport,
-    );
+    const { parties, calling, called, invite } = await inDialog(transport);
     expect(invite.transport).toBe(transport);
     expect(invite.from).toBe(parties.caller.agent.uri);
     expect(invite.request.method).toBe('INVITE');
@@ -39,13 +62,7 @@ describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) 
   });
 
   it('carries MESSAGEs answered 200, 202 and 415 with increasing CSeq, and INFO', async () => {
-    const parties = await startParties();
-    close = parties.close;
-    const { calling, called } = await connect(
-      parties.caller.agent,
-      parties.callee.agent,
-      transport,
-    );
+    const { calling, called } = await inDialog(transport);
     const received: SipMessageView[] = [];
     called.onRequest((request, respond) => {
       received.push(request);
@@ -85,13 +102,7 @@ describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) 
   });
 
   it('answers overlapping requests, each with its own answer', async () => {
-    const parties = await startParties();
-    close = parties.close;
-    const { calling, called } = await connect(
-      parties.caller.agent,
-      parties.callee.agent,
-      transport,
-    );
+    const { calling, called } = await inDialog(transport);
     const held: (() => void)[] = [];
     called.onRequest((request, respond) => {
       // The first two wait until the third has come, so that all three are open at once.
@@ -111,13 +122,7 @@ describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) 
   });
 
   it('lets the callee send requests too, and ends on a BYE from the caller', async () => {
-    const parties = await startParties();
-    close = parties.close;
-    const { calling, called } = await connect(
-      parties.caller.agent,
-      parties.callee.agent,
-      transport,
-    );
+    const { calling, called } = await inDialog(transport);
     calling.onRequest((_request, respond) => respond(200));
     const fromCallee = await called.request('MESSAGE', { contentType: 'text/plain', body: 'hi' });
     expect(fromCallee.status).toBe(200);
@@ -139,13 +144,7 @@ describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) 
   });
 
   it('ends on a BYE from the callee', async () => {
-    const parties = await startParties();
-    close = parties.close;
-    const { calling, called } = await connect(
-      parties.caller.agent,
-      parties.callee.agent,
-      transport,
-    );
+    const { calling, called } = await inDialog(transport);
     const callerEnd = new Promise((resolve) => calling.onEnd(resolve));
     const answer = await called.bye();
     expect(answer?.status).toBe(200);
@@ -156,8 +155,7 @@ describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) 
   });
 
   it('rejects the caller with SipFailureError when the callee answers 486', async () => {
-    const parties = await startParties();
-    close = parties.close;
+    const parties = await startedParties();
     parties.callee.agent.onInvite((invite) => invite.reject(486));
     const attempt = parties.caller.agent.invite(targetOf(parties.callee.agent, transport), {
       contentType: 'application/sdp',
@@ -170,8 +168,7 @@ describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) 
   });
 
   it('answers 480 an INVITE that nobody handles', async () => {
-    const parties = await startParties();
-    close = parties.close;
+    const parties = await startedParties();
     const attempt = parties.caller.agent.invite(targetOf(parties.callee.agent, transport), {
       contentType: 'application/sdp',
       body: sdpOffer,
@@ -182,9 +179,7 @@ describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) 
 
 describe('a dialog used wrongly or early', () => {
   it('refuses methods and headers that the user agent manages itself', async () => {
-    const parties = await startParties();
-    close = parties.close;
-    const { calling } = await connect(parties.caller.agent, parties.callee.agent, 'udp');
+    const { parties, calling } = await inDialog('udp');
     await expect(calling.request('ACK')).rejects.toThrow(/sent by the user agent itself/);
     await expect(calling.request('INVITE')).rejects.toThrow(/re-INVITE is not supported/);
     await expect(calling.request('NOT A METHOD')).rejects.toThrow(/not a SIP method/);
@@ -205,9 +200,7 @@ describe('a dialog used wrongly or early', () => {
   });
 
   it('holds a request that comes before the handler is set, and answers 500 if none is set in time', async () => {
-    const parties = await startParties({ transactionTimeoutMs: 800 });
-    close = parties.close;
-    const { calling, called } = await connect(parties.caller.agent, parties.callee.agent, 'tcp');
+    const { parties, calling, called } = await inDialog('tcp', { transactionTimeoutMs: 800 });
     const early = calling.request('MESSAGE', { contentType: 'text/plain', body: 'early' });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const bodies: string[] = [];

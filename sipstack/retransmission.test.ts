@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type IncomingInvite,
   SipTimeoutError,
+  type SipUserAgent,
   startUserAgent,
   type TrafficRecord,
+  type UserAgentOptions,
 } from './index.ts';
 import { connect, sdpOffer, startParties, summary } from './test-support.ts';
 
@@ -16,12 +18,41 @@ afterEach(async () => {
 
 /** A bare UDP socket on 127.0.0.2 that plays the other party by hand, collecting what it gets. */
 async function rawParty(): Promise<{ socket: Socket; port: number; received: string[] }> {
-  const socket = createSocket('udp4');
+  const socket = await boundSocket('127.0.0.2');
   const received: string[] = [];
   socket.on('message', (data) => received.push(data.toString('latin1')));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.2', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => socket.close(() => resolve())));
   return { socket, port: socket.address().port, received };
+}
+
+/** A user agent on UDP alone, closed after the test, recording its traffic. */
+async function udpAgent(
+  options: Partial<UserAgentOptions> & { address: string },
+): Promise<{ agent: SipUserAgent; traffic: TrafficRecord[] }> {
+  const traffic: TrafficRecord[] = [];
+  const agent = await startUserAgent({
+    transports: ['udp'],
+    ...options,
+    onTraffic: (record) => traffic.push(record),
+  });
+  cleanups.push(() => agent.close());
+  return { agent, traffic };
+}
+
+/** Settles as the callee's accept of the next INVITE settles. */
+function acceptNextInvite(callee: SipUserAgent): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) =>
+    callee.onInvite((invite: IncomingInvite) =>
+      invite.accept({ contentType: 'application/sdp', body: sdpOffer }).then(resolve, reject),
+    ),
+  );
+}
+
+/** A UDP socket bound on the address, closed after the test. */
+async function boundSocket(address: string): Promise<Socket> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
+  cleanups.push(() => new Promise<void>((resolve) => socket.close(() => resolve())));
+  return socket;
 }
 
 function sendRaw(socket: Socket, text: string, port: number): Promise<void> {
@@ -100,19 +131,8 @@ describe('over UDP', () => {
   });
 
   it('sends the 200 to an INVITE again until the ACK comes, then stops', async () => {
-    const traffic: TrafficRecord[] = [];
-    const callee = await startUserAgent({
-      address: '127.0.0.1',
-      user: 'callee',
-      transports: ['udp'],
-      onTraffic: (record) => traffic.push(record),
-    });
-    cleanups.push(() => callee.close());
-    const accepted = new Promise<unknown>((resolve, reject) =>
-      callee.onInvite((invite: IncomingInvite) =>
-        invite.accept({ contentType: 'application/sdp', body: sdpOffer }).then(resolve, reject),
-      ),
-    );
+    const { agent: callee, traffic } = await udpAgent({ address: '127.0.0.1', user: 'callee' });
+    const accepted = acceptNextInvite(callee);
     const raw = await rawParty();
     await sendRaw(raw.socket, inviteText(raw.port, callee.port, 'z9hG4bKraw1'), callee.port);
     const oks = () => raw.received.filter((text) => text.startsWith('SIP/2.0 200'));
@@ -127,20 +147,12 @@ describe('over UDP', () => {
   });
 
   it('rejects accept with SipTimeoutError when the ACK never comes, and ends the call with BYE', async () => {
-    const traffic: TrafficRecord[] = [];
-    const callee = await startUserAgent({
+    const { agent: callee } = await udpAgent({
       address: '127.0.0.1',
       user: 'callee',
-      transports: ['udp'],
       transactionTimeoutMs: 700,
-      onTraffic: (record) => traffic.push(record),
     });
-    cleanups.push(() => callee.close());
-    const accepted = new Promise<unknown>((resolve, reject) =>
-      callee.onInvite((invite) =>
-        invite.accept({ contentType: 'application/sdp', body: sdpOffer }).then(resolve, reject),
-      ),
-    );
+    const accepted = acceptNextInvite(callee);
     const raw = await rawParty();
     const started = performance.now();
     await sendRaw(raw.socket, inviteText(raw.port, callee.port, 'z9hG4bKraw2'), callee.port);
@@ -153,17 +165,8 @@ describe('over UDP', () => {
   });
 
   it('acknowledges a retransmitted 200 again and sets up the dialog once', async () => {
-    const traffic: TrafficRecord[] = [];
-    const caller = await startUserAgent({
-      address: '127.0.0.2',
-      user: 'caller',
-      transports: ['udp'],
-      onTraffic: (record) => traffic.push(record),
-    });
-    cleanups.push(() => caller.close());
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => socket.close(() => resolve())));
+    const { agent: caller, traffic } = await udpAgent({ address: '127.0.0.2', user: 'caller' });
+    const socket = await boundSocket('127.0.0.1');
     const port = socket.address().port;
     let okCopies = 0;
     socket.on('message', (data, rinfo) => {
@@ -197,19 +200,13 @@ describe('over UDP', () => {
   });
 
   it('sends an unanswered INVITE again after 500 ms and then 1 s (RFC 3261 17.1.1.2, timer A)', async () => {
-    const traffic: TrafficRecord[] = [];
-    const caller = await startUserAgent({
+    const { agent: caller, traffic } = await udpAgent({
       address: '127.0.0.2',
-      transports: ['udp'],
       transactionTimeoutMs: 1800,
-      onTraffic: (record) => traffic.push(record),
     });
-    cleanups.push(() => caller.close());
-    const listener = createSocket('udp4');
+    const listener = await boundSocket('127.0.0.1');
     const heard: number[] = [];
     listener.on('message', () => heard.push(performance.now()));
-    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => listener.close(() => resolve())));
     const started = performance.now();
     const attempt = caller.invite(`sip:mute@127.0.0.1:${listener.address().port}`, {
       contentType: 'application/sdp',
@@ -261,12 +258,7 @@ describe('over UDP', () => {
   });
 
   it('answers a CANCEL of an INVITE not answered yet with 200, and the INVITE with 487', async () => {
-    const callee = await startUserAgent({
-      address: '127.0.0.1',
-      user: 'callee',
-      transports: ['udp'],
-    });
-    cleanups.push(() => callee.close());
+    const { agent: callee } = await udpAgent({ address: '127.0.0.1', user: 'callee' });
     const invites: IncomingInvite[] = [];
     callee.onInvite((invite) => invites.push(invite));
     const raw = await rawParty();

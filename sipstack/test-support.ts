@@ -25,10 +25,14 @@ export interface Party {
   readonly traffic: TrafficRecord[];
 }
 
+export interface Parties {
+  readonly caller: Party;
+  readonly callee: Party;
+  readonly close: () => Promise<void>;
+}
+
 /** A caller on 127.0.0.2 and a callee on 127.0.0.1, each recording its traffic. */
-export async function startParties(
-  options: Partial<UserAgentOptions> = {},
-): Promise<{ caller: Party; callee: Party; close: () => Promise<void> }> {
+export async function startParties(options: Partial<UserAgentOptions> = {}): Promise<Parties> {
   const start = async (address: string, user: string): Promise<Party> => {
     const traffic: TrafficRecord[] = [];
     const agent = await startUserAgent({
