@@ -3,6 +3,7 @@ import { Dialog, type DialogHost } from './dialog.ts';
 import { SipTimeoutError, SipUsageError } from './errors.ts';
 import {
   allowed,
+  contactOf,
   contentHeaders,
   contentOf,
   newTag,
@@ -80,8 +81,7 @@ export function receiveInvite(
     }
     if (host.closed) throw new SipUsageError(`the user agent is closed: cannot ${what} the INVITE`);
   };
-  const contact = message.headers.contact;
-  const remoteContact = Array.isArray(contact) ? contact[0]?.uri : undefined;
+  const remoteContact = contactOf(message);
   const accept = (answer: Parameters<IncomingInvite['accept']>[0]) =>
     new Promise<SipDialog>((resolve, reject) => {
       requireUnanswered('accept');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import sip, { type SipAddressHeader, type SipPackageMessage } from 'sip';
+import sip, { type SipAddressHeader, type SipPackageMessage, type SipUri } from 'sip';
 import { SipUsageError } from './errors.ts';
 import type { SipContent, SipMessageView } from './types.ts';
 
@@ -140,6 +140,12 @@ export function contentHeaders(content: SipContent | undefined): {
 
 export function contentOf(view: SipMessageView): SipContent {
   return { contentType: view.headers['content-type'] ?? '', body: view.body };
+}
+
+/** The URI of a message's first Contact, where the peer takes requests of the dialog. */
+export function contactOf(message: SipPackageMessage): string | SipUri | undefined {
+  const contact = message.headers.contact;
+  return Array.isArray(contact) ? contact[0]?.uri : undefined;
 }
 
 export function tagOf(header: SipAddressHeader | undefined): string | undefined {

@@ -18,6 +18,7 @@ import { type InviteHost, receiveInvite } from './incoming-invite.ts';
 import { requireLoopbackAddress, requirePort } from './loopback.ts';
 import {
   allowed,
+  contactOf,
   contentHeaders,
   contentOf,
   newTag,
@@ -215,8 +216,7 @@ class UserAgent implements SipUserAgent, InviteHost {
         status,
       );
     }
-    const contact = response.headers.contact;
-    const remoteContact = Array.isArray(contact) ? contact[0]?.uri : undefined;
+    const remoteContact = contactOf(response);
     const view = viewOf(response);
     dialog = new Dialog(this, {
       callId,
