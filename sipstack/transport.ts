@@ -33,6 +33,21 @@ const maxBufferedBytes = 1 << 20;
 /** Attempts at finding a port free for both UDP and TCP before giving up. */
 const portAttempts = 20;
 
+/**
+ * Binds a socket or server, failing with the error of binding; errors after that are ignored:
+ * send failures surface as transaction time-outs, and an unhandled 'error' would end the process.
+ */
+function opened(target: UdpSocket | Server, open: (done: () => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    target.once('error', reject);
+    open(() => {
+      target.off('error', reject);
+      target.on('error', () => {});
+      resolve();
+    });
+  });
+}
+
 /** One TCP connection: frames the byte stream into messages, and fails the transactions on it when it breaks. */
 class TcpStream {
   private buffered = '';
@@ -158,42 +173,23 @@ export class Transports {
     }
   }
 
-  private bindUdp(port: number): Promise<number> {
+  private async bindUdp(port: number): Promise<number> {
     const socket = createSocket('udp4');
     this.udp = socket;
-    return new Promise((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, this.options.address, () => {
-        socket.off('error', reject);
-        // Send failures surface as transaction time-outs; an unhandled 'error' would end the process.
-        socket.on('error', () => {});
-        socket.on('message', (data, rinfo) => {
-          const remote = { address: rinfo.address, port: rinfo.port };
-          this.arrived(
-            data.toString('latin1'),
-            'udp',
-            this.local,
-            remote,
-            this.udpConnection(remote),
-          );
-        });
-        resolve(socket.address().port);
-      });
+    socket.on('message', (data, rinfo) => {
+      const remote = { address: rinfo.address, port: rinfo.port };
+      this.arrived(data.toString('latin1'), 'udp', this.local, remote, this.udpConnection(remote));
     });
+    await opened(socket, (done) => socket.bind(port, this.options.address, done));
+    return socket.address().port;
   }
 
-  private listenTcp(port: number): Promise<number> {
+  private async listenTcp(port: number): Promise<number> {
     const server = createServer((socket) => this.adopt(socket));
     this.tcpServer = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.options.address, () => {
-        server.off('error', reject);
-        server.on('error', () => {});
-        const address = server.address();
-        resolve(typeof address === 'object' && address ? address.port : port);
-      });
-    });
+    await opened(server, (done) => server.listen(port, this.options.address, done));
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : port;
   }
 
   private get local(): Endpoint {
