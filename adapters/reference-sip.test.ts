@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SutContext, SystemUnderTest } from '../conformance/index.ts';
 import { guideProfile, type Output } from '../machines/index.ts';
+import { closedAfterEach, until } from '../reference/test-helpers.ts';
 import {
   type SipDialog,
   type SipMessageView,
@@ -9,18 +10,7 @@ import {
 } from '../sipstack/index.ts';
 import adapter from './reference-sip.ts';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function until(what: string, condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const closers = closedAfterEach();
 
 /** A port free on 127.0.0.1 for UDP and TCP: the one a user agent found, once it let it go. */
 async function freePort(): Promise<number> {

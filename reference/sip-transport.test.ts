@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type SipDialog,
   type SipTransportName,
@@ -13,6 +13,7 @@ import type { InstantMessagingFlow } from './flow.ts';
 import type { PlatformSettings } from './settings.ts';
 import { SipNetwork } from './sip-transport.ts';
 import { InstantMessagingFlowTemplate, type InstantMessagingFlowTemplateInit } from './template.ts';
+import { closedAfterEach, until } from './test-helpers.ts';
 import type { WireMessage } from './transport.ts';
 
 /** Short timers, on the wall clock: typing every 150 ms, composing 400 ms, Idle sent. */
@@ -24,19 +25,7 @@ const settings: Partial<PlatformSettings> = {
   idleNotificationOnWire: true,
 };
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-/** Resolves once `condition` holds; fails naming `what` after `ms`. */
-async function until(what: string, condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const closers = closedAfterEach();
 
 /** A SIP network recording its traffic and problems. */
 async function network(address: string, user: string, port?: number) {

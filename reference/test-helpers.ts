@@ -1,8 +1,10 @@
 /**
  * Shared fixtures for the reference implementation's tests: two connected endpoints on one
- * manual clock, a log of everything sent on the wire, and recorders of events.
+ * manual clock, a log of everything sent on the wire, and recorders of events; and for the tests
+ * on real SIP, in real time, the closing of what a test opened and bounded waits.
  */
 
+import { afterEach } from 'vitest';
 import type { InstantMessagingCall } from './call.ts';
 import { Endpoint } from './endpoint.ts';
 import type { InstantMessagingFlow } from './flow.ts';
@@ -182,4 +184,22 @@ export function thrownBy(action: () => unknown): unknown {
     return error;
   }
   throw new Error('expected the action to throw');
+}
+
+/** A list of what a test opened; all of it is closed after each test of the file that calls this. */
+export function closedAfterEach(): (() => Promise<void>)[] {
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((close) => close()));
+  });
+  return closers;
+}
+
+/** Resolves once `condition` holds; fails naming `what` after `ms`. */
+export async function until(what: string, condition: () => boolean, ms = 2000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
