@@ -158,12 +158,7 @@ class ReferenceOnSip implements SystemUnderTest {
     if (this.#call) return this.#call.accept();
     const call = await this.#incomingCall();
     this.#call = call;
-    offerFlowConfiguration(
-      call,
-      template,
-      this.#observe,
-      (id) => this.#numbers.sent.indexOf(id) + 1,
-    );
+    offerFlowConfiguration(call, template, this.#observe, this.#numbers);
     await call.accept();
   }
 

@@ -86,15 +86,16 @@ function undeclared(stimulus: Stimulus): Error {
 
 /**
  * Step 2a: the call's configuration handler, the only place where its flow can be initialized:
- * reports the flow's events and initializes it with `template`, if any. `sentNumber` gives the
- * kit's 1-based number of a message the implementation sent. (The reference's adapter on SIP,
- * adapters/reference-sip.ts, configures its calls with this function too.)
+ * reports the flow's events and initializes it with `template`, if any. A delivery notification
+ * names the message by the kit's 1-based number of it among those the implementation sent, from
+ * `numbers`. (The reference's adapter on SIP, adapters/reference-sip.ts, configures its calls
+ * with this function too.)
  */
 export function offerFlowConfiguration(
   call: InstantMessagingCall,
   template: TemplateSpec | null,
   observe: SutContext['observe'],
-  sentNumber: (messageId: string) => number,
+  numbers: MessageNumbers,
 ): void {
   call.on('instantMessagingFlowConfigurationRequested', ({ flow }) => {
     observe({ channel: 'event', name: 'flowConfigurationRequested' });
@@ -108,7 +109,7 @@ export function offerFlowConfiguration(
       observe({
         channel: 'event',
         name: 'deliveryNotificationReceived',
-        message: sentNumber(messageId),
+        message: numbers.sent.indexOf(messageId) + 1,
         status,
         ...(code === undefined ? {} : { code }),
       }),
@@ -135,11 +136,6 @@ export interface MessageNumbers {
   readonly sent: string[];
 }
 
-/**
- * Step 2b: the application's stimuli once a call exists, as calls on the call and its flow.
- * `call` is `undefined` before establishment (those stimuli are declared unsupported then).
- * (The reference's adapter on SIP, adapters/reference-sip.ts, applies them with this too.)
- */
 /** The application's stimuli that act on an established call: all but establishing it. */
 export function isCallStimulus(
   stimulus: Stimulus,
@@ -147,6 +143,11 @@ export function isCallStimulus(
   return stimulus.type.startsWith('app.') && stimulus.type !== 'app.establish';
 }
 
+/**
+ * Step 2b: the application's stimuli once a call exists, as calls on the call and its flow.
+ * `call` is `undefined` before establishment (those stimuli are declared unsupported then).
+ * (The reference's adapter on SIP, adapters/reference-sip.ts, applies them with this too.)
+ */
 export async function applyToCall(
   stimulus: Exclude<ApplicationStimulus, { type: 'app.establish' }>,
   call: InstantMessagingCall | undefined,
@@ -303,12 +304,7 @@ class ReferenceSystem implements SystemUnderTest {
     if (this.#call) return this.#call.establish();
     const call = this.#endpoint.createCall(REMOTE);
     this.#call = call;
-    offerFlowConfiguration(
-      call,
-      template,
-      this.#observe,
-      (id) => this.#numbers.sent.indexOf(id) + 1,
-    );
+    offerFlowConfiguration(call, template, this.#observe, this.#numbers);
     await call.establish();
   }
 
