@@ -26,6 +26,7 @@ import {
   startUserAgent,
   type TrafficRecord,
 } from '../sipstack/index.ts';
+import { type Arrival, Arrivals } from './arrivals.ts';
 import { InvalidArgumentError, InvalidOperationError } from './errors.ts';
 import type { ConferenceFocus } from './focus-protocol.ts';
 import {
@@ -77,11 +78,6 @@ export interface SipNetworkOptions {
 
 const SDP = 'application/sdp';
 
-/** An in-dialog request or its answer, seen by the owner of the link. */
-type Arrival =
-  | { readonly kind: 'wire'; readonly message: WireMessage }
-  | { readonly kind: 'answer' };
-
 /** What a link needs from its network. */
 interface LinkContext {
   readonly localUri: string;
@@ -106,8 +102,7 @@ type LinkState =
 /** One call's end of the SIP link: a {@link Transport} over one INVITE dialog. */
 class SipLink implements Transport {
   #state: LinkState;
-  #handler: TransportHandler | undefined;
-  #buffered: Arrival[] = [];
+  readonly #arrivals = new Arrivals();
   #dialog: SipDialog | undefined;
   /** Sent before the dialog existed, in order; flushed when it opens. */
   #queued: WireMessage[] = [];
@@ -189,10 +184,7 @@ class SipLink implements Transport {
   }
 
   listen(handler: TransportHandler): void {
-    this.#handler = handler;
-    const buffered = this.#buffered;
-    this.#buffered = [];
-    for (const arrival of buffered) this.#arrive(arrival);
+    for (const arrival of this.#arrivals.listen(handler)) this.#arrive(arrival);
   }
 
   /** The network closed: nothing more is sent or delivered. */
@@ -389,7 +381,7 @@ class SipLink implements Transport {
     });
     // The flow answers at once when it is Active; a flow that did not is gone (RFC 3261 12.2.2).
     const owed = this.#owed.get(id);
-    if (owed && this.#handler) {
+    if (owed && this.#arrivals.listening) {
       this.#owed.delete(id);
       owed.respond(481, withMessageId(id));
       owed.release();
@@ -423,13 +415,7 @@ class SipLink implements Transport {
   #arrive(arrival: Arrival): void {
     if (this.#closed) return;
     if (arrival.kind === 'wire') this.context.received(this.remoteName, arrival.message);
-    const handler = this.#handler;
-    if (!handler) {
-      this.#buffered.push(arrival);
-      return;
-    }
-    if (arrival.kind === 'answer') handler.answered();
-    else handler.message(arrival.message);
+    this.#arrivals.arrive(arrival);
   }
 }
 

@@ -5,6 +5,7 @@
  * conformance adapter compares with the model.
  */
 
+import { type Arrival, Arrivals } from './arrivals.ts';
 import { type DeliveryErrorReporter, DeliveryQueue } from './delivery-queue.ts';
 import { InvalidArgumentError, InvalidOperationError } from './errors.ts';
 import type { ConferenceFocus } from './focus-protocol.ts';
@@ -104,17 +105,12 @@ export interface InMemoryNetworkOptions {
   onDeliveryError?: DeliveryErrorReporter;
 }
 
-type Arrival =
-  | { readonly kind: 'wire'; readonly message: WireMessage }
-  | { readonly kind: 'answer' };
-
 /** Sent to a caller whose callee left the network before the call reached it. */
 const byeFromNetwork: Arrival = { kind: 'wire', message: { type: 'bye' } };
 
 class LinkEnd implements Transport {
   peer: LinkEnd | undefined;
-  #handler: TransportHandler | undefined;
-  #buffered: Arrival[] = [];
+  readonly #arrivals = new Arrivals();
 
   constructor(
     readonly localName: string,
@@ -134,20 +130,11 @@ class LinkEnd implements Transport {
   }
 
   listen(handler: TransportHandler): void {
-    this.#handler = handler;
-    const buffered = this.#buffered;
-    this.#buffered = [];
-    for (const arrival of buffered) this.arrive(arrival);
+    for (const arrival of this.#arrivals.listen(handler)) this.arrive(arrival);
   }
 
   arrive(arrival: Arrival): void {
-    const handler = this.#handler;
-    if (!handler) {
-      this.#buffered.push(arrival);
-      return;
-    }
-    if (arrival.kind === 'answer') handler.answered();
-    else handler.message(arrival.message);
+    this.#arrivals.arrive(arrival);
   }
 
   #forward(arrival: Arrival): void {
