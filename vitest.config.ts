@@ -11,6 +11,8 @@ export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
+    // Hooks that run a whole check (several files share one run) need a test's time, not 10 s.
+    hookTimeout: 60_000,
     // Vitest's default is one worker less than the cores: on a 2-core machine one worker, and
     // the main process, which only collects results, leaves the second core idle.
     maxWorkers: Math.max(2, availableParallelism()),

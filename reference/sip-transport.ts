@@ -184,7 +184,8 @@ class SipLink implements Transport {
   }
 
   listen(handler: TransportHandler): void {
-    for (const arrival of this.#arrivals.listen(handler)) this.#arrive(arrival);
+    // What was held was reported to the receive observers when it arrived: hand it on only.
+    for (const arrival of this.#arrivals.listen(handler)) this.#arrivals.arrive(arrival);
   }
 
   /** The network closed: nothing more is sent or delivered. */
