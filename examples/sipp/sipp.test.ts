@@ -1,0 +1,256 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SipRemoteParty } from '../../conformance/wire/sip-remote.ts';
+import type { WireOutput } from '../../machines/index.ts';
+import { systemClock } from '../../reference/clock.ts';
+import { Endpoint } from '../../reference/endpoint.ts';
+import { SipNetwork } from '../../reference/sip-transport.ts';
+import type { TrafficRecord } from '../../sipstack/index.ts';
+import {
+  findSipp,
+  type SippExit,
+  type SippRun,
+  type SippTransport,
+  scenarioPath,
+  startSipp,
+} from './sipp.ts';
+import { SippTwin } from './twin.ts';
+
+const installed = findSipp() !== undefined;
+if (!installed) {
+  console.warn(
+    'examples/sipp/sipp.test.ts: SKIPPED, sipp is not installed (apt-get install sip-tester); these tests run SIPp itself.',
+  );
+}
+
+/** How far a real arrival may lie from its planned instant (loopback, a loaded 2-core machine). */
+const TOLERANCE_MS = 150;
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+/** SIPp with a scenario, stopped at the end of the test whatever happens. */
+async function sipp(
+  scenario: string,
+  transport: SippTransport,
+  extra: { twin?: { address: string; port: number } } = {},
+) {
+  const run = await startSipp({
+    scenario: scenarioPath(scenario),
+    transport,
+    calls: 1,
+    deadlineMs: 8000,
+    recvTimeoutMs: 6000,
+    ...extra,
+  });
+  closers.push(() => run.stop());
+  return run;
+}
+
+/** The kit's remote party calling SIPp, recording what it observes with arrival times. */
+async function kitCalling(run: SippRun) {
+  const outputs: { output: WireOutput; at: number }[] = [];
+  const notes: string[] = [];
+  const traffic: TrafficRecord[] = [];
+  const party = await SipRemoteParty.start({
+    endpoint: run.endpoint,
+    transport: run.transport,
+    timeoutMs: 2000,
+    observe: (output, at) => outputs.push({ output, at }),
+    note: (message) => notes.push(message),
+    onTraffic: (record) => traffic.push(record),
+  });
+  closers.push(() => party.close());
+  const kitUri = () => {
+    const invite = traffic.find((record) => record.text.startsWith('INVITE '));
+    const contact = /^Contact:[ \t]*<([^>]+)>/im.exec(invite?.text ?? '')?.[1];
+    if (contact === undefined) throw new Error('the kit sent no INVITE with a Contact');
+    return contact;
+  };
+  return { party, outputs, notes, kitUri };
+}
+
+/** SIPp's exit, bounded, with what it logged when it is not the one expected. */
+async function exitOf(run: SippRun): Promise<SippExit> {
+  const exit = await run.exited;
+  if (exit.code !== 0) console.error(`${exit.meaning}\n${exit.errors}\n${exit.output}`);
+  return exit;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!installed)('SIPp as the endpoint, driven by the kit as remote party', () => {
+  it.each<SippTransport>(['udp', 'tcp'])(
+    'uas-consumes.xml (%s): every message is answered 200, INFOs too, in any order, then the BYE',
+    async (transport) => {
+      const run = await sipp('uas-consumes.xml', transport);
+      const kit = await kitCalling(run);
+      await kit.party.call();
+      await kit.party.apply({ type: 'remote.message', body: 'first', contentType: 'text/plain' });
+      await kit.party.apply({ type: 'remote.typing' });
+      await kit.party.apply({ type: 'remote.message', body: 'second', contentType: 'text/html' });
+      await kit.party.apply({ type: 'remote.idle' });
+      await kit.party.apply({ type: 'remote.typing' });
+      await kit.party.apply({ type: 'remote.message', body: 'third', contentType: 'text/plain' });
+      await kit.party.settled();
+      await kit.party.apply({ type: 'remote.bye' });
+      await kit.party.settled();
+      expect(kit.outputs.map(({ output }) => output)).toEqual(
+        [1, 2, 3].map((message) => ({ channel: 'wire', kind: 'response', message, code: 200 })),
+      );
+      // Every INFO and the BYE were answered 2xx, and each answer echoed its Message-Id.
+      expect(kit.notes).toEqual([]);
+      expect((await exitOf(run)).code).toBe(0);
+    },
+  );
+
+  it('uas-answers-202.xml: every message is answered 202, the call itself succeeds', async () => {
+    const run = await sipp('uas-answers-202.xml', 'udp');
+    const kit = await kitCalling(run);
+    await kit.party.call();
+    await kit.party.apply({ type: 'remote.message', body: 'first', contentType: 'text/plain' });
+    await kit.party.apply({ type: 'remote.message', body: 'second', contentType: 'text/plain' });
+    await kit.party.settled();
+    await kit.party.apply({ type: 'remote.bye' });
+    await kit.party.settled();
+    expect(kit.outputs.map(({ output }) => output)).toEqual([
+      { channel: 'wire', kind: 'response', message: 1, code: 202 },
+      { channel: 'wire', kind: 'response', message: 2, code: 202 },
+    ]);
+    expect((await exitOf(run)).code).toBe(0);
+  });
+});
+
+/** The composing notifications observed, as their state and time after `from`. */
+function composing(outputs: readonly { output: WireOutput; at: number }[], from: number) {
+  return outputs
+    .filter(({ output }) => output.kind === 'composing')
+    .map(({ output, at }) => ({
+      state: (output as Extract<WireOutput, { kind: 'composing' }>).state,
+      after: Math.round(at - from),
+    }));
+}
+
+/** Expects the composing notifications at the planned instants, within the tolerance. */
+function expectCadence(
+  seen: readonly { state: string; after: number }[],
+  planned: readonly { state: string; after: number }[],
+) {
+  expect(seen.map(({ state }) => state)).toEqual(planned.map(({ state }) => state));
+  seen.forEach(({ after }, index) => {
+    const wanted = planned[index]?.after ?? Number.NaN;
+    expect(
+      Math.abs(after - wanted),
+      `notification ${index + 1} at ${after} ms, planned ${wanted} ms`,
+    ).toBeLessThanOrEqual(TOLERANCE_MS);
+  });
+}
+
+describe.skipIf(!installed)('SIPp typing cadence, Composing set over its 3PCC twin socket', () => {
+  async function typingCall(scenario: string) {
+    const twin = await SippTwin.listen();
+    closers.push(() => twin.close());
+    const run = await sipp(scenario, 'udp', { twin: twin.address });
+    await twin.connected(2000);
+    const kit = await kitCalling(run);
+    await kit.party.call();
+    const call = await twin.callFrom(kit.kitUri(), 2000);
+    return { run, twin, kit, call };
+  }
+
+  it('uas-typing.xml: Typing at once, refreshed at 3000 ms, Idle at 4000 ms; a message inside the pause keeps the cadence', async () => {
+    const { run, twin, kit, call } = await typingCall('uas-typing.xml');
+    const start = performance.now();
+    await twin.setComposing(call, 1000);
+    await pause(1500);
+    await kit.party.apply({
+      type: 'remote.message',
+      body: 'while typing',
+      contentType: 'text/plain',
+    });
+    await kit.party.settled();
+    await pause(2700);
+    expectCadence(composing(kit.outputs, start), [
+      { state: 'typing', after: 0 },
+      { state: 'typing', after: 3000 },
+      { state: 'idle', after: 4000 },
+    ]);
+    expect(kit.outputs.map(({ output }) => output)).toContainEqual({
+      channel: 'wire',
+      kind: 'response',
+      message: 1,
+      code: 200,
+    });
+    // Idle again: SIPp takes Composing anew and starts over with Typing at once.
+    const again = performance.now();
+    await twin.setComposing(call, 1000);
+    await pause(300);
+    expectCadence(composing(kit.outputs, again).slice(3), [{ state: 'typing', after: 0 }]);
+    await kit.party.apply({ type: 'remote.bye' });
+    await kit.party.settled();
+    expect(kit.notes).toEqual([]);
+    expect((await exitOf(run)).code).toBe(0);
+  });
+
+  it('uas-typing-wrong-period.xml: the refresh comes at 2000 ms, not at the 3000 ms period', async () => {
+    const { run, twin, kit, call } = await typingCall('uas-typing-wrong-period.xml');
+    const start = performance.now();
+    await twin.setComposing(call, 1000);
+    await pause(4200);
+    const seen = composing(kit.outputs, start);
+    expectCadence(seen, [
+      { state: 'typing', after: 0 },
+      { state: 'typing', after: 2000 },
+      { state: 'idle', after: 4000 },
+    ]);
+    expect(Math.abs((seen[1]?.after ?? 0) - 3000)).toBeGreaterThan(TOLERANCE_MS);
+    await kit.party.apply({ type: 'remote.bye' });
+    await kit.party.settled();
+    expect((await exitOf(run)).code).toBe(0);
+  });
+});
+
+describe.skipIf(!installed)("SIPp as the caller of the reference's SIP endpoint", () => {
+  it.each<SippTransport>(['udp', 'tcp'])(
+    'uac-calls-reference.xml (%s): the reference takes the call, the message and the typing',
+    async (transport) => {
+      const network = await SipNetwork.start({
+        address: '127.0.0.2',
+        user: 'imflow',
+        transports: [transport],
+        transactionTimeoutMs: 2000,
+      });
+      closers.push(() => network.close());
+      const raised: string[] = [];
+      const endpoint = new Endpoint({ name: 'imflow', network, clock: systemClock });
+      endpoint.on('incomingCall', ({ call }) => {
+        call.on('instantMessagingFlowConfigurationRequested', ({ flow }) => {
+          flow.on('messageReceived', ({ body, contentType }) =>
+            raised.push(`message ${contentType} ${body.trim()}`),
+          );
+          flow.on('remoteComposingStateChanged', ({ state }) => raised.push(`remote ${state}`));
+          flow.on('stateChanged', ({ state }) => raised.push(`flow ${state}`));
+        });
+        void call.accept();
+      });
+      const run = await startSipp({
+        scenario: scenarioPath('uac-calls-reference.xml'),
+        transport,
+        remote: `${network.address}:${network.port}`,
+        service: 'imflow',
+        calls: 1,
+        deadlineMs: 6000,
+        recvTimeoutMs: 3000,
+      });
+      closers.push(() => run.stop());
+      expect((await exitOf(run)).code).toBe(0);
+      expect(raised).toEqual([
+        'flow active',
+        'message text/plain Hello from SIPp',
+        'remote composing',
+        'flow terminated',
+      ]);
+    },
+  );
+});
