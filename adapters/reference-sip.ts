@@ -99,6 +99,7 @@ class ReferenceOnSip implements SystemUnderTest {
   readonly #network: SipNetwork;
   readonly #endpoint: Endpoint;
   readonly #observe: SutContext['observe'];
+  #disposing = false;
   readonly #note: (message: string) => void;
   readonly #uri: string;
   /** The kit's call, once its INVITE arrived; accepted at `app.establish`. */
@@ -110,7 +111,10 @@ class ReferenceOnSip implements SystemUnderTest {
 
   constructor(network: SipNetwork, user: string, context: SutContext) {
     this.#network = network;
-    this.#observe = context.observe;
+    // Ending the call at dispose() is the case's end, not an output of the case.
+    this.#observe = (output) => {
+      if (!this.#disposing) context.observe(output);
+    };
     this.#note = context.note ?? (() => undefined);
     this.#uri = network.uri;
     // The implementation keeps its own wall clock: the kit observes it over real time.
@@ -203,6 +207,7 @@ class ReferenceOnSip implements SystemUnderTest {
   }
 
   async dispose(): Promise<void> {
+    this.#disposing = true;
     const call = this.#call ?? this.#incoming;
     if (call && call.state !== 'terminated') {
       await call.terminate();

@@ -24,6 +24,8 @@ export interface OpenedAdapter {
 
 export interface AdapterChoice {
   readonly adapter?: unknown;
+  /** The module run when no adapter is named (default: the bundled reference adapter). */
+  readonly defaultModule?: string;
   readonly adapterCommand?: unknown;
   readonly inProcess?: unknown;
   readonly adapterMemory?: unknown;
@@ -87,7 +89,7 @@ export async function openAdapter(choice: AdapterChoice, limits?: Limits): Promi
   if (module !== undefined && module.trim() === '') {
     throw new UsageError('--adapter is empty: give the path of an adapter module (.ts, .js).');
   }
-  const path = module ?? REFERENCE_ADAPTER;
+  const path = module ?? choice.defaultModule ?? REFERENCE_ADAPTER;
   if (inProcess) {
     try {
       const adapter = await loadAdapter(path);

@@ -17,6 +17,11 @@ export const REFERENCE_ADAPTER = fileURLToPath(
   new URL(`../adapters/reference${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
 );
 
+/** The reference implementation's adapter on the wire, the default adapter of `--wire sip`. */
+export const REFERENCE_SIP_ADAPTER = fileURLToPath(
+  new URL(`../adapters/reference-sip${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
+
 /** The single value of an option given once; repeated options arrive as arrays. */
 export function single(option: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;

@@ -5,9 +5,9 @@
  * files (a variant may patch the adapter itself), and the patched reference adapter loaded
  * from the bundle.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { Adapter } from '../conformance/index.ts';
 import type { Mutant } from './catalogue.ts';
@@ -112,6 +112,12 @@ export interface MaterialisedMutant {
 export interface MaterialiseOptions {
   /** Where `reference/` and `adapters/` are read from. Default: this repository. */
   readonly root?: string;
+  /**
+   * The adapter bundled, relative to the root: the reference adapter by default, or the
+   * reference on the wire (`adapters/reference-sip.ts`), whose SIP stack and XML parser stay
+   * packages of their own.
+   */
+  readonly entry?: 'adapters/reference.ts' | 'adapters/reference-sip.ts';
 }
 
 /** The sources of `reference/` and `adapters/` by root, read once: every copy is made of them. */
@@ -156,14 +162,19 @@ export async function materialise(
   options: MaterialiseOptions = {},
 ): Promise<MaterialisedMutant> {
   const root = options.root ?? repositoryRoot;
+  const entry = options.entry ?? 'adapters/reference.ts';
+  // Packages left out of the bundle are found from a module file beside node_modules; a
+  // bundle of the reference alone needs none, and loads from memory.
+  const withPackages = entry !== 'adapters/reference.ts';
   // Check the snippets before building anything: a stale catalogue entry fails fast.
   const patched = await patchedFiles(set, root);
   const sources = await copiedSources(root);
   let code: string;
   try {
     const built = await build({
-      entryPoints: [join(root, 'adapters', 'reference.ts')],
+      entryPoints: [join(root, entry)],
       bundle: true,
+      ...(withPackages ? { packages: 'external' as const } : {}),
       write: false,
       format: 'esm',
       platform: 'node',
@@ -190,8 +201,17 @@ export async function materialise(
     );
   }
   let loaded: { default?: unknown };
+  let file: string | undefined;
   try {
-    loaded = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+    if (withPackages) {
+      const folder = join(root, 'node_modules', '.cache', 'imflow', 'mutants');
+      await mkdir(folder, { recursive: true });
+      file = join(folder, `${set.id}-${process.pid}-${Date.now()}.mjs`);
+      await writeFile(file, code);
+      loaded = await import(pathToFileURL(file).href);
+    } else {
+      loaded = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+    }
   } catch (error) {
     throw new MutantApplyError(
       set.id,
@@ -200,14 +220,13 @@ export async function materialise(
   }
   const adapter = loaded.default as Adapter | undefined;
   if (typeof adapter !== 'object' || adapter === null || typeof adapter.create !== 'function') {
-    throw new MutantApplyError(
-      set.id,
-      'the mutated adapters/reference.ts has no default export with create().',
-    );
+    throw new MutantApplyError(set.id, `the mutated ${entry} has no default export with create().`);
   }
   return {
     set,
     adapter: { ...adapter, name: `${adapter.name} [${set.label}]` },
-    cleanup: async () => {},
+    cleanup: async () => {
+      if (file) await rm(file, { force: true });
+    },
   };
 }

@@ -14,6 +14,7 @@ import { progressReporter } from '../../conformance/reporters/progress.ts';
 import type { SuiteResult } from '../../conformance/results.ts';
 import { parseShard, type Shard } from '../../conformance/shard.ts';
 import { DEFAULT_RUNS, runSuite, type SuiteListener } from '../../conformance/suite.ts';
+import { onTheWire } from '../../conformance/wire/wire-adapter.ts';
 import {
   builtInProfiles,
   createModels,
@@ -33,11 +34,13 @@ import {
   integerOption,
   limitsOption,
   list,
+  REFERENCE_SIP_ADAPTER,
   single,
   strictOption,
 } from '../options.ts';
 import { prepareOutDir } from '../out-dir.ts';
 import { resolveProfiles } from '../profile-option.ts';
+import { Capture, checkWritable, wireOption } from '../wire-option.ts';
 
 interface CheckOptions {
   adapter?: unknown;
@@ -59,6 +62,9 @@ interface CheckOptions {
   jobs?: unknown;
   clock?: unknown;
   jitterMs?: unknown;
+  wire?: unknown;
+  endpoint?: unknown;
+  pcap?: unknown;
 }
 
 const MACHINES = createModels(defaultProfile).map((model) => ({
@@ -236,6 +242,15 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       '--jitter-ms <ms>',
       `With --clock real: how long after its instant an output still counts as on time (default: ${DEFAULT_JITTER_MS})`,
     )
+    .option(
+      '--wire <binding>',
+      'Check on the wire: sip, where the kit plays the remote participant over real SIP on loopback and observes the wire (implies --clock real; default adapter: the reference on SIP)',
+    )
+    .option(
+      '--endpoint <uri>',
+      'With --wire sip: the SIP URI the implementation listens on, sip:USER@127.0.0.1:PORT (;transport=tcp for TCP)',
+    )
+    .option('--pcap <file>', 'With --wire: write what crossed the wire to a pcap file')
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
     .option(
       '--jobs <n>',
@@ -286,8 +301,20 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         shard && !reporterNames.includes('json') ? [...reporterNames, 'json'] : reporterNames;
       const outDir = single('out', options.out) ?? 'reports';
       const limits = limitsOption(options.stepTimeout);
-      const clock = clockOption(options.clock, options.jitterMs);
+      // A wire check runs on the implementation's own clock: real time unless told otherwise.
+      const clock = clockOption(
+        options.clock ?? (options.wire !== undefined ? 'real' : undefined),
+        options.jitterMs,
+      );
       const realTime = clock.kind === 'real';
+      const wire = wireOption(options, clock, options.clock !== undefined);
+      if (wire && options.jobs !== undefined && options.jobs !== 1 && options.jobs !== '1') {
+        throw new UsageError(
+          '--jobs runs profiles side by side; on the wire one endpoint takes one case at a time, so drop --jobs.',
+        );
+      }
+      if (wire?.pcap) checkWritable(wire.pcap);
+      const capture = wire?.pcap ? new Capture() : undefined;
       const jobs = jobsOption(options.jobs, options.inProcess === true);
       if (names.some((name) => name !== 'console')) await prepareOutDir(outDir);
       // A profile that needs no adapter to resolve is checked before the adapter starts, so a
@@ -299,8 +326,17 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           ? await resolveProfiles(named)
           : undefined;
       // The adapter's process, if it has one, ends with the command, however that ends.
-      await using opened = await openAdapter(options, limits);
-      const { adapter, module } = opened;
+      await using opened = await openAdapter(
+        { ...options, ...(wire ? { defaultModule: REFERENCE_SIP_ADAPTER } : {}) },
+        limits,
+      );
+      const { module } = opened;
+      const adapter = wire
+        ? onTheWire(opened.adapter, {
+            endpoint: wire.endpoint,
+            ...(capture ? { onTraffic: capture.record } : {}),
+          })
+        : opened.adapter;
       const profiles = known ?? (await profilesFor(adapter, options.profile));
 
       const ordered = orderedReporters(names, io, outDir);
@@ -346,8 +382,10 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           ...(path ? { path, propertiesOnly: true } : {}),
           ...(limits ? { limits } : {}),
           ...(shard ? { shard } : {}),
-          ...(realTime ? { clock, casesAtOnce: REAL_TIME_CASES_AT_ONCE } : {}),
-          ...(opened.another && jobs > 1 ? { sideBySide: { jobs, open: opened.another } } : {}),
+          ...(realTime ? { clock, casesAtOnce: wire ? 1 : REAL_TIME_CASES_AT_ONCE } : {}),
+          ...(!wire && opened.another && jobs > 1
+            ? { sideBySide: { jobs, open: opened.another } }
+            : {}),
           listener: fanOut(reporters, () => {
             cases++;
             guard.where = `after test case ${cases}`;
@@ -365,6 +403,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         };
       }
 
+      if (capture && wire?.pcap) io.out(capture.write(wire.pcap));
       done(await endRun(ordered, result, io));
     });
 }

@@ -158,6 +158,7 @@ class IsolatedSystem implements SystemUnderTest {
   #fireError: Error | undefined;
   /** The state readings of the last settled answer, while nothing has happened since. */
   #settled: Settled | undefined;
+  #settledAt = Number.NaN;
   #disposed = false;
   #lateOutputs = 0;
 
@@ -210,9 +211,7 @@ class IsolatedSystem implements SystemUnderTest {
   #fire(timer: TimerId) {
     this.#timers.delete(timer);
     const firing = this.call('fire', { sut: this.sut, now: this.context.clock.now(), timer }).then(
-      (settled) => {
-        this.#settled = settled;
-      },
+      (settled) => this.#keep(settled),
       (error: Error) => {
         this.#fireError ??= error;
       },
@@ -254,7 +253,7 @@ class IsolatedSystem implements SystemUnderTest {
       now: this.context.clock.now(),
       stimulus,
     });
-    this.#settled = result;
+    this.#keep(result);
     if (result.refused) throw Object.assign(new Error('refused'), { kind: result.refused });
   }
 
@@ -265,16 +264,31 @@ class IsolatedSystem implements SystemUnderTest {
       this.#fireError = undefined;
       throw error;
     }
-    if (this.#settled) return;
-    this.#settled = await this.call('settle', { sut: this.sut, now: this.context.clock.now() });
+    if (this.#fresh()) return;
+    this.#keep(await this.call('settle', { sut: this.sut, now: this.context.clock.now() }));
   }
 
   async query(): Promise<Queries> {
-    const settled =
-      this.#settled ?? (await this.call('query', { sut: this.sut, now: this.context.clock.now() }));
-    this.#settled = settled;
+    const settled = this.#fresh()
+      ? (this.#settled as Settled)
+      : await this.call('query', { sut: this.sut, now: this.context.clock.now() });
+    this.#keep(settled);
     if (settled.stateError !== undefined) throw new Error(settled.stateError);
     return settled.state ?? {};
+  }
+
+  /**
+   * Whether the readings kept are still those of now: nothing was reported since, and the
+   * kit's clock has not moved. In real time it always moves, and an implementation on its own
+   * clock may change its state without a word.
+   */
+  #fresh(): boolean {
+    return this.#settled !== undefined && this.#settledAt === this.context.clock.now();
+  }
+
+  #keep(settled: Settled) {
+    this.#settled = settled;
+    this.#settledAt = this.context.clock.now();
   }
 
   get disposed(): boolean {

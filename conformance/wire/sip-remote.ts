@@ -42,6 +42,8 @@ export interface WireRemoteOptions {
 
 /** The kit's side of the wire as the case runner uses it (and as tests fake it). */
 export interface WireRemote {
+  /** The kit's own SIP URI, the caller the endpoint sees. */
+  readonly uri: string;
   /** Calls the endpoint; resolves once the IM dialog is set up, rejects with the reason if not. */
   call(): Promise<void>;
   /** Sends the request for a stimulus; rejects, saying why, when it cannot be sent. */
@@ -107,6 +109,10 @@ export class SipRemoteParty implements WireRemote {
     private readonly options: WireRemoteOptions,
     private readonly timeoutMs: number,
   ) {}
+
+  get uri(): string {
+    return this.agent.uri;
+  }
 
   call(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the SIP remote party is closed'));
