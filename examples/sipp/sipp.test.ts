@@ -1,12 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runInProcess } from '../../cli/test-support.ts';
 import { SipRemoteParty } from '../../conformance/wire/sip-remote.ts';
 import type { WireOutput } from '../../machines/index.ts';
 import { systemClock } from '../../reference/clock.ts';
 import { Endpoint } from '../../reference/endpoint.ts';
 import { SipNetwork } from '../../reference/sip-transport.ts';
 import type { TrafficRecord } from '../../sipstack/index.ts';
+import { SCENARIO_VARIABLE } from './adapter.ts';
 import {
   findSipp,
+  freePort,
   type SippExit,
   type SippRun,
   type SippTransport,
@@ -30,11 +36,22 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
+/** Registers what a test closes at its end: here, or on a concurrent test's own context. */
+type Cleanup = (close: () => Promise<unknown>) => void;
+const afterThisTest: Cleanup = (close) => closers.push(close);
+const onContext =
+  (onTestFinished: (handler: () => Promise<void>) => void): Cleanup =>
+  (close) =>
+    onTestFinished(async () => {
+      await close();
+    });
+
 /** SIPp with a scenario, stopped at the end of the test whatever happens. */
 async function sipp(
   scenario: string,
   transport: SippTransport,
   extra: { twin?: { address: string; port: number } } = {},
+  cleanup: Cleanup = afterThisTest,
 ) {
   const run = await startSipp({
     scenario: scenarioPath(scenario),
@@ -44,12 +61,12 @@ async function sipp(
     recvTimeoutMs: 6000,
     ...extra,
   });
-  closers.push(() => run.stop());
+  cleanup(() => run.stop());
   return run;
 }
 
 /** The kit's remote party calling SIPp, recording what it observes with arrival times. */
-async function kitCalling(run: SippRun) {
+async function kitCalling(run: SippRun, cleanup: Cleanup = afterThisTest) {
   const outputs: { output: WireOutput; at: number }[] = [];
   const notes: string[] = [];
   const traffic: TrafficRecord[] = [];
@@ -61,7 +78,7 @@ async function kitCalling(run: SippRun) {
     note: (message) => notes.push(message),
     onTraffic: (record) => traffic.push(record),
   });
-  closers.push(() => party.close());
+  cleanup(() => party.close());
   const kitUri = () => {
     const invite = traffic.find((record) => record.text.startsWith('INVITE '));
     const contact = /^Contact:[ \t]*<([^>]+)>/im.exec(invite?.text ?? '')?.[1];
@@ -96,8 +113,13 @@ describe.skipIf(!installed)('SIPp as the endpoint, driven by the kit as remote p
       await kit.party.settled();
       await kit.party.apply({ type: 'remote.bye' });
       await kit.party.settled();
-      expect(kit.outputs.map(({ output }) => output)).toEqual(
-        [1, 2, 3].map((message) => ({ channel: 'wire', kind: 'response', message, code: 200 })),
+      // The kit does not wait for one answer before its next request: answers come in any order.
+      const answers = kit.outputs.map(({ output }) => output);
+      expect(answers).toHaveLength(3);
+      expect(answers).toEqual(
+        expect.arrayContaining(
+          [1, 2, 3].map((message) => ({ channel: 'wire', kind: 'response', message, code: 200 })),
+        ),
       );
       // Every INFO and the BYE were answered 2xx, and each answer echoed its Message-Id.
       expect(kit.notes).toEqual([]);
@@ -147,69 +169,84 @@ function expectCadence(
   });
 }
 
-describe.skipIf(!installed)('SIPp typing cadence, Composing set over its 3PCC twin socket', () => {
-  async function typingCall(scenario: string) {
-    const twin = await SippTwin.listen();
-    closers.push(() => twin.close());
-    const run = await sipp(scenario, 'udp', { twin: twin.address });
-    await twin.connected(2000);
-    const kit = await kitCalling(run);
-    await kit.party.call();
-    const call = await twin.callFrom(kit.kitUri(), 2000);
-    return { run, twin, kit, call };
-  }
+// Each of these waits out a composing time-out of 4 s: they run side by side.
+describe.skipIf(!installed)(
+  'SIPp typing cadence, Composing set over its 3PCC twin socket',
+  { concurrent: true },
+  () => {
+    async function typingCall(scenario: string, cleanup: Cleanup) {
+      const twin = await SippTwin.listen();
+      cleanup(() => twin.close());
+      const run = await sipp(scenario, 'udp', { twin: twin.address }, cleanup);
+      await twin.connected(2000);
+      const kit = await kitCalling(run, cleanup);
+      await kit.party.call();
+      const call = await twin.callFrom(kit.kitUri(), 2000);
+      return { run, twin, kit, call };
+    }
 
-  it('uas-typing.xml: Typing at once, refreshed at 3000 ms, Idle at 4000 ms; a message inside the pause keeps the cadence', async () => {
-    const { run, twin, kit, call } = await typingCall('uas-typing.xml');
-    const start = performance.now();
-    await twin.setComposing(call, 1000);
-    await pause(1500);
-    await kit.party.apply({
-      type: 'remote.message',
-      body: 'while typing',
-      contentType: 'text/plain',
+    it('uas-typing.xml: Typing at once, refreshed at 3000 ms, Idle at 4000 ms; a message inside the pause keeps the cadence', async ({
+      onTestFinished,
+    }) => {
+      const { run, twin, kit, call } = await typingCall(
+        'uas-typing.xml',
+        onContext(onTestFinished),
+      );
+      const start = performance.now();
+      await twin.setComposing(call, 1000);
+      await pause(1500);
+      await kit.party.apply({
+        type: 'remote.message',
+        body: 'while typing',
+        contentType: 'text/plain',
+      });
+      await kit.party.settled();
+      await pause(2700);
+      expectCadence(composing(kit.outputs, start), [
+        { state: 'typing', after: 0 },
+        { state: 'typing', after: 3000 },
+        { state: 'idle', after: 4000 },
+      ]);
+      expect(kit.outputs.map(({ output }) => output)).toContainEqual({
+        channel: 'wire',
+        kind: 'response',
+        message: 1,
+        code: 200,
+      });
+      // Idle again: SIPp takes Composing anew and starts over with Typing at once.
+      const again = performance.now();
+      await twin.setComposing(call, 1000);
+      await pause(300);
+      expectCadence(composing(kit.outputs, again).slice(3), [{ state: 'typing', after: 0 }]);
+      await kit.party.apply({ type: 'remote.bye' });
+      await kit.party.settled();
+      expect(kit.notes).toEqual([]);
+      expect((await exitOf(run)).code).toBe(0);
     });
-    await kit.party.settled();
-    await pause(2700);
-    expectCadence(composing(kit.outputs, start), [
-      { state: 'typing', after: 0 },
-      { state: 'typing', after: 3000 },
-      { state: 'idle', after: 4000 },
-    ]);
-    expect(kit.outputs.map(({ output }) => output)).toContainEqual({
-      channel: 'wire',
-      kind: 'response',
-      message: 1,
-      code: 200,
-    });
-    // Idle again: SIPp takes Composing anew and starts over with Typing at once.
-    const again = performance.now();
-    await twin.setComposing(call, 1000);
-    await pause(300);
-    expectCadence(composing(kit.outputs, again).slice(3), [{ state: 'typing', after: 0 }]);
-    await kit.party.apply({ type: 'remote.bye' });
-    await kit.party.settled();
-    expect(kit.notes).toEqual([]);
-    expect((await exitOf(run)).code).toBe(0);
-  });
 
-  it('uas-typing-wrong-period.xml: the refresh comes at 2000 ms, not at the 3000 ms period', async () => {
-    const { run, twin, kit, call } = await typingCall('uas-typing-wrong-period.xml');
-    const start = performance.now();
-    await twin.setComposing(call, 1000);
-    await pause(4200);
-    const seen = composing(kit.outputs, start);
-    expectCadence(seen, [
-      { state: 'typing', after: 0 },
-      { state: 'typing', after: 2000 },
-      { state: 'idle', after: 4000 },
-    ]);
-    expect(Math.abs((seen[1]?.after ?? 0) - 3000)).toBeGreaterThan(TOLERANCE_MS);
-    await kit.party.apply({ type: 'remote.bye' });
-    await kit.party.settled();
-    expect((await exitOf(run)).code).toBe(0);
-  });
-});
+    it('uas-typing-wrong-period.xml: the refresh comes at 2000 ms, not at the 3000 ms period', async ({
+      onTestFinished,
+    }) => {
+      const { run, twin, kit, call } = await typingCall(
+        'uas-typing-wrong-period.xml',
+        onContext(onTestFinished),
+      );
+      const start = performance.now();
+      await twin.setComposing(call, 1000);
+      await pause(4200);
+      const seen = composing(kit.outputs, start);
+      expectCadence(seen, [
+        { state: 'typing', after: 0 },
+        { state: 'typing', after: 2000 },
+        { state: 'idle', after: 4000 },
+      ]);
+      expect(Math.abs((seen[1]?.after ?? 0) - 3000)).toBeGreaterThan(TOLERANCE_MS);
+      await kit.party.apply({ type: 'remote.bye' });
+      await kit.party.settled();
+      expect((await exitOf(run)).code).toBe(0);
+    });
+  },
+);
 
 describe.skipIf(!installed)("SIPp as the caller of the reference's SIP endpoint", () => {
   it.each<SippTransport>(['udp', 'tcp'])(
@@ -253,4 +290,96 @@ describe.skipIf(!installed)("SIPp as the caller of the reference's SIP endpoint"
       ]);
     },
   );
+});
+
+const ADAPTER = scenarioPath('adapter.ts');
+
+/** `imflow check --wire sip` with the SIPp adapter, on one requirement group, reports in a temporary folder. */
+async function wireCheck(endpoint: string, only: string) {
+  const out = mkdtempSync(join(tmpdir(), 'imflow-sipp-check-'));
+  closers.push(async () => rmSync(out, { recursive: true, force: true }));
+  const started = performance.now();
+  const result = await runInProcess(
+    'check',
+    '--clock',
+    'real',
+    '--wire',
+    'sip',
+    '--endpoint',
+    endpoint,
+    '--adapter',
+    ADAPTER,
+    '--only',
+    only,
+    '--runs',
+    '0',
+    '--seed',
+    '1',
+    '--out',
+    out,
+  );
+  return { ...result, ms: Math.round(performance.now() - started) };
+}
+
+/** The scenario the adapter runs SIPp with, for the adapter's own process, restored after the test. */
+function adapterRuns(scenario: string) {
+  const before = process.env[SCENARIO_VARIABLE];
+  process.env[SCENARIO_VARIABLE] = scenario;
+  closers.push(async () => {
+    if (before === undefined) delete process.env[SCENARIO_VARIABLE];
+    else process.env[SCENARIO_VARIABLE] = before;
+  });
+}
+
+describe.skipIf(!installed)('imflow check --wire sip against SIPp', () => {
+  it.each<SippTransport>(['udp', 'tcp'])(
+    'uas-consumes.xml (%s), SIPp started beside the check: the messaging rules pass',
+    async (transport) => {
+      const run = await startSipp({
+        scenario: scenarioPath('uas-consumes.xml'),
+        transport,
+        deadlineMs: 20_000,
+      });
+      closers.push(() => run.stop());
+      const check = await wireCheck(run.endpoint, 'messaging');
+      expect(check.text).toMatch(/Profile sipp-scenarios: CONFORMANT/);
+      expect(check.text).toMatch(/messaging +2 +1 +0 /);
+      expect(check.code).toBe(0);
+      expect((await run.stop()).code).toBe(0);
+    },
+  );
+
+  it('uas-answers-202.xml: the check fails, naming MSG-7 (200 for a message consumed locally)', async () => {
+    adapterRuns('uas-answers-202.xml');
+    const check = await wireCheck(`sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`, 'messaging');
+    expect(check.text).toMatch(/NOT CONFORMANT/);
+    expect(check.text).toMatch(
+      /MSG-7: imFlow path 1 .*\n\s+stimulus: +remote\.message .*contentType=text\/plain/,
+    );
+    expect(check.text).toMatch(/observed: +wire response code=202 message=1/);
+    expect(check.code).toBe(1);
+  });
+
+  it('uas-typing.xml, Composing set through the twin socket: the local-composing rules pass', async () => {
+    adapterRuns('uas-typing.xml');
+    const check = await wireCheck(
+      `sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`,
+      'local-composing',
+    );
+    expect(check.text).toMatch(/Profile sipp-scenarios: CONFORMANT/);
+    expect(check.text).toMatch(/local-composing +5 +0 +0 /);
+    expect(check.code).toBe(0);
+  });
+
+  it('uas-typing-wrong-period.xml: the check fails, naming LC-2 (the refresh period)', async () => {
+    adapterRuns('uas-typing-wrong-period.xml');
+    const check = await wireCheck(
+      `sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`,
+      'local-composing',
+    );
+    expect(check.text).toMatch(/NOT CONFORMANT/);
+    expect(check.text).toMatch(/1\. LC-2: imFlow path/);
+    expect(check.text).toMatch(/unexpected: +wire composing state=typing/);
+    expect(check.code).toBe(1);
+  });
 });
