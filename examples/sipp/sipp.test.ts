@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runInProcess } from '../../cli/test-support.ts';
 import { SipRemoteParty } from '../../conformance/wire/sip-remote.ts';
@@ -292,7 +293,7 @@ describe.skipIf(!installed)("SIPp as the caller of the reference's SIP endpoint"
   );
 });
 
-const ADAPTER = scenarioPath('adapter.ts');
+const ADAPTER = fileURLToPath(new URL('./adapter.ts', import.meta.url));
 
 /** `imflow check --wire sip` with the SIPp adapter, on one requirement group, reports in a temporary folder. */
 async function wireCheck(endpoint: string, only: string) {
