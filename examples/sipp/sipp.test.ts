@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -382,5 +383,40 @@ describe.skipIf(!installed)('imflow check --wire sip against SIPp', () => {
     expect(check.text).toMatch(/1\. LC-2: imFlow path/);
     expect(check.text).toMatch(/unexpected: +wire composing state=typing/);
     expect(check.code).toBe(1);
+  });
+});
+
+describe.skipIf(!installed)('the SIPp runner', () => {
+  it('reports exit 254 when the port is taken, before SIPp listens', async () => {
+    const port = await freePort('127.0.0.1');
+    const holder = createSocket('udp4');
+    await new Promise<void>((resolve) => holder.bind(port, '127.0.0.1', () => resolve()));
+    closers.push(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+    await expect(
+      startSipp({
+        scenario: scenarioPath('uas-consumes.xml'),
+        transport: 'udp',
+        port,
+        deadlineMs: 3000,
+      }),
+    ).rejects.toThrow(
+      /exited before it listened .*exit 254 \(-2\): fatal error binding a socket: the port is in use/,
+    );
+  });
+
+  it('reports exit 255 when no call comes before the deadline (-timeout with -timeout_error)', async () => {
+    const started = performance.now();
+    const quick = await startSipp({
+      scenario: scenarioPath('uas-consumes.xml'),
+      transport: 'udp',
+      calls: 1,
+      deadlineMs: 1000,
+    });
+    closers.push(() => quick.stop());
+    const exit = await quick.exited;
+    expect(exit.code).toBe(255);
+    expect(exit.killed).toBe(false);
+    expect(exit.meaning).toMatch(/^exit 255 \(-1\): fatal error/);
+    expect(performance.now() - started).toBeLessThan(2500);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -139,21 +139,41 @@ export async function freePort(address: string): Promise<number> {
   throw new Error(`no port free for both UDP and TCP was found on ${address}`);
 }
 
-/** Whether a socket is bound (UDP) or listening (TCP) on address:port, read from /proc/net. */
-function bound(protocol: 'udp' | 'tcp', address: string, port: number): boolean {
+/**
+ * Whether process `pid` holds a socket bound (UDP) or listening (TCP) on address:port: the
+ * socket's line in /proc/net, whose inode is one of the process's descriptors (another process
+ * holding the port does not count).
+ */
+function bound(protocol: 'udp' | 'tcp', address: string, port: number, pid: number): boolean {
   const [a, b, c, d] = address.split('.').map(Number) as [number, number, number, number];
   const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
   const local = `${hex(d, 2)}${hex(c, 2)}${hex(b, 2)}${hex(a, 2)}:${hex(port, 4)}`;
   let table: string;
+  let descriptors: string[];
   try {
     table = readFileSync(`/proc/net/${protocol}`, 'utf8');
+    descriptors = readdirSync(`/proc/${pid}/fd`);
   } catch {
     return false;
   }
+  const inodes = new Set<string>();
+  for (const descriptor of descriptors) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${descriptor}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode !== undefined) inodes.add(inode);
+    } catch {
+      // closed meanwhile
+    }
+  }
   return table.split('\n').some((line) => {
     const fields = line.trim().split(/\s+/);
-    // TCP state 0A is LISTEN; a bound UDP socket has no listening state.
-    return fields[1] === local && (protocol === 'udp' || fields[3] === '0A');
+    // TCP state 0A is LISTEN; a bound UDP socket has no listening state. Field 9 is the inode.
+    return (
+      fields[1] === local &&
+      (protocol === 'udp' || fields[3] === '0A') &&
+      inodes.has(fields[9] ?? '')
+    );
   });
 }
 
@@ -258,16 +278,16 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
     stop: () => stop(child, exited),
   };
   if (options.remote !== undefined) return run;
-  await waitListening(run, exited);
+  await waitListening(run, child.pid ?? -1, exited);
   return run;
 }
 
-async function waitListening(run: SippRun, exited: Promise<SippExit>): Promise<void> {
+async function waitListening(run: SippRun, pid: number, exited: Promise<SippExit>): Promise<void> {
   let exit: SippExit | undefined;
   void exited.then((value) => {
     exit = value;
   });
-  const ready = () => bound(run.transport, run.address, run.port);
+  const ready = () => bound(run.transport, run.address, run.port, pid);
   const until = performance.now() + LISTEN_WAIT_MS;
   while (!ready()) {
     if (exit !== undefined) {
