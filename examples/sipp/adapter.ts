@@ -153,10 +153,15 @@ function runSipp(
 }
 
 class SippApplicationSide implements SystemUnderTest {
+  /** The calls SIPp announced before this test case: none of them is this case's call. */
+  private readonly earlier: ReadonlySet<string>;
+
   constructor(
     private readonly remote: string,
     private readonly twin: SippTwin | undefined,
-  ) {}
+  ) {
+    this.earlier = new Set(twin?.calls.keys());
+  }
 
   async apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): Promise<void> {
     switch (stimulus.type) {
@@ -166,7 +171,7 @@ class SippApplicationSide implements SystemUnderTest {
       case 'app.setComposing': {
         const twin = this.twin;
         if (twin === undefined) break;
-        const call = await twin.callFrom(this.remote, TWIN_WAIT_MS);
+        const call = await twin.callFrom(this.remote, TWIN_WAIT_MS, this.earlier);
         await twin.setComposing(call, TWIN_WAIT_MS);
         return;
       }

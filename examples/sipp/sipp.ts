@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 export type SippTransport = 'udp' | 'tcp';
 
-/** The folder of the scenarios: `scenario('uas-consumes.xml')` is the path of that file. */
+/** The folder of the scenarios, beside this runner. */
 export const SCENARIOS = dirname(fileURLToPath(import.meta.url));
 
 export function scenarioPath(name: string): string {

@@ -171,10 +171,21 @@ export class SippTwin {
     });
   }
 
-  /** The call SIPp answered from `remote` (the caller's URI), once SIPp announced it (bounded). */
-  async callFrom(remote: string, ms: number): Promise<TwinCall> {
+  /**
+   * The latest call SIPp answered from `remote` (the caller's URI) and announced, leaving out
+   * the calls named in `earlier` (those announced before this caller's call began: a caller
+   * may get the port of an earlier one), once SIPp announced it (bounded).
+   */
+  async callFrom(
+    remote: string,
+    ms: number,
+    earlier: ReadonlySet<string> = new Set(),
+  ): Promise<TwinCall> {
     const find = () =>
-      [...this.calls.values()].find((call) => hostPort(call.remoteContact) === hostPort(remote));
+      [...this.calls.values()]
+        .filter((call) => !earlier.has(call.callId))
+        .filter((call) => hostPort(call.remoteContact) === hostPort(remote))
+        .at(-1);
     await this.#until(
       () => find() !== undefined,
       ms,
