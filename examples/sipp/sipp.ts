@@ -243,7 +243,11 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
     child.kill('SIGKILL');
   }, options.deadlineMs + GRACE_MS);
   if (options.background) {
-    const endWithProcess = () => child.kill('SIGTERM');
+    // The process ends before SIPp's exit can be seen: its log folder goes now.
+    const endWithProcess = () => {
+      child.kill('SIGTERM');
+      rmSync(logs, { recursive: true, force: true });
+    };
     process.once('exit', endWithProcess);
     child.once('exit', () => process.off('exit', endWithProcess));
     for (const handle of [child, child.stdout, child.stderr, deadline]) {
