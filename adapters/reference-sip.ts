@@ -21,6 +21,7 @@ import { Endpoint, type InstantMessagingCall, systemClock } from '../reference/i
 import { SipNetwork } from '../reference/sip-transport.ts';
 import {
   applyToCall,
+  isCallStimulus,
   type MessageNumbers,
   offerFlowConfiguration,
   settingsFor,
@@ -141,17 +142,10 @@ class ReferenceOnSip implements SystemUnderTest {
   }
 
   async apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): Promise<void> {
+    if (isCallStimulus(stimulus)) return applyToCall(stimulus, this.#call, this.#numbers);
     switch (stimulus.type) {
       case 'app.establish':
         return this.#establish(stimulus.template);
-      case 'app.initialize':
-      case 'app.send':
-      case 'app.setComposing':
-      case 'app.setIdle':
-      case 'app.deliverySuccess':
-      case 'app.deliveryFailure':
-      case 'app.terminate':
-        return applyToCall(stimulus, this.#call, this.#numbers);
       default:
         throw new Error(
           `${stimulus.type} reached the reference's wire adapter: in wire mode the kit sends what the remote party sends itself, and the adapter declares conference and server stimuli unsupported. Only app.* stimuli belong here.`,

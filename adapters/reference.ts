@@ -140,6 +140,13 @@ export interface MessageNumbers {
  * `call` is `undefined` before establishment (those stimuli are declared unsupported then).
  * (The reference's adapter on SIP, adapters/reference-sip.ts, applies them with this too.)
  */
+/** The application's stimuli that act on an established call: all but establishing it. */
+export function isCallStimulus(
+  stimulus: Stimulus,
+): stimulus is Exclude<ApplicationStimulus, { type: 'app.establish' }> {
+  return stimulus.type.startsWith('app.') && stimulus.type !== 'app.establish';
+}
+
 export async function applyToCall(
   stimulus: Exclude<ApplicationStimulus, { type: 'app.establish' }>,
   call: InstantMessagingCall | undefined,
@@ -254,17 +261,10 @@ class ReferenceSystem implements SystemUnderTest {
   // Step 2: one branch per stimulus. Refusals are thrown errors with a `kind`, which the kit
   // records as error outputs; the reference's own errors already carry one.
   async apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): Promise<void> {
+    if (isCallStimulus(stimulus)) return applyToCall(stimulus, this.#call, this.#numbers);
     switch (stimulus.type) {
       case 'app.establish':
         return this.#establish(stimulus.template);
-      case 'app.initialize':
-      case 'app.send':
-      case 'app.setComposing':
-      case 'app.setIdle':
-      case 'app.deliverySuccess':
-      case 'app.deliveryFailure':
-      case 'app.terminate':
-        return applyToCall(stimulus, this.#call, this.#numbers);
       case 'remote.message': {
         const id = `remote-${this.#numbers.received.length + 1}`;
         this.#numbers.received.push(id);

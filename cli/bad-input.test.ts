@@ -89,6 +89,27 @@ const table: Record<string, BadInput> = {
     argv: () => check('--clock', 'real', '--jitter-ms', '0'),
     message: /--jitter-ms must be .*a whole number from 1 to 60000, got "0"/,
   },
+  'an endpoint without a wire': {
+    argv: () => check('--endpoint', 'sip:sut@127.0.0.1:5070'),
+    message: /--endpoint belongs to a check on the wire: give --wire sip with it/,
+  },
+  'an unknown wire binding': {
+    argv: () => check('--wire', 'xmpp', '--endpoint', 'sip:sut@127.0.0.1:5070'),
+    message: /--wire must be sip \(the only binding\), got "xmpp"/,
+  },
+  'a wire check without an endpoint': {
+    argv: () => check('--wire', 'sip'),
+    message: /--wire sip needs --endpoint sip:USER@127.0.0.1:PORT/,
+  },
+  'an endpoint off loopback': {
+    argv: () => check('--wire', 'sip', '--endpoint', 'sip:sut@10.0.0.1:5070'),
+    message: /--endpoint must be a SIP URI on loopback/,
+  },
+  'a wire check in virtual time': {
+    argv: () =>
+      check('--wire', 'sip', '--endpoint', 'sip:sut@127.0.0.1:5070', '--clock', 'virtual'),
+    message: /--wire checks an implementation on its own clock: it runs in real time/,
+  },
   'the same option twice': {
     argv: () => check('--seed', '1', '--seed', '2'),
     message: /--seed takes one value, got 2/,

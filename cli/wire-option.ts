@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ClockMode } from '../conformance/case-run.ts';
 import type { TrafficRecord } from '../sipstack/index.ts';
 import { writePcap } from '../sipstack/index.ts';
 import { UsageError } from './io.ts';
 import { single } from './options.ts';
+import { prepareOutDir } from './out-dir.ts';
 
 /** What `--wire`, `--endpoint` and `--pcap` ask for, checked before anything runs. */
 export interface WireChoice {
@@ -82,7 +84,8 @@ export class Capture {
 }
 
 /** Fails early, before a long run, when the capture file cannot be written. */
-export function checkWritable(path: string) {
+export async function checkWritable(path: string) {
+  await prepareOutDir(dirname(path), '--pcap');
   try {
     writeFileSync(path, '');
   } catch (error) {

@@ -21,6 +21,7 @@ import {
   type TraceStep,
 } from './trace.ts';
 import { VirtualClock } from './virtual-clock.ts';
+import { isOnTheWire, wireBreaches } from './wire/breaches.ts';
 
 /** How long the kit waits for an adapter, in real time; nothing an adapter does can hang the kit. */
 export interface Limits {
@@ -494,6 +495,13 @@ export class CaseRun {
         `The adapter reported ${limit + this.#overflow} outputs in one step, more than the limit of ${limit}; the first: ${first.join('; ')}.`,
       );
     }
+    const breaches = isOnTheWire(sut) ? sut[wireBreaches]() : [];
+    if (breaches.length > 0) {
+      return fail(
+        breaches.map((breach) => breach.message).join(' '),
+        [...new Set(breaches.map((breach) => breach.requirement))].sort(),
+      );
+    }
     if (this.clock.callbackErrors.length > 0) {
       const errors = this.clock.callbackErrors.splice(0);
       return fail(
@@ -711,6 +719,7 @@ export class CaseRun {
       machine: this.model.id,
       profile: this.model.profile,
       adapter: this.adapterName,
+      ...(isOnTheWire(this.sut) ? { onTheWire: true as const } : {}),
       // Recorded with the queries answered, so that an offline verdict judges as this one did.
       declarations: { ...this.declarations.declared, queries: this.declarations.answered },
       steps: this.steps,

@@ -130,7 +130,7 @@ export interface PropertyOptions {
 }
 
 /** Commands per run in real time, where every advance is waited for. */
-const REAL_TIME_MAX_COMMANDS = 20;
+const REAL_TIME_MAX_COMMANDS = 12;
 
 /** Further searches for counterexamples of other rules, once one has been found. */
 export const EXTRA_SEARCHES = 3;

@@ -3,7 +3,9 @@ import {
   declaredStates,
   declaredTransitions,
   type MachineModel,
+  type Output,
   type Profile,
+  type Requirement,
   type RequirementGroup,
   requirements,
 } from '../machines/index.ts';
@@ -227,6 +229,17 @@ function isClaimed(model: MachineModel): boolean {
   return !model.capability || model.profile.capabilities[model.capability];
 }
 
+/**
+ * Whether the adapter supports a stimulus of the machine's initial state. One that supports
+ * none (the conference, on the wire) gives property runs nothing to do but wait: in real time,
+ * minutes of it.
+ */
+function drivableAtStart(model: MachineModel, declarations: ResolvedDeclarations): boolean {
+  const initial = model.initial();
+  const queries = model.queries(initial);
+  return model.stimuli(initial).some((stimulus) => declarations.supported(stimulus, queries));
+}
+
 /** The planned paths this run executes: none when only properties run (the plan honours --only). */
 function pathsToRun(options: SuiteOptions, { model, plan }: MachinePlan) {
   if (options.propertiesOnly || !isClaimed(model)) return [];
@@ -354,7 +367,7 @@ async function runMachine(
   let property: PropertyResult | undefined;
   const runs = options.runs ?? DEFAULT_RUNS;
   if (runs > 0 && bail?.after) bail.notRun.push(`${where}: property tests`);
-  else if (runs > 0) {
+  else if (runs > 0 && drivableAtStart(model, declarations)) {
     const knownFailing = pathCases
       .filter((trace) => trace.verdict === 'fail')
       .flatMap((trace) =>
@@ -453,6 +466,12 @@ function advisoriesOf(machines: readonly MachineResult[]): AdvisoryRecord[] {
   );
 }
 
+/** Whether an output is one a rule testable only on the wire shows through. */
+function showsOnTheWire(output: Output, rule: Requirement): boolean {
+  const shows = rule.testableOnTheWire;
+  return shows !== undefined && output.channel === shows.channel && output.kind === shows.kind;
+}
+
 function requirementVerdicts(
   profile: Profile,
   machines: readonly MachineResult[],
@@ -468,16 +487,24 @@ function requirementVerdicts(
     set.add(test);
     map.set(id, set);
   };
+  // On the wire the kit reads the SIP itself: rules only it shows are judged there.
+  const wireRules = requirements.filter((requirement) => requirement.testableOnTheWire);
+  let onTheWire = false;
   for (const machine of machines) {
     const model = models.find((m) => m.id === machine.machine);
     const metaById = new Map(
       model ? declaredTransitions(model.machine).map((t) => [t.meta.id, t.meta]) : [],
     );
     for (const trace of [...machine.pathCases, ...propertyTraces(machine.property)]) {
+      if (trace.onTheWire) onTheWire = true;
       for (const step of trace.steps) {
         if (step.verdict === 'pass') {
           for (const id of step.transitions)
             for (const req of metaById.get(id)?.requirements ?? []) add(exercised, req, trace.name);
+          if (trace.onTheWire)
+            for (const rule of wireRules)
+              if (step.observed.some(({ output }) => showsOnTheWire(output, rule)))
+                add(exercised, rule.id, trace.name);
         } else {
           for (const req of step.failure?.requirements ?? []) add(failing, req, trace.name);
         }
@@ -534,7 +561,7 @@ function requirementVerdicts(
       const tests = [...(exercised.get(requirement.id) ?? [])];
       const failures = [...(failing.get(requirement.id) ?? [])];
       const common = { requirement, tests, failures };
-      if (requirement.untestable)
+      if (requirement.untestable && !(onTheWire && requirement.testableOnTheWire))
         return { ...common, verdict: 'untestable', reason: requirement.untestable };
       const observability = observabilityOf(requirement, declarations);
       const note = observability.partly ? { note: observability.partly } : {};
@@ -652,7 +679,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     });
     const plannedCases = plans.reduce(
       (sum, planned) =>
-        sum + pathsToRun(options, planned).length + (isClaimed(planned.model) ? runs : 0),
+        sum +
+        pathsToRun(options, planned).length +
+        (isClaimed(planned.model) && drivableAtStart(planned.model, declarations) ? runs : 0),
       0,
     );
     listener?.onProfileStart?.(profile, plannedCases);

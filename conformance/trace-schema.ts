@@ -228,6 +228,10 @@ const traceFields: { readonly [K in keyof Trace]-?: JsonSchema } = {
     oneOf: [{ enum: builtInProfiles.map((p) => p.name) }, { type: 'object' }],
   },
   adapter: { ...string, description: 'The name of the adapter that recorded the trace.' },
+  onTheWire: {
+    const: true,
+    description: 'Recorded on the wire (check --wire): the kit observed the wire outputs itself.',
+  },
   adapterModule: {
     ...string,
     description:

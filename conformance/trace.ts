@@ -72,6 +72,8 @@ export interface Trace {
   readonly profile: Profile;
   /** The name of the adapter that recorded it. */
   readonly adapter?: string;
+  /** Recorded on the wire (`check --wire`): the kit observed the wire outputs itself. */
+  readonly onTheWire?: true;
   /**
    * The adapter module the run loaded, as the command line named it (relative to the
    * directory the run started in); absent for the bundled reference adapter. `imflow replay`

@@ -8,6 +8,8 @@
  * inferred rule is a `should`.
  */
 
+import type { WireOutput } from './alphabet.ts';
+
 export type RequirementGroup =
   | 'flow-lifecycle'
   | 'configuration'
@@ -40,6 +42,11 @@ export interface Requirement {
   readonly contradiction?: string;
   /** Set when no observation through an adapter can show the rule kept or broken. */
   readonly untestable?: string;
+  /**
+   * Set on an untestable rule that a check on the wire can test (`check --wire`), where the
+   * kit reads the SIP itself: the wire outputs whose every sighting exercises it.
+   */
+  readonly testableOnTheWire?: { readonly channel: 'wire'; readonly kind: WireOutput['kind'] };
 }
 
 const FLOW = '000_21821d2bf417cfca.txt';
@@ -518,7 +525,8 @@ export const requirements: readonly Requirement[] = [
     text: 'Composing notifications travel to the remote endpoint as SIP INFO requests.',
     basis: 'The guide says a composing notification is a SIP INFO message.',
     untestable:
-      'The kit sees composing notifications as the adapter reports them, not the SIP method that carries them.',
+      'Through an adapter the kit sees composing notifications as the adapter reports them, not the SIP method that carries them; a check on the wire (check --wire sip) tests it.',
+    testableOnTheWire: { channel: 'wire', kind: 'composing' },
   },
   {
     id: 'RC-1',

@@ -313,7 +313,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
           '--jobs runs profiles side by side; on the wire one endpoint takes one case at a time, so drop --jobs.',
         );
       }
-      if (wire?.pcap) checkWritable(wire.pcap);
+      if (wire?.pcap) await checkWritable(wire.pcap);
       const capture = wire?.pcap ? new Capture() : undefined;
       const jobs = jobsOption(options.jobs, options.inProcess === true);
       if (names.some((name) => name !== 'console')) await prepareOutDir(outDir);

@@ -1,5 +1,6 @@
 import { formatOutput, type Output, type Queries, type Stimulus } from '../../machines/index.ts';
 import type { Adapter, Declarations, SutContext, SystemUnderTest } from '../adapter.ts';
+import { VirtualClock } from '../virtual-clock.ts';
 import {
   AdapterExited,
   AdapterNoAnswer,
@@ -278,12 +279,16 @@ class IsolatedSystem implements SystemUnderTest {
   }
 
   /**
-   * Whether the readings kept are still those of now: nothing was reported since, and the
-   * kit's clock has not moved. In real time it always moves, and an implementation on its own
-   * clock may change its state without a word.
+   * Whether the readings kept are still those of now: nothing was reported since and, unless
+   * the kit's virtual clock is the implementation's only clock, time has not moved. On the
+   * virtual clock nothing changes but through the kit's timers, whose firings answer with new
+   * readings; in real time an implementation on its own clock may change state without a word.
    */
   #fresh(): boolean {
-    return this.#settled !== undefined && this.#settledAt === this.context.clock.now();
+    if (this.#settled === undefined) return false;
+    return (
+      this.context.clock instanceof VirtualClock || this.#settledAt === this.context.clock.now()
+    );
   }
 
   #keep(settled: Settled) {

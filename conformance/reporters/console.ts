@@ -304,7 +304,7 @@ export function consoleReporter(context: ReporterContext): Reporter {
         info.path ? `replaying path ${info.path}` : `${info.runs} property runs per machine`,
         info.shard ? `shard ${info.shard.index}/${info.shard.count}` : undefined,
         info.clock?.kind === 'real'
-          ? `real time, outputs awaited up to ${info.clock.jitterMs} ms after their instant`
+          ? `real time, outputs awaited up to ${info.clock.jitterMs} ms after their instant (property runs are fewer by default in real time, each lasting the time it models)`
           : undefined,
       ].filter((part) => part !== undefined);
       io.out(`imflow check: ${info.adapter}`);

@@ -10,6 +10,7 @@ import {
   type SipUserAgent,
   startUserAgent,
 } from '../../sipstack/index.ts';
+import type { WireBreach } from './breaches.ts';
 import { msImdnBody } from './lync-sip.ts';
 import { SipRemoteParty, type WireRemote } from './sip-remote.ts';
 
@@ -398,3 +399,40 @@ async function freePort(transport: SipTransportName): Promise<number> {
   if (address === null || typeof address === 'string') throw new Error('no TCP port');
   return address.port;
 }
+
+describe('what only the wire shows', () => {
+  it('reports a composing notification carried by MESSAGE as a breach of LC-14, and not one carried by INFO', async () => {
+    const endpoint = await ScriptedEndpoint.start('udp');
+    closing.push(() => endpoint.agent.close());
+    const seen = observer();
+    const breaches: WireBreach[] = [];
+    const kit = await SipRemoteParty.start({
+      endpoint: endpoint.target,
+      transport: 'udp',
+      timeoutMs: TIMEOUT_MS,
+      ...seen,
+      breach: (breach) => breaches.push(breach),
+    });
+    closing.push(() => kit.close());
+    await kit.call();
+    const dialog = await endpoint.requireDialog();
+    const composing = (state: 'active' | 'idle') =>
+      `<?xml version="1.0"?><isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>${state}</state></isComposing>`;
+    await dialog.request('INFO', {
+      contentType: 'application/im-iscomposing+xml',
+      body: composing('active'),
+    });
+    expect(breaches).toEqual([]);
+    await dialog.request('MESSAGE', {
+      contentType: 'application/im-iscomposing+xml',
+      body: composing('idle'),
+    });
+    expect(seen.outputs).toEqual([
+      { channel: 'wire', kind: 'composing', state: 'typing' },
+      { channel: 'wire', kind: 'composing', state: 'idle' },
+    ]);
+    expect(breaches).toHaveLength(1);
+    expect(breaches[0]?.requirement).toBe('LC-14');
+    expect(breaches[0]?.message).toMatch(/composing notification \(idle\) in a MESSAGE request/);
+  });
+});

@@ -15,6 +15,7 @@ import {
   startUserAgent,
   type TrafficRecord,
 } from '../../sipstack/index.ts';
+import { COMPOSING_CARRIAGE_RULE, type WireBreach } from './breaches.ts';
 import {
   answerFor,
   type Classification,
@@ -36,6 +37,8 @@ export interface WireRemoteOptions {
   /** What is no output: requests not understood, out of order, retransmitted, left unanswered. */
   readonly note: (message: string) => void;
   readonly onTraffic?: (record: TrafficRecord) => void;
+  /** A rule only the wire shows broken (see `breaches.ts`). */
+  readonly breach?: (breach: WireBreach) => void;
   /** Bound on each wait for an answer of the endpoint, in ms. Default 4000. */
   readonly timeoutMs?: number;
 }
@@ -170,7 +173,17 @@ export class SipRemoteParty implements WireRemote {
       // a BYE is answered by the dialog itself; its respond does nothing
     }
     if (this.closed) return;
-    this.report(classifyRequest(request, this.sentMessageIds), info.at, `the endpoint's ${method}`);
+    const classified = classifyRequest(request, this.sentMessageIds);
+    if (classified.kind !== 'unrecognised' && classified.output.kind === 'composing') {
+      // The guide has composing notifications travel as SIP INFO requests.
+      if (method !== 'INFO') {
+        this.options.breach?.({
+          requirement: COMPOSING_CARRIAGE_RULE,
+          message: `The endpoint sent a composing notification (${classified.output.state}) in a ${method} request; composing notifications travel as SIP INFO requests.`,
+        });
+      }
+    }
+    this.report(classified, info.at, `the endpoint's ${method}`);
   }
 
   private report(result: Classification, at: number, what: string): void {

@@ -7,6 +7,7 @@
 import type { RemoteStimulus, Stimulus } from '../../machines/index.ts';
 import type { TrafficRecord } from '../../sipstack/index.ts';
 import type { Adapter, SutContext, SystemUnderTest } from '../adapter.ts';
+import { type OnTheWire, type WireBreach, wireBreaches } from './breaches.ts';
 import { SipRemoteParty, type StartWireRemote, type WireRemote } from './sip-remote.ts';
 
 export interface WireOptions {
@@ -45,6 +46,7 @@ export function onTheWire(app: Adapter, options: WireOptions): Adapter {
       // Disposing of a case ends its call (a BYE, the flow terminated): that is the case's
       // end, not something the implementation did in it.
       const life = { disposing: false };
+      const breaches: WireBreach[] = [];
       const remote = await start({
         ...(options.address ? { address: options.address } : {}),
         endpoint: options.endpoint,
@@ -53,6 +55,9 @@ export function onTheWire(app: Adapter, options: WireOptions): Adapter {
           if (!life.disposing) context.observe(output);
         },
         note: (message) => context.note?.(`SIP: ${message}`),
+        breach: (breach) => {
+          if (!life.disposing) breaches.push(breach);
+        },
         ...(options.onTraffic ? { onTraffic: options.onTraffic } : {}),
       });
       try {
@@ -71,7 +76,7 @@ export function onTheWire(app: Adapter, options: WireOptions): Adapter {
             context.observe(output);
           },
         });
-        return new WireSystem(system, remote, life);
+        return new WireSystem(system, remote, life, breaches);
       } catch (error) {
         await remote.close();
         throw error;
@@ -80,14 +85,19 @@ export function onTheWire(app: Adapter, options: WireOptions): Adapter {
   };
 }
 
-class WireSystem implements SystemUnderTest {
+class WireSystem implements SystemUnderTest, OnTheWire {
   #calling: Promise<void> | undefined;
 
   constructor(
     private readonly app: SystemUnderTest,
     private readonly remote: WireRemote,
     private readonly life: { disposing: boolean },
+    private readonly breaches: WireBreach[],
   ) {}
+
+  [wireBreaches](): WireBreach[] {
+    return this.breaches.splice(0);
+  }
 
   async apply(stimulus: Exclude<Stimulus, { type: 'clock.advance' }>): Promise<void> {
     if (isRemote(stimulus)) return this.remote.apply(stimulus);
