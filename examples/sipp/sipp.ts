@@ -86,7 +86,7 @@ export function describeSippExit(code: number | null, signal: string | null): st
     case 0:
       return 'exit 0: all calls were successful';
     case 1:
-      return 'exit 1: at least one call failed';
+      return 'exit 1: at least one call failed (or the scenario file could not be read)';
     case 97:
       return 'exit 97: SIPp ended on an internal command or its global time-out (-timeout) before any call succeeded';
     case 99:
