@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const include = [
-  '{machines,conformance,reference,sipstack,adapters,scripts,test,diagrams,report,cli,mutants}/**/*.test.ts',
+  '{machines,conformance,reference,sipstack,adapters,scripts,test,diagrams,report,cli,mutants,examples}/**/*.test.ts',
 ];
 /** Files that mock a module of the kit (`vi.mock`): their mock must not reach other files. */
 const mocking = ['conformance/advisories.test.ts'];
