@@ -232,6 +232,10 @@ const table: Record<string, BadInput> = {
     argv: () => ['verify-trace', fixture('trace-unknown-machine.json')],
     message: /"machine" must be "imFlow" or "mcuSession", got "toaster"/,
   },
+  'a replay of a trace recorded on the wire': {
+    argv: () => ['replay', fixture('trace-on-the-wire.json')],
+    message: /was recorded on the wire.*run the check again with --wire sip --endpoint URI/,
+  },
   'an empty trace': {
     argv: () => ['verify-trace', fixture('trace-empty.json')],
     message: /"steps" is empty; a trace to judge needs at least one step/,

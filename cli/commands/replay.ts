@@ -106,6 +106,11 @@ export function registerReplay(cli: CAC, io: Io, done: (code: number) => void) {
       const limits = limitsOption(options.stepTimeout);
       const outDir = single('out', options.out);
       const { trace, model } = await readTraceFile(file);
+      if (trace.onTheWire) {
+        throw new UsageError(
+          `${file} was recorded on the wire, where the kit played the remote participant on SIP in real time; replay does not: run the check again with --wire sip --endpoint URI (--only and --seed narrow it), or judge the trace offline with imflow verify-trace.`,
+        );
+      }
       // The adapter's process, if it has one, ends with the command, however that ends.
       await using opened = await replayAdapter(trace, file, options, limits);
       const { adapter, module } = opened;
