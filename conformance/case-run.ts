@@ -14,6 +14,7 @@ import { type Judgement, type JudgeOptions, judgeStep } from './oracle.ts';
 import { outputShapeProblem, queriesProblem, snapshotOutput } from './output-shape.ts';
 import { RealTimeClock } from './real-time-clock.ts';
 import {
+  earlyOutputs,
   type StepFailure,
   type TimedOutput,
   TRACE_FORMAT,
@@ -53,14 +54,6 @@ export const virtualTime: ClockMode = { kind: 'virtual' };
  * revert tolerance, is 500 ms by default).
  */
 export const DEFAULT_JITTER_MS = 100;
-
-/**
- * How much before its instant a real-time output still counts as on time. An implementation's
- * timer starts when its stimulus arrives, after the kit sent it, so it falls due late, never
- * early; but a host's timers are set from a loop time read at the start of the loop's turn, and
- * may fire up to about a millisecond before their instant by the monotonic clock.
- */
-export const EARLY_TOLERANCE_MS = 2;
 
 const DEFAULT_MAX_OUTPUTS_PER_STEP = 1000;
 /** Outputs kept in the trace of a step that reported too many: enough to see what it was. */
@@ -527,10 +520,9 @@ export class CaseRun {
     }
     const observed = this.#buffer;
     // What time obliges is due at the end of a clock step: anything seen before it came early.
-    const earlyTolerance = this.clockMode.kind === 'real' ? EARLY_TOLERANCE_MS : 0;
     const early =
       stimulus.type === 'clock.advance'
-        ? observed.filter((timed) => timed.at < at + stimulus.ms - earlyTolerance)
+        ? earlyOutputs(observed, at + stimulus.ms, this.clockMode.kind === 'real')
         : [];
     const judgement = judgeStep(
       this.model,
@@ -720,6 +712,9 @@ export class CaseRun {
       profile: this.model.profile,
       adapter: this.adapterName,
       ...(isOnTheWire(this.sut) ? { onTheWire: true as const } : {}),
+      ...(this.clockMode.kind === 'real'
+        ? { realTime: { jitterMs: this.clockMode.jitterMs } }
+        : {}),
       // Recorded with the queries answered, so that an offline verdict judges as this one did.
       declarations: { ...this.declarations.declared, queries: this.declarations.answered },
       steps: this.steps,

@@ -1,11 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import referenceAdapter from '../adapters/reference.ts';
+import { runInProcess } from '../cli/test-support.ts';
 import { createModels, findBuiltInProfile, type Stimulus } from '../machines/index.ts';
 import type { Adapter } from './adapter.ts';
-import { CaseRun, EARLY_TOLERANCE_MS } from './case-run.ts';
+import { CaseRun } from './case-run.ts';
 import { realTimeSummary } from './lateness.ts';
 import { lateTimers, withTiming, wrapReference } from './test-adapters/wrap.ts';
-import type { Trace, TraceStep } from './trace.ts';
+import { EARLY_TOLERANCE_MS, type Trace, type TraceStep } from './trace.ts';
 
 const JITTER_MS = 100;
 const REFRESH_MS = 3000;
@@ -116,6 +120,16 @@ describe('checking in real time', () => {
     const failing = beyond?.steps.find((step) => step.verdict === 'fail');
     expect(failing && endOf(failing)).toBe(refreshDue(beyond));
     expect(failing?.failure?.requirements.some((id) => id.startsWith('LC-'))).toBe(true);
+  });
+
+  it('records the tolerance, so that the trace judges the same offline', async () => {
+    const [trace] = await results;
+    expect(trace?.realTime).toEqual({ jitterMs: JITTER_MS });
+    const file = join(mkdtempSync(join(tmpdir(), 'imflow-real-time-')), 'trace.json');
+    writeFileSync(file, JSON.stringify(trace));
+    const offline = await runInProcess('verify-trace', file);
+    expect(offline.text).toMatch(/pass/i);
+    expect(offline.code).toBe(0);
   });
 
   it('fails an output that comes before its instant, beyond the early tolerance', async () => {

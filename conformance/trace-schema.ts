@@ -228,6 +228,13 @@ const traceFields: { readonly [K in keyof Trace]-?: JsonSchema } = {
     oneOf: [{ enum: builtInProfiles.map((p) => p.name) }, { type: 'object' }],
   },
   adapter: { ...string, description: 'The name of the adapter that recorded the trace.' },
+  realTime: {
+    type: 'object',
+    description:
+      'Recorded in real time (check --clock real): outputs within 2 ms before their instant were on time.',
+    properties: { jitterMs: { type: 'number', minimum: 1 } },
+    required: ['jitterMs'],
+  },
   onTheWire: {
     const: true,
     description: 'Recorded on the wire (check --wire): the kit observed the wire outputs itself.',

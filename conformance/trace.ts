@@ -62,6 +62,27 @@ export interface TraceStep {
   readonly settling?: true;
 }
 
+/**
+ * How much before its instant a real-time output still counts as on time. An implementation's
+ * timer starts when its stimulus arrives, after the kit sent it, so it falls due late, never
+ * early; but a host's timers are set from a loop time read at the start of the loop's turn, and
+ * may fire up to about a millisecond before their instant by the monotonic clock.
+ */
+export const EARLY_TOLERANCE_MS = 2;
+
+/**
+ * The outputs of a clock step reported before it ended, when what time obliges is due: early,
+ * unless the model allows them there. In real time, within the early tolerance is on time.
+ */
+export function earlyOutputs(
+  observed: readonly TimedOutput[],
+  end: number,
+  realTime: boolean,
+): TimedOutput[] {
+  const tolerance = realTime ? EARLY_TOLERANCE_MS : 0;
+  return observed.filter((timed) => timed.at < end - tolerance);
+}
+
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
 export interface Trace {
@@ -74,6 +95,8 @@ export interface Trace {
   readonly adapter?: string;
   /** Recorded on the wire (`check --wire`): the kit observed the wire outputs itself. */
   readonly onTheWire?: true;
+  /** Recorded in real time (`check --clock real`), with the tolerance it was judged with. */
+  readonly realTime?: { readonly jitterMs: number };
   /**
    * The adapter module the run loaded, as the command line named it (relative to the
    * directory the run started in); absent for the bundled reference adapter. `imflow replay`

@@ -2,6 +2,7 @@ import type { CAC } from 'cac';
 import { resolveDeclarations } from '../../conformance/declarations.ts';
 import { judgeStep } from '../../conformance/oracle.ts';
 import { failingStep, formatOutputs, formatStimulus } from '../../conformance/reporters/format.ts';
+import { earlyOutputs } from '../../conformance/trace.ts';
 import type { Output } from '../../machines/index.ts';
 import { setCommandDetails } from '../help.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
@@ -65,7 +66,9 @@ JSON Schema of traces: ${TRACE_SCHEMA_PATH} in the imflow package
         const end = step.at + (stimulus.type === 'clock.advance' ? stimulus.ms : 0);
         const early =
           stimulus.type === 'clock.advance' && typeof step.at === 'number'
-            ? step.observed.filter((timed) => timed.at < end).map((timed) => timed.output)
+            ? earlyOutputs(step.observed, end, trace.realTime !== undefined).map(
+                (timed) => timed.output,
+              )
             : [];
         const observation = { outputs: observed, queries: step.queries ?? {}, early };
         const judgement = judgeStep(model, snapshot, stimulus, observation, judge);
