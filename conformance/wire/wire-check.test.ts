@@ -20,6 +20,8 @@ describe('a check on the wire (the fast part; npm run wire runs it all)', () => 
       '--endpoint',
       endpoint(5181),
       '--in-process',
+      '--jitter-ms',
+      '250',
       '--only',
       'messaging',
       '--runs',
@@ -29,7 +31,7 @@ describe('a check on the wire (the fast part; npm run wire runs it all)', () => 
     );
     expect(text).toContain('imflow: CONFORMANT');
     expect(code).toBe(0);
-    expect(text).toMatch(/real time, outputs awaited up to 100 ms/);
+    expect(text).toMatch(/real time, outputs awaited up to 250 ms/);
     expect(text).toMatch(/Answers to stimuli, after the stimulus/);
     const written = /Wrote (\d+) SIP messages to /.exec(text);
     expect(Number(written?.[1])).toBeGreaterThan(10);
@@ -48,6 +50,8 @@ describe('a check on the wire (the fast part; npm run wire runs it all)', () => 
       '--endpoint',
       endpoint(5182, ';transport=tcp'),
       '--in-process',
+      '--jitter-ms',
+      '250',
       '--only',
       'flow-lifecycle',
       '--runs',
@@ -63,7 +67,7 @@ describe('a check on the wire (the fast part; npm run wire runs it all)', () => 
     const kill = await killOnTheWire(mutant, {
       endpoint: endpoint(5183),
       seed: 1,
-      clock: { kind: 'real', jitterMs: 100 },
+      clock: { kind: 'real', jitterMs: 250 },
     });
     expect(kill.error).toBeUndefined();
     expect(kill.killed).toBe(true);
