@@ -14,6 +14,7 @@ import { type Judgement, type JudgeOptions, judgeStep } from './oracle.ts';
 import { outputShapeProblem, queriesProblem, snapshotOutput } from './output-shape.ts';
 import { RealTimeClock } from './real-time-clock.ts';
 import {
+  EARLY_TOLERANCE_MS,
   earlyOutputs,
   type StepFailure,
   type TimedOutput,
@@ -147,6 +148,11 @@ export class CaseRun {
   #restarted: { rules: readonly string[]; remainingMs: number }[] = [];
   /** Output channels the application no longer sees, after a known fault (`hides`). */
   #hiddenChannels = new Set<string>();
+  /**
+   * Real time: outputs that came within the early tolerance before a deadline, during the step
+   * that ended just before it: they belong to the step that reaches it.
+   */
+  #carried: TimedOutput[] = [];
   /** Real time: the window after the last step in which its outputs were awaited. */
   #owedSettling = 0;
   /**
@@ -366,6 +372,18 @@ export class CaseRun {
     }
   }
 
+  /**
+   * Real time: a step that ends within the early tolerance before a deadline hands what came in
+   * that last stretch to the step that reaches the deadline, whose outputs they may be.
+   */
+  #carryEarly(after: ModelSnapshot) {
+    const next = this.model.nextDeadlineMs(after);
+    if (next === null || next > EARLY_TOLERANCE_MS) return;
+    const due = this.#modelNow() + next;
+    this.#carried = this.#buffer.filter((timed) => timed.at >= due - EARLY_TOLERANCE_MS);
+    this.#buffer = this.#buffer.filter((timed) => timed.at < due - EARLY_TOLERANCE_MS);
+  }
+
   /** The model's time, which in real time is where the steps have brought it. */
   #modelNow(): number {
     return this.clock instanceof RealTimeClock ? this.clock.modelNow : this.clock.now();
@@ -407,7 +425,8 @@ export class CaseRun {
     if (this.ended || !this.sut) return false;
     const sut = this.sut;
     const at = this.#modelNow();
-    this.#buffer = [];
+    this.#buffer = this.#carried;
+    this.#carried = [];
     this.#malformed = [];
     this.#overflow = 0;
     const expectedStep = this.model.step(this.#snapshot, stimulus);
@@ -475,6 +494,8 @@ export class CaseRun {
         await this.clock.waitUntil(this.#modelNow() + window);
         this.#owedSettling = window;
       }
+      if (this.clock instanceof RealTimeClock && stimulus.type === 'clock.advance')
+        this.#carryEarly(expectedStep.snapshot);
     } catch (error) {
       this.#broken = true;
       // Whatever the abandoned step left running (a timer re-arming itself, say) stops here.

@@ -10,7 +10,8 @@ import type { KitClock } from './virtual-clock.ts';
  */
 export class RealTimeClock implements KitClock {
   readonly #origin = performance.now();
-  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  /** What each pending timer waits on now (a host timer, or the next turn), by its handle. */
+  readonly #timers = new Map<object, HostWait>();
   #stopped = false;
   /** The model's time: where the case's steps have brought it, not the wall time. */
   #modelNow = 0;
@@ -25,26 +26,45 @@ export class RealTimeClock implements KitClock {
     return this.#modelNow;
   }
 
+  /**
+   * A timer that never fires before its instant by the monotonic clock. The host's timers are
+   * set from the loop time of the turn they are set in, which lags behind the monotonic clock
+   * on a busy loop: they may fire milliseconds early. This one sleeps on a host timer until
+   * close, then waits turn by turn.
+   */
   setTimeout(callback: () => void, ms: number): unknown {
     if (this.#stopped) return undefined;
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    const handle = setTimeout(() => {
+    const due = performance.now() + delay;
+    const handle = {};
+    const wait = () => {
+      if (this.#stopped || !this.#timers.has(handle)) return;
+      const left = due - performance.now();
+      if (left > 0) {
+        this.#timers.set(
+          handle,
+          left > SPIN_MS
+            ? { timer: setTimeout(wait, left - SPIN_MS) }
+            : { turn: setImmediate(wait) },
+        );
+        return;
+      }
       this.#timers.delete(handle);
-      if (this.#stopped) return;
       try {
         callback();
       } catch (error) {
         this.callbackErrors.push(error);
       }
-    }, delay);
-    this.#timers.add(handle);
+    };
+    this.#timers.set(handle, { timer: setTimeout(wait, Math.max(0, delay - SPIN_MS)) });
     return handle;
   }
 
   clearTimeout(handle: unknown): void {
-    if (!this.#timers.has(handle as ReturnType<typeof setTimeout>)) return;
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-    this.#timers.delete(handle as ReturnType<typeof setTimeout>);
+    const pending = this.#timers.get(handle as object);
+    if (pending === undefined) return;
+    clearHostTimer(pending);
+    this.#timers.delete(handle as object);
   }
 
   get pendingTimers(): number {
@@ -53,7 +73,7 @@ export class RealTimeClock implements KitClock {
 
   stop(): void {
     this.#stopped = true;
-    for (const handle of this.#timers) clearTimeout(handle);
+    for (const pending of this.#timers.values()) clearHostTimer(pending);
     this.#timers.clear();
   }
 
@@ -82,5 +102,14 @@ export class RealTimeClock implements KitClock {
 
 /** How close to an instant the kit stops sleeping and waits turn by turn instead. */
 const SPIN_MS = 2;
+
+type HostWait =
+  | { readonly timer: ReturnType<typeof setTimeout> }
+  | { readonly turn: ReturnType<typeof setImmediate> };
+
+function clearHostTimer(pending: HostWait) {
+  if ('timer' in pending) clearTimeout(pending.timer);
+  else clearImmediate(pending.turn);
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -8,6 +8,7 @@ import { createModels, findBuiltInProfile, type Stimulus } from '../machines/ind
 import type { Adapter } from './adapter.ts';
 import { CaseRun } from './case-run.ts';
 import { realTimeSummary } from './lateness.ts';
+import { RealTimeClock } from './real-time-clock.ts';
 import { lateTimers, withTiming, wrapReference } from './test-adapters/wrap.ts';
 import { EARLY_TOLERANCE_MS, type Trace, type TraceStep } from './trace.ts';
 
@@ -79,6 +80,11 @@ describe('checking in real time', () => {
         clock: (clock) => lateTimers(clock, refreshTimer, -400),
       })),
     ),
+    runRealTime(
+      wrapReference('refresh early within the tolerance', () => ({
+        clock: (clock) => lateTimers(clock, refreshTimer, -(EARLY_TOLERANCE_MS - 2)),
+      })),
+    ),
   ]);
 
   it('passes the reference, and stamps each output with the time it arrived', async () => {
@@ -134,11 +140,54 @@ describe('checking in real time', () => {
     expect(offline.code).toBe(0);
   });
 
+  it('accepts an output a little early, within the early tolerance', async () => {
+    const [, , , , slightlyEarly] = await results;
+    expect(slightlyEarly?.verdict).toBe('pass');
+    const refresh = slightlyEarly?.steps.find(
+      (step) => step.stimulus.type === 'clock.advance' && step.observed.length > 0,
+    );
+    // Whether it came during the millisecond-before probe or after, it is judged with the
+    // deadline it belongs to.
+    expect(refresh && endOf(refresh)).toBe(refreshDue(slightlyEarly));
+  });
+
   it('fails an output that comes before its instant, beyond the early tolerance', async () => {
     const [, , , early] = await results;
     expect(early?.verdict).toBe('fail');
     const failing = early?.steps.find((step) => step.verdict === 'fail');
     expect(failing && endOf(failing)).toBe(refreshDue(early) - 1);
     expect(failing?.failure?.message).toMatch(/differ|before it was due/);
+  });
+});
+
+describe('the real-time clock', () => {
+  it('never fires a timer before its instant, even one set at the end of a long turn', async () => {
+    const clock = new RealTimeClock();
+    const fired: { due: number; at: number }[] = [];
+    // A long synchronous stretch leaves the host's loop time behind the monotonic clock.
+    const busyUntil = performance.now() + 30;
+    while (performance.now() < busyUntil) {
+      // busy, as an implementation's long handler would be
+    }
+    for (const ms of [1, 10, 25]) {
+      const due = clock.now() + ms;
+      clock.setTimeout(() => fired.push({ due, at: clock.now() }), ms);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(fired).toHaveLength(3);
+    for (const { due, at } of fired) expect(at).toBeGreaterThanOrEqual(due);
+    clock.stop();
+  });
+
+  it('cancels a timer, and fires nothing once stopped', async () => {
+    const clock = new RealTimeClock();
+    let fired = 0;
+    const cancelled = clock.setTimeout(() => fired++, 5);
+    clock.clearTimeout(cancelled);
+    clock.setTimeout(() => fired++, 5);
+    clock.stop();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(fired).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import {
   type Stimulus,
   type WireOutput,
 } from '../machines/index.ts';
-import { TRACE_FORMAT, type Trace, type TraceStep } from './trace.ts';
+import { EARLY_TOLERANCE_MS, TRACE_FORMAT, type Trace, type TraceStep } from './trace.ts';
 
 /**
  * The JSON Schema of trace files (`imflow replay`, `imflow verify-trace`), built from the
@@ -230,8 +230,7 @@ const traceFields: { readonly [K in keyof Trace]-?: JsonSchema } = {
   adapter: { ...string, description: 'The name of the adapter that recorded the trace.' },
   realTime: {
     type: 'object',
-    description:
-      'Recorded in real time (check --clock real): outputs within 2 ms before their instant were on time.',
+    description: `Recorded in real time (check --clock real): outputs up to ${EARLY_TOLERANCE_MS} ms before their instant were on time.`,
     properties: { jitterMs: { type: 'number', minimum: 1 } },
     required: ['jitterMs'],
   },
