@@ -99,6 +99,11 @@ export interface SuiteOptions {
   /** Virtual time unless given; see `ClockMode`. */
   readonly clock?: ClockMode;
   /**
+   * Path cases are run again by the check itself, not by `imflow replay`: on the wire, where
+   * the kit plays the remote participant (its arguments are in `adapterArguments`).
+   */
+  readonly rerunPathsByCheck?: boolean;
+  /**
    * Path cases run at once, each on a system of its own (default 1). In real time a case mostly
    * waits for its instants, so cases overlap; a run that bails runs them in turn.
    */
@@ -316,7 +321,11 @@ async function runMachine(
       if (!(await run.step(stimulus))) break;
     }
     await run.close();
-    const trace = run.trace(`npx imflow replay <trace.json>${adapterFlag(options)}`);
+    const trace = run.trace(
+      options.rerunPathsByCheck
+        ? `npx imflow check${adapterFlag(options)} --profile ${options.profileArgument ?? model.profile.name} --machine ${model.id}${options.only ? ` --only ${options.only}` : ''} --runs 0`
+        : `npx imflow replay <trace.json>${adapterFlag(options)}`,
+    );
     options.listener?.onCaseEnd?.(trace);
     return trace;
   };

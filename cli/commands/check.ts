@@ -339,6 +339,18 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         : opened.adapter;
       const profiles = known ?? (await profilesFor(adapter, options.profile));
 
+      // How replay commands name the adapter, and on the wire how they reach the endpoint.
+      const adapterArguments =
+        [
+          opened.command
+            ? `--adapter-command ${opened.command}`
+            : module
+              ? `--adapter ${module}`
+              : '',
+          wire ? `--wire sip --endpoint '${wire.endpoint}'` : '',
+        ]
+          .filter(Boolean)
+          .join(' ') || undefined;
       const ordered = orderedReporters(names, io, outDir);
       // Progress only listens while the run goes, and reports nothing at its end.
       const reporters = [...ordered.map(({ reporter }) => reporter), progressReporter(io)];
@@ -348,7 +360,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         reporter.onRunStart?.({
           adapter: adapter.name,
           ...(module ? { adapterModule: module } : {}),
-          ...(opened.command ? { adapterArguments: `--adapter-command ${opened.command}` } : {}),
+          ...(adapterArguments ? { adapterArguments } : {}),
           profiles,
           seed: runSeed,
           runs: runRuns,
@@ -368,7 +380,8 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
         result = await runSuite({
           adapter,
           ...(module ? { adapterModule: module } : {}),
-          ...(opened.command ? { adapterArguments: `--adapter-command ${opened.command}` } : {}),
+          ...(adapterArguments ? { adapterArguments } : {}),
+          ...(wire ? { rerunPathsByCheck: true } : {}),
           profiles,
           seed: runSeed,
           runs: runRuns,

@@ -424,3 +424,16 @@ describe.skipIf(!installed)('the SIPp runner', () => {
     expect(performance.now() - started).toBeLessThan(2500);
   });
 });
+
+describe('imflow check --wire sip with no endpoint listening', () => {
+  it('fails each case with the reason the call could not be set up, quickly, and says how to run it again', async () => {
+    // Over TCP a closed port refuses at once; nothing listens on this one.
+    const endpoint = 'sip:sipp@127.0.0.1:5186;transport=tcp';
+    const { code, text, ms } = await wireCheck(endpoint, 'messaging');
+    expect(code).toBe(1);
+    expect(text).toContain('imflow: NOT CONFORMANT');
+    expect(text).toMatch(/The call could not be set up on the wire: /);
+    expect(text).toContain(`--wire sip --endpoint '${endpoint}'`);
+    expect(ms).toBeLessThan(20_000);
+  });
+});
