@@ -105,6 +105,14 @@ const table: Record<string, BadInput> = {
     argv: () => check('--wire', 'sip', '--endpoint', 'sip:sut@10.0.0.1:5070'),
     message: /--endpoint must be a SIP URI on loopback/,
   },
+  'a packet capture without a wire': {
+    argv: () => check('--pcap', 'run.pcap'),
+    message: /--pcap belongs to a check on the wire: give --wire sip with it/,
+  },
+  'a packet capture into a directory': {
+    argv: () => check('--wire', 'sip', '--endpoint', 'sip:sut@127.0.0.1:5070', '--pcap', tmpdir()),
+    message: /--pcap .* cannot be written: it is a directory/,
+  },
   'a wire check in virtual time': {
     argv: () =>
       check('--wire', 'sip', '--endpoint', 'sip:sut@127.0.0.1:5070', '--clock', 'virtual'),

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ClockMode } from '../conformance/case-run.ts';
 import type { TrafficRecord } from '../sipstack/index.ts';
@@ -83,11 +83,15 @@ export class Capture {
   }
 }
 
-/** Fails early, before a long run, when the capture file cannot be written. */
+/**
+ * Fails early, before a long run, when the capture file cannot be written; an existing file is
+ * left as it is until the run has a capture to put there.
+ */
 export async function checkWritable(path: string) {
   await prepareOutDir(dirname(path), '--pcap');
   try {
-    writeFileSync(path, '');
+    accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
+    if (existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a directory');
   } catch (error) {
     throw new UsageError(`--pcap ${path} cannot be written: ${(error as Error).message}`);
   }
