@@ -16,7 +16,12 @@ import type {
   SutContext,
   SystemUnderTest,
 } from '../conformance/index.ts';
-import type { Queries, Stimulus, TemplateSpec } from '../machines/index.ts';
+import {
+  conferenceStimulusTypes,
+  type Queries,
+  type Stimulus,
+  type TemplateSpec,
+} from '../machines/index.ts';
 import { Endpoint, type InstantMessagingCall, systemClock } from '../reference/index.ts';
 import { SipNetwork } from '../reference/sip-transport.ts';
 import {
@@ -43,22 +48,10 @@ const SETTLE_BOUND_MS = 5000;
 /** Bound on waiting for the BYE's answer when a case ends with the call still up. */
 const DISPOSE_BYE_WAIT_MS = 500;
 
-/** No conference on the wire: every conference and server stimulus is declared unsupported. */
-const conferenceStimuli = [
-  'conf.join',
-  'conf.leave',
-  'server.joinCompleted',
-  'server.mcuActivated',
-  'server.mcuFailover',
-  'server.focusReconnecting',
-  'server.failoverCompleted',
-  'server.focusReconnected',
-] as const satisfies readonly Stimulus['type'][];
-
 const declarations: Declarations = {
   unsupported: [
     ...unsupportedBeforeEstablishment,
-    ...conferenceStimuli.map((type): StimulusPattern => ({ type })),
+    ...conferenceStimulusTypes.map((type): StimulusPattern => ({ type })),
   ],
   queries: ['flowState', 'localComposingState'],
 };

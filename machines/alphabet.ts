@@ -58,6 +58,18 @@ export type ConferenceStimulus =
   | { readonly type: 'server.failoverCompleted' }
   | { readonly type: 'server.focusReconnected'; readonly mcuActive: boolean };
 
+/** Every conference stimulus, for adapters that have no conference to drive (a SIP endpoint). */
+export const conferenceStimulusTypes = [
+  'conf.join',
+  'conf.leave',
+  'server.joinCompleted',
+  'server.mcuActivated',
+  'server.mcuFailover',
+  'server.focusReconnecting',
+  'server.failoverCompleted',
+  'server.focusReconnected',
+] as const satisfies readonly ConferenceStimulus['type'][];
+
 /** Virtual time passes. The kit never advances past the model's next deadline in one step. */
 export type ClockStimulus = { readonly type: 'clock.advance'; readonly ms: number };
 

@@ -25,7 +25,13 @@ import type {
   SutContext,
   SystemUnderTest,
 } from '../../conformance/index.ts';
-import { flowTemplates, parseProfile, type Queries, type Stimulus } from '../../machines/index.ts';
+import {
+  conferenceStimulusTypes,
+  flowTemplates,
+  parseProfile,
+  type Queries,
+  type Stimulus,
+} from '../../machines/index.ts';
 import { scenarioPath, startSipp } from './sipp.ts';
 import { SippTwin } from './twin.ts';
 
@@ -48,17 +54,6 @@ export const sippProfile = {
 
 /** How long setting Composing waits for SIPp's announcement of the call, or its return to Idle. */
 const TWIN_WAIT_MS = 2000;
-
-const conferenceStimuli = [
-  'conf.join',
-  'conf.leave',
-  'server.joinCompleted',
-  'server.mcuActivated',
-  'server.mcuFailover',
-  'server.focusReconnecting',
-  'server.failoverCompleted',
-  'server.focusReconnected',
-] as const satisfies readonly Stimulus['type'][];
 
 /** Operations of an application that a SIPp scenario does not have. */
 const noApplication = [
@@ -96,7 +91,7 @@ export function sippDeclarations(withTwin: boolean): Declarations {
   const profile = parseProfile(sippProfile);
   const unsupported: StimulusPattern[] = [
     ...noApplication.map((type): StimulusPattern => ({ type })),
-    ...conferenceStimuli.map((type): StimulusPattern => ({ type })),
+    ...conferenceStimulusTypes.map((type): StimulusPattern => ({ type })),
     ...flowTemplates(profile)
       .filter((template) => template !== null)
       .map((template): StimulusPattern => ({ type: 'app.establish', template })),
