@@ -30,6 +30,12 @@ interface Row {
 }
 
 const rows: Row[] = [];
+
+/** Keeps a row for the table, and says it at once: each check takes minutes of real time. */
+function record(row: Row) {
+  rows.push(row);
+  console.log(`${row.ok ? 'pass' : 'FAIL'}  ${row.what} (${row.seconds} s): ${row.detail}`);
+}
 const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
 
 function cliCheck(what: string, args: readonly string[]) {
@@ -44,7 +50,7 @@ function cliCheck(what: string, args: readonly string[]) {
   const counts = /^(\d+) passed, (\d+) failed$/m.exec(out)?.[0] ?? 'no counts';
   const timed = /^ {4}wire composing typing: (.*)$/m.exec(out)?.[1];
   const capture = /^Wrote (\d+) SIP messages/m.exec(out)?.[1];
-  rows.push({
+  record({
     what,
     ok: run.status === 0,
     detail: [
@@ -86,7 +92,7 @@ async function samePlanBothWays() {
   const real = judged(await run(REAL_TIME));
   const onlyVirtual = [...virtual].filter((id) => !real.has(id));
   const onlyReal = [...real].filter((id) => !virtual.has(id));
-  rows.push({
+  record({
     what: 'reference, path plan in virtual and in real time',
     ok: onlyVirtual.length === 0,
     detail: `transitions judged: ${virtual.size} virtual, ${real.size} real${onlyVirtual.length ? `; only in virtual time: ${onlyVirtual.join(', ')}` : ''}${onlyReal.length ? `; only in real time: ${onlyReal.join(', ')}` : ''}`,
@@ -102,7 +108,7 @@ async function mutantsOnTheWire() {
       seed: SEED,
       clock: REAL_TIME,
     });
-    rows.push({
+    record({
       what: `wire mutant ${mutant.id}`,
       ok: kill.killed,
       detail: kill.error
