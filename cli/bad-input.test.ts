@@ -113,6 +113,11 @@ const table: Record<string, BadInput> = {
     argv: () => check('--wire', 'sip', '--endpoint', 'sip:sut@127.0.0.1:5070', '--pcap', tmpdir()),
     message: /--pcap .* cannot be written: it is a directory/,
   },
+  "an endpoint on the kit's own address": {
+    argv: () => check('--wire', 'sip', '--endpoint', 'sip:sut@127.0.0.2:5070'),
+    message:
+      /is on 127\.0\.0\.2, the kit's own address: give the endpoint another loopback address/,
+  },
   'a wire check in virtual time': {
     argv: () =>
       check('--wire', 'sip', '--endpoint', 'sip:sut@127.0.0.1:5070', '--clock', 'virtual'),

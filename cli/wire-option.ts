@@ -1,6 +1,8 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ClockMode } from '../conformance/case-run.ts';
+import { endpointProblem } from '../conformance/wire/sip-remote.ts';
+import { transportOf } from '../conformance/wire/wire-adapter.ts';
 import type { TrafficRecord } from '../sipstack/index.ts';
 import { writePcap } from '../sipstack/index.ts';
 import { UsageError } from './io.ts';
@@ -14,7 +16,6 @@ export interface WireChoice {
   readonly pcap?: string;
 }
 
-const ENDPOINT = /^sip:[^@\s;]+@127(?:\.\d{1,3}){3}:\d{1,5}(;transport=(udp|tcp))?$/i;
 /** Packets a capture keeps; beyond it the capture says how many it left out. */
 export const MAX_CAPTURED = 200_000;
 
@@ -43,9 +44,10 @@ export function wireOption(
       '--wire sip needs --endpoint sip:USER@127.0.0.1:PORT: the SIP URI the implementation listens on.',
     );
   }
-  if (!ENDPOINT.test(endpoint)) {
+  const problem = endpointProblem(endpoint, transportOf(endpoint));
+  if (problem) {
     throw new UsageError(
-      `--endpoint must be a SIP URI on loopback, sip:USER@127.x.y.z:PORT (add ;transport=tcp for TCP), got "${endpoint.slice(0, 80)}".`,
+      `--endpoint must be a SIP URI on loopback, sip:USER@127.x.y.z:PORT (add ;transport=tcp for TCP): ${problem}.`,
     );
   }
   if (clockGiven && clock.kind !== 'real') {

@@ -66,7 +66,7 @@ const ENDPOINT_PATTERN = /^sip:[^@\s]+@(127(?:\.\d{1,3}){3}):(\d{1,5})(;transpor
 
 export class SipRemoteParty implements WireRemote {
   static readonly start: StartWireRemote = async (options) => {
-    const address = options.address ?? '127.0.0.2';
+    const address = options.address ?? KIT_ADDRESS;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     checkEndpoint(options.endpoint, options.transport, address);
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
@@ -339,27 +339,35 @@ export class SipRemoteParty implements WireRemote {
 }
 
 function checkEndpoint(endpoint: string, transport: SipTransportName, address: string): void {
+  const problem = endpointProblem(endpoint, transport, address);
+  if (problem) throw new Error(problem);
+}
+
+/** The kit's own loopback address unless told otherwise. */
+export const KIT_ADDRESS = '127.0.0.2';
+
+/** What is wrong with an endpoint URI for a check over `transport` from `address`, if anything. */
+export function endpointProblem(
+  endpoint: string,
+  transport: SipTransportName,
+  address: string = KIT_ADDRESS,
+): string | undefined {
   const match = ENDPOINT_PATTERN.exec(endpoint);
   if (match === null) {
-    throw new Error(
-      `the endpoint ${JSON.stringify(endpoint)} is not of the form sip:USER@127.0.0.1:PORT[;transport=tcp]`,
-    );
+    return `the endpoint ${JSON.stringify(endpoint.slice(0, 80))} is not of the form sip:USER@127.0.0.1:PORT[;transport=tcp]`;
   }
   const [, host, port, , named] = match;
   if (Number(port) < 1 || Number(port) > 65535) {
-    throw new Error(`the endpoint ${endpoint} has port ${port}: give a port from 1 to 65535`);
+    return `the endpoint ${endpoint} has port ${port}: give a port from 1 to 65535`;
   }
   const uriTransport = (named ?? 'udp').toLowerCase();
   if (uriTransport !== transport) {
-    throw new Error(
-      `the endpoint ${endpoint} names transport ${uriTransport}, but the check runs over ${transport}: ${transport === 'tcp' ? 'add ;transport=tcp to the endpoint' : 'drop ;transport=tcp from the endpoint'}`,
-    );
+    return `the endpoint ${endpoint} names transport ${uriTransport}, but the check runs over ${transport}: ${transport === 'tcp' ? 'add ;transport=tcp to the endpoint' : 'drop ;transport=tcp from the endpoint'}`;
   }
   if (host === address) {
-    throw new Error(
-      `the endpoint ${endpoint} is on ${address}, the kit's own address: give the kit another loopback address (127.0.0.2 by default)`,
-    );
+    return `the endpoint ${endpoint} is on ${address}, the kit's own address: give the endpoint another loopback address, such as 127.0.0.1`;
   }
+  return undefined;
 }
 
 function inviteFailure(
