@@ -494,7 +494,12 @@ export class CaseRun {
         await this.clock.waitUntil(this.#modelNow() + window);
         this.#owedSettling = window;
       }
-      if (this.clock instanceof RealTimeClock && stimulus.type === 'clock.advance')
+      // (Not the check at a case's end, which moves no time: nothing comes after it.)
+      if (
+        this.clock instanceof RealTimeClock &&
+        stimulus.type === 'clock.advance' &&
+        stimulus.ms > 0
+      )
         this.#carryEarly(expectedStep.snapshot);
     } catch (error) {
       this.#broken = true;
