@@ -118,6 +118,10 @@ const table: Record<string, BadInput> = {
     message:
       /is on 127\.0\.0\.2, the kit's own address: give the endpoint another loopback address/,
   },
+  'profiles side by side on the wire': {
+    argv: () => check('--wire', 'sip', '--endpoint', 'sip:sut@127.0.0.1:5070', '--jobs', '2'),
+    message: /on the wire one endpoint takes one case at a time, so drop --jobs/,
+  },
   'a wire check in virtual time': {
     argv: () =>
       check('--wire', 'sip', '--endpoint', 'sip:sut@127.0.0.1:5070', '--clock', 'virtual'),

@@ -308,14 +308,14 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
       );
       const realTime = clock.kind === 'real';
       const wire = wireOption(options, clock, options.clock !== undefined);
-      if (wire && options.jobs !== undefined && options.jobs !== 1 && options.jobs !== '1') {
+      if (wire?.pcap) await checkWritable(wire.pcap);
+      const capture = wire?.pcap ? new Capture() : undefined;
+      const jobs = jobsOption(options.jobs, options.inProcess === true);
+      if (wire && options.jobs !== undefined && jobs > 1) {
         throw new UsageError(
           '--jobs runs profiles side by side; on the wire one endpoint takes one case at a time, so drop --jobs.',
         );
       }
-      if (wire?.pcap) await checkWritable(wire.pcap);
-      const capture = wire?.pcap ? new Capture() : undefined;
-      const jobs = jobsOption(options.jobs, options.inProcess === true);
       if (names.some((name) => name !== 'console')) await prepareOutDir(outDir);
       // A profile that needs no adapter to resolve is checked before the adapter starts, so a
       // bad one is refused at once.
