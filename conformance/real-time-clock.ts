@@ -35,28 +35,20 @@ export class RealTimeClock implements KitClock {
   setTimeout(callback: () => void, ms: number): unknown {
     if (this.#stopped) return undefined;
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    const due = performance.now() + delay;
     const handle = {};
-    const wait = () => {
-      if (this.#stopped || !this.#timers.has(handle)) return;
-      const left = due - performance.now();
-      if (left > 0) {
-        this.#timers.set(
-          handle,
-          left > SPIN_MS
-            ? { timer: setTimeout(wait, left - SPIN_MS) }
-            : { turn: setImmediate(wait) },
-        );
-        return;
-      }
-      this.#timers.delete(handle);
-      try {
-        callback();
-      } catch (error) {
-        this.callbackErrors.push(error);
-      }
-    };
-    this.#timers.set(handle, { timer: setTimeout(wait, Math.max(0, delay - SPIN_MS)) });
+    atInstant(
+      performance.now() + delay,
+      () => {
+        this.#timers.delete(handle);
+        try {
+          callback();
+        } catch (error) {
+          this.callbackErrors.push(error);
+        }
+      },
+      (waiting) => this.#timers.set(handle, waiting),
+      () => this.#stopped || !this.#timers.has(handle),
+    );
     return handle;
   }
 
@@ -89,14 +81,20 @@ export class RealTimeClock implements KitClock {
    * a millisecond or more late; the last stretch is waited turn by turn, so the kit itself
    * keeps to the model's instants within a fraction of a millisecond.
    */
-  async waitUntil(at: number): Promise<void> {
-    for (;;) {
-      if (this.#stopped) return;
-      const left = at - this.now();
-      if (left <= 0) return;
-      if (left > SPIN_MS) await sleep(left - SPIN_MS);
-      else await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+  waitUntil(at: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#stopped || at <= this.now()) return resolve();
+      atInstant(
+        this.#origin + at,
+        resolve,
+        () => undefined,
+        // A stopped clock lets its waiters go at their next turn.
+        () => {
+          if (this.#stopped) resolve();
+          return this.#stopped;
+        },
+      );
+    });
   }
 }
 
@@ -107,9 +105,29 @@ type HostWait =
   | { readonly timer: ReturnType<typeof setTimeout> }
   | { readonly turn: ReturnType<typeof setImmediate> };
 
+/**
+ * Calls `reached` once the monotonic clock reaches `due` (a `performance.now()` reading): on a
+ * host timer until close, then turn by turn. `waiting` learns what it waits on at each turn (to
+ * cancel it); once `gone` says so, it stops without calling.
+ */
+function atInstant(
+  due: number,
+  reached: () => void,
+  waiting: (wait: HostWait) => void,
+  gone: () => boolean,
+) {
+  const wait = () => {
+    if (gone()) return;
+    const left = due - performance.now();
+    if (left <= 0) reached();
+    else if (left > SPIN_MS) waiting({ timer: setTimeout(wait, left - SPIN_MS) });
+    else waiting({ turn: setImmediate(wait) });
+  };
+  // Never at once, even when due: a timer set now runs on a later turn.
+  waiting({ timer: setTimeout(wait, Math.max(0, due - performance.now() - SPIN_MS)) });
+}
+
 function clearHostTimer(pending: HostWait) {
   if ('timer' in pending) clearTimeout(pending.timer);
   else clearImmediate(pending.turn);
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
