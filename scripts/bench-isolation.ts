@@ -49,12 +49,48 @@ function childrenCpuSeconds(): number | undefined {
 interface Timed {
   readonly ms: number;
   readonly cpuS: number | undefined;
+  /** Where the kit's main thread spent the run; undefined off Linux. */
+  readonly mainThread: MainThread | undefined;
+}
+
+/** The check's main thread, from its schedstat: on a CPU, ready but waiting for one, asleep. */
+interface MainThread {
+  readonly runMs: number;
+  readonly waitMs: number;
+  readonly idleMs: number;
+}
+
+/**
+ * The last schedstat reading of a running process's main thread (its task ID is its process
+ * ID): run time and time spent runnable without a CPU, in nanoseconds. Read every few
+ * milliseconds while it runs, since the figures go with the process; the last reading misses
+ * at most that interval.
+ */
+function watchMainThread(pid: number | undefined) {
+  let last: { runNs: number; waitNs: number } | undefined;
+  const read = () => {
+    try {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ');
+      last = { runNs: Number(run), waitNs: Number(wait) };
+    } catch {
+      // Ended, or not Linux: the last reading stands.
+    }
+  };
+  read();
+  const timer = setInterval(read, 5);
+  return (wallMs: number): MainThread | undefined => {
+    clearInterval(timer);
+    if (!last) return undefined;
+    const runMs = last.runNs / 1e6;
+    const waitMs = last.waitNs / 1e6;
+    return { runMs, waitMs, idleMs: Math.max(0, wallMs - runMs - waitMs) };
+  };
 }
 
 async function timedCheck(extra: readonly string[]): Promise<Timed> {
   const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
-  await exec(
+  const running = exec(
     process.execPath,
     [
       'bin/imflow.mjs',
@@ -71,11 +107,14 @@ async function timedCheck(extra: readonly string[]): Promise<Timed> {
     ],
     { cwd: root },
   );
+  const mainThreadAt = watchMainThread(running.child.pid);
+  await running;
   const ms = performance.now() - started;
   const cpuAfter = childrenCpuSeconds();
   return {
     ms,
     cpuS: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    mainThread: mainThreadAt(ms),
   };
 }
 
@@ -149,6 +188,34 @@ async function wholeCheck(rounds: number): Promise<void> {
       .map((ratio) => ratio.toFixed(2))
       .join(', ')}`,
   );
+  mainThreadTable([
+    ['in-process', inProcess],
+    ['isolated (default)', isolated],
+    ['isolated, one host', oneHost],
+  ]);
+}
+
+/**
+ * Where the kit's own thread spent each way's wall time: running, ready but waiting for a CPU
+ * (taken by hosts or the kit's other threads), or asleep waiting for a host's answer. The kit's
+ * judging is on this one thread, so these three say what isolation costs it.
+ */
+function mainThreadTable(ways: readonly [string, readonly Timed[]][]): void {
+  const measured = ways.every(([, runs]) => runs.every((run) => run.mainThread !== undefined));
+  if (!measured) return;
+  const ms = (runs: readonly Timed[], part: keyof MainThread) =>
+    median(runs.map((run) => (run.mainThread as MainThread)[part])).toFixed(0);
+  console.log("\nThe kit's main thread in the same runs (medians, ms, from its schedstat)");
+  printTable([
+    ['adapter', 'wall', 'on a CPU', 'waiting for a CPU', 'asleep'],
+    ...ways.map(([name, runs]) => [
+      name,
+      median(runs.map((run) => run.ms)).toFixed(0),
+      ms(runs, 'runMs'),
+      ms(runs, 'waitMs'),
+      ms(runs, 'idleMs'),
+    ]),
+  ]);
 }
 
 /** Table 2: µs per step of the basic profile's flow path tests, `repeat` times over. */
