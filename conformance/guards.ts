@@ -18,18 +18,24 @@ export interface GuardOutcome {
   readonly held: boolean;
 }
 
-const candidatesByMachine = new WeakMap<object, Map<string, DeclaredTransition[]>>();
+/** A machine's declared transitions, by source state and then by event, in their order. */
+type Candidates = Map<string, Map<string, DeclaredTransition[]>>;
 
-function candidates(model: MachineModel): Map<string, DeclaredTransition[]> {
+const candidatesByMachine = new WeakMap<object, Candidates>();
+
+function candidates(model: MachineModel): Candidates {
   const known = candidatesByMachine.get(model.machine);
   if (known) return known;
-  const bySourceAndEvent = new Map<string, DeclaredTransition[]>();
+  const bySource: Candidates = new Map();
   for (const transition of declaredTransitions(model.machine)) {
-    const key = `${transition.source}|${transition.event}`;
-    bySourceAndEvent.set(key, [...(bySourceAndEvent.get(key) ?? []), transition]);
+    let byEvent = bySource.get(transition.source);
+    if (!byEvent) bySource.set(transition.source, (byEvent = new Map()));
+    const list = byEvent.get(transition.event);
+    if (list) list.push(transition);
+    else byEvent.set(transition.event, [transition]);
   }
-  candidatesByMachine.set(model.machine, bySourceAndEvent);
-  return bySourceAndEvent;
+  candidatesByMachine.set(model.machine, bySource);
+  return bySource;
 }
 
 const chainsBySnapshot = new WeakMap<object, readonly (readonly string[])[]>();
@@ -77,15 +83,14 @@ export function guardOutcomes(
   /** The transitions `event` takes here, when the caller already knows them. */
   transitions: readonly TransitionMeta[] = model.transitionsTaken(snapshot, event),
 ): GuardOutcome[] {
-  const byKey = candidates(model);
-  const taken = new Set(transitions.map((t) => t.id));
+  const bySource = candidates(model);
   const outcomes = new Map<string, boolean>();
   for (const chain of chainsOf(model, snapshot)) {
     let decided = false;
     for (const node of chain) {
-      for (const candidate of byKey.get(`${node}|${event.type}`) ?? []) {
+      for (const candidate of bySource.get(node)?.get(event.type) ?? []) {
         const id = candidate.meta.id;
-        if (taken.has(id)) {
+        if (transitions.some((t) => t.id === id)) {
           if (candidate.guard !== undefined) outcomes.set(id, true);
           decided = true;
           break;

@@ -139,8 +139,8 @@ const SITUATIONS: readonly {
 
 /** One step of the explored graph, computed once with `model.step`. */
 interface Edge {
-  readonly from: string;
-  readonly to: string;
+  readonly from: NodeId;
+  readonly to: NodeId;
   /** The stimulus, with the amount a clock step has from the node's representative. */
   readonly stimulus: Stimulus;
   /** For a clock step, where it goes; a path turns it into an amount when it is replayed. */
@@ -154,13 +154,17 @@ interface Edge {
   readonly effective: boolean;
   /** Guarded transitions whose guard this edge sees fail, as `id:false` keys. */
   readonly guardFalse: readonly string[];
-  /** Whether the planner may drive it: the adapter supports it and `--only` needs it. */
-  readonly usable: boolean;
   /** Set when the adapter declares the stimulus unsupported here. */
   readonly unsupported: boolean;
+  /** The stimulus's values as a goal (see `valueGoal`). */
+  readonly value: string | undefined;
 }
 
-type RawEdge = Omit<Edge, 'usable'>;
+/**
+ * A node of the explored graph, by the order the search found it: the searches below key
+ * their maps by it, where the long text of a snapshot's key would be hashed again each time.
+ */
+type NodeId = number;
 
 /**
  * A stimulus's values as a goal of the first plan, `value:...`: every value the model offers
@@ -361,23 +365,24 @@ function explore(
   stateLimit: number,
 ) {
   const initial = model.initial();
-  const start = keyOf(initial);
-  const nodes = new Map<string, ModelSnapshot>([[start, initial]]);
-  const queue = [start];
-  const raw: RawEdge[] = [];
-  for (let head = 0; head < queue.length; head++) {
-    const from = queue[head] as string;
-    const before = nodes.get(from) as ModelSnapshot;
+  const start: NodeId = 0;
+  const ids = new Map<string, NodeId>([[keyOf(initial), start]]);
+  const nodes: ModelSnapshot[] = [initial];
+  const raw: Edge[] = [];
+  for (let from = 0; from < nodes.length; from++) {
+    const before = nodes[from] as ModelSnapshot;
     const clock = new Map(clockSteps(model, before).map(({ kind, ms }) => [ms, kind]));
     const queries = model.queries(before);
     for (const stimulus of explorationEvents(model, before)) {
       const { snapshot: after, outputs, transitions } = model.step(before, stimulus);
-      const to = keyOf(after);
-      if (!nodes.has(to) && nodes.size < stateLimit) {
-        nodes.set(to, after);
-        queue.push(to);
+      const key = keyOf(after);
+      let to = ids.get(key);
+      if (to === undefined) {
+        if (nodes.length >= stateLimit) continue;
+        to = nodes.length;
+        ids.set(key, to);
+        nodes.push(after);
       }
-      if (!nodes.has(to)) continue;
       const kind = stimulus.type === 'clock.advance' ? clock.get(stimulus.ms) : undefined;
       raw.push({
         from,
@@ -394,14 +399,15 @@ function explore(
           .map((o) => `${o.transition}:false`),
         unsupported:
           stimulus.type !== 'clock.advance' && !declarations.supported(stimulus, queries),
+        value: valueGoal(stimulus),
       });
     }
   }
-  return { start, nodes, raw, complete: nodes.size < stateLimit };
+  return { start, nodes, raw, complete: nodes.length < stateLimit };
 }
 
-function outgoingOf<E extends { from: string }>(edges: readonly E[]): Map<string, E[]> {
-  const outgoing = new Map<string, E[]>();
+function outgoingOf<E extends { from: NodeId }>(edges: readonly E[]): Map<NodeId, E[]> {
+  const outgoing = new Map<NodeId, E[]>();
   for (const edge of edges) {
     const list = outgoing.get(edge.from);
     if (list) list.push(edge);
@@ -411,16 +417,16 @@ function outgoingOf<E extends { from: string }>(edges: readonly E[]): Map<string
 }
 
 /** Shortest route over `edges` from `start` to an edge `wanted` accepts. */
-function shortestRoute<E extends { from: string; to: string }>(
-  start: string,
-  outgoing: ReadonlyMap<string, readonly E[]>,
+function shortestRoute<E extends { from: NodeId; to: NodeId }>(
+  start: NodeId,
+  outgoing: ReadonlyMap<NodeId, readonly E[]>,
   wanted: (edge: E) => boolean,
   allowed: (edge: E) => boolean = () => true,
 ): E[] | undefined {
-  const cameBy = new Map<string, E | null>([[start, null]]);
+  const cameBy = new Map<NodeId, E | null>([[start, null]]);
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {
-    const node = queue[head] as string;
+    const node = queue[head] as NodeId;
     for (const edge of outgoing.get(node) ?? []) {
       if (!allowed(edge)) continue;
       if (wanted(edge)) {
@@ -476,7 +482,7 @@ function buildGraph(
   const groupTransitions = new Set(
     declared.filter((t) => inGroup(t.meta.requirements)).map((t) => t.meta.id),
   );
-  const carries = (id: string) => (edge: RawEdge) => edge.transitionIds.includes(id);
+  const carries = (id: string) => (edge: Edge) => edge.transitionIds.includes(id);
 
   // Under --only, the stimuli the group's transitions react to, plus those on the way to them.
   const supportedEdges = raw.filter((edge) => !edge.unsupported);
@@ -504,29 +510,51 @@ function buildGraph(
       }
     }
   }
-  const edges: Edge[] = raw.map((edge) => ({
-    ...edge,
-    usable: !edge.unsupported && stimulusTypes.has(edge.stimulus.type),
-  }));
-  const usableEdges = edges.filter((edge) => edge.usable);
+  // The edges the planner may drive: the adapter supports them and `--only` needs them.
+  const usableEdges = raw.filter(
+    (edge) => !edge.unsupported && stimulusTypes.has(edge.stimulus.type),
+  );
   const reachedNodes = reachable(start, usableEdges);
   const outgoing = outgoingOf(usableEdges);
-  const onUsableEdge = new Set(
-    usableEdges.filter((edge) => reachedNodes.has(edge.from)).flatMap((edge) => edge.transitionIds),
-  );
-  const onSomeEdge = new Set(edges.flatMap((edge) => edge.transitionIds));
+  // What the reachable usable edges offer, in one pass over the edges.
+  const onUsableEdge = new Set<string>();
+  const guardFalseSeen = new Set<string>();
+  const valueGoals = new Set<string>();
+  // A transition that shows somewhere should be covered where it shows: taking it where it
+  // changes nothing would let an implementation that ignores it pass.
+  const showsSomewhere = new Set<string>();
+  for (const edge of usableEdges) {
+    if (edge.effective) for (const id of edge.transitionIds) showsSomewhere.add(id);
+    if (!reachedNodes.has(edge.from)) continue;
+    for (const id of edge.transitionIds) onUsableEdge.add(id);
+    for (const goal of edge.guardFalse) guardFalseSeen.add(goal);
+    if (edge.value !== undefined) valueGoals.add(edge.value);
+  }
+  const onSomeEdge = new Set<string>();
+  for (const edge of raw) for (const id of edge.transitionIds) onSomeEdge.add(id);
   const rawOutgoing = outgoingOf(raw);
 
   const status = new Map<string, PlanStatus>();
   const unsupportedNeeds = new Map<string, readonly string[]>();
   // Moves the implementation makes by itself, and the allowed branches it may take instead of
   // the preferred handling of a stimulus, are never planned: they must be possible, though.
+  // Each lookup asks xstate for the transitions again, so the search stops once every such
+  // transition of the event has been found.
   const spontaneousHere = new Set<string>();
-  for (const snapshot of nodes.values()) {
+  const unfound = (ids: readonly string[] | undefined) =>
+    ids !== undefined && ids.some((id) => !spontaneousHere.has(id));
+  const branchesByEvent = new Map<string, string[]>();
+  for (const { event, meta } of declared) {
+    if (meta.choice === undefined && !meta.spontaneous) continue;
+    branchesByEvent.set(event, [...(branchesByEvent.get(event) ?? []), meta.id]);
+  }
+  for (const snapshot of nodes) {
+    if (!unfound(branchesByEvent.get('sut.revert'))) break;
     for (const move of model.spontaneous(snapshot))
       for (const meta of model.transitionsTaken(snapshot, move)) spontaneousHere.add(meta.id);
   }
   for (const edge of raw) {
+    if (!unfound(branchesByEvent.get(edge.stimulus.type))) continue;
     for (const move of model.alternatives(edge.before, edge.stimulus))
       for (const meta of model.transitionsTaken(edge.before, move)) spontaneousHere.add(meta.id);
   }
@@ -552,24 +580,11 @@ function buildGraph(
     } else status.set(id, 'unreachable');
   }
   const plannedTransitions = [...status].filter(([, s]) => s === 'planned').map(([id]) => id);
-  const guardFalseSeen = new Set(
-    usableEdges.filter((edge) => reachedNodes.has(edge.from)).flatMap((edge) => edge.guardFalse),
-  );
   const guardGoals = plannedTransitions
     .filter((id) => guarded.has(id))
     .flatMap((id) => [`${id}:true`, ...(guardFalseSeen.has(`${id}:false`) ? [`${id}:false`] : [])]);
-  const valueGoals = new Set(
-    usableEdges
-      .filter((edge) => reachedNodes.has(edge.from))
-      .flatMap((edge) => valueGoal(edge.stimulus) ?? []),
-  );
 
   const boundary = new Set(declared.filter((t) => t.meta.boundary).map((t) => t.meta.id));
-  // A transition that shows somewhere should be covered where it shows: taking it where it
-  // changes nothing would let an implementation that ignores it pass.
-  const showsSomewhere = new Set(
-    usableEdges.filter((edge) => edge.effective).flatMap((edge) => edge.transitionIds),
-  );
 
   /**
    * What an implementation that got a step half right would be left in, where nothing in the
@@ -596,14 +611,14 @@ function buildGraph(
   const distinguishing = (edge: Edge, allowed: (edge: Edge) => boolean): Edge[] => {
     const start = ghostOf(edge);
     if (!start) return [];
-    const queue: { ghost: ModelSnapshot; key: string; route: Edge[] }[] = [
-      { ghost: start, key: edge.to, route: [] },
+    const queue: { ghost: ModelSnapshot; node: NodeId; route: Edge[] }[] = [
+      { ghost: start, node: edge.to, route: [] },
     ];
     const seen = new Set<string>();
     for (let head = 0, budget = DISTINGUISH_BUDGET; head < queue.length && budget > 0; head++) {
-      const { ghost, key, route } = queue[head] as (typeof queue)[number];
+      const { ghost, node, route } = queue[head] as (typeof queue)[number];
       if (route.length >= DISTINGUISH_DEPTH) continue;
-      for (const next of outgoing.get(key) ?? []) {
+      for (const next of outgoing.get(node) ?? []) {
         if (!allowed(next)) continue;
         budget--;
         const shadow = stepCut(model, ghost, next.stimulus);
@@ -619,7 +634,7 @@ function buildGraph(
         const pair = `${keyOf(shadow.snapshot)}|${next.to}`;
         if (!seen.has(pair)) {
           seen.add(pair);
-          queue.push({ ghost: shadow.snapshot, key: next.to, route: extended });
+          queue.push({ ghost: shadow.snapshot, node: next.to, route: extended });
         }
       }
     }
@@ -631,19 +646,21 @@ function buildGraph(
     sequence: readonly (readonly string[])[],
     allowed: (edge: Edge) => boolean,
   ) => {
-    const cameBy = new Map<string, { edge: Edge; previous: string } | null>([[`${start}#0`, null]]);
-    const queue: [string, number][] = [[start, 0]];
+    // A node and how much of the sequence is behind, as one number.
+    const at = (node: NodeId, progress: number) => node * (sequence.length + 1) + progress;
+    const cameBy = new Map<number, { edge: Edge; previous: number } | null>([[at(start, 0), null]]);
+    const queue: [NodeId, number][] = [[start, 0]];
     for (let head = 0; head < queue.length; head++) {
-      const [node, progress] = queue[head] as [string, number];
+      const [node, progress] = queue[head] as [NodeId, number];
       for (const edge of outgoing.get(node) ?? []) {
         if (!allowed(edge)) continue;
         const matches = edge.transitionIds.some((id) => sequence[progress]?.includes(id));
         // Once the sequence has begun, only time may pass between its elements.
         if (!matches && progress > 0 && edge.stimulus.type !== 'clock.advance') continue;
         const next = matches ? progress + 1 : progress;
-        const key = `${edge.to}#${next}`;
+        const key = at(edge.to, next);
         if (cameBy.has(key)) continue;
-        cameBy.set(key, { edge, previous: `${node}#${progress}` });
+        cameBy.set(key, { edge, previous: at(node, progress) });
         if (next === sequence.length) {
           const route: Edge[] = [];
           for (let back = cameBy.get(key); back; back = cameBy.get(back.previous))
@@ -673,7 +690,7 @@ function buildGraph(
         (id) => uncovered.has(id) && (edge.effective || !showsSomewhere.has(id)),
       ) ||
         edge.guardFalse.some((goal) => uncovered.has(goal)) ||
-        uncovered.has(valueGoal(edge.stimulus) ?? ''));
+        (edge.value !== undefined && uncovered.has(edge.value)));
     const drafts: Draft[] = [];
     while (uncovered.size > 0) {
       const route: Edge[] = [];
@@ -690,7 +707,7 @@ function buildGraph(
           route.push(edge);
           for (const id of edge.transitionIds) uncovered.delete(id);
           for (const goal of edge.guardFalse) uncovered.delete(goal);
-          uncovered.delete(valueGoal(edge.stimulus) ?? '');
+          if (edge.value !== undefined) uncovered.delete(edge.value);
           at = edge.to;
         }
       }
@@ -856,8 +873,8 @@ function buildGraph(
         ),
         situations: reachedSituations,
         stimulusTypes,
-        reachableStates: nodes.size,
-        edges: edges.length,
+        reachableStates: nodes.length,
+        edges: raw.length,
         totalSteps: paths.reduce((sum, path) => sum + path.stimuli.length, 0),
         notPlanned,
         stepsDisagreeing,
@@ -868,13 +885,17 @@ function buildGraph(
   return graph;
 }
 
-function reachable(start: string, edges: readonly { from: string; to: string }[]): Set<string> {
-  const outgoing = new Map<string, string[]>();
-  for (const edge of edges) outgoing.set(edge.from, [...(outgoing.get(edge.from) ?? []), edge.to]);
+function reachable(start: NodeId, edges: readonly { from: NodeId; to: NodeId }[]): Set<NodeId> {
+  const outgoing = new Map<NodeId, NodeId[]>();
+  for (const edge of edges) {
+    const list = outgoing.get(edge.from);
+    if (list) list.push(edge.to);
+    else outgoing.set(edge.from, [edge.to]);
+  }
   const seen = new Set([start]);
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {
-    for (const next of outgoing.get(queue[head] as string) ?? []) {
+    for (const next of outgoing.get(queue[head] as NodeId) ?? []) {
       if (!seen.has(next)) {
         seen.add(next);
         queue.push(next);

@@ -155,6 +155,16 @@ export function declaredTransitions(machine: AnyStateMachine): DeclaredTransitio
   return result;
 }
 
+/** Whether some active state declares a transition on `type` that carries a choice. */
+function offersChoice(snapshot: ModelSnapshot, type: string): boolean {
+  for (const node of snapshot._nodes as readonly AnyStateNode[]) {
+    for (const transition of node.transitions.get(type) ?? []) {
+      if ((transition.meta as TransitionMeta | undefined)?.choice !== undefined) return true;
+    }
+  }
+  return false;
+}
+
 function createMachineModel(
   definition: Pick<
     MachineModel,
@@ -232,7 +242,10 @@ function createMachineModel(
     },
     alternatives(snapshot, stimulus) {
       const alternatives: ChosenBranch[] = [];
-      for (const choice of choicesByEvent.get(stimulus.type) ?? []) {
+      const choices = choicesByEvent.get(stimulus.type);
+      // Asking xstate for the transitions is costly; a choice no active state offers is not.
+      if (!choices || !offersChoice(snapshot, stimulus.type)) return alternatives;
+      for (const choice of choices) {
         const chosen = { ...stimulus, choice } as ChosenBranch;
         const taken = machine.getTransitionData(snapshot as never, chosen as never);
         if (taken.some((t) => (t.meta as TransitionMeta | undefined)?.choice === choice))
