@@ -24,6 +24,13 @@ function describe(error: unknown): string {
   }
 }
 
+/**
+ * Guards in force: checks may run side by side in one process (tests do), and only the last
+ * to end may put back the real `process.exit`, whichever order they end in.
+ */
+const active: ProcessGuard[] = [];
+let realExit: typeof process.exit | undefined;
+
 export function guardProcess(): ProcessGuard {
   const notes: string[] = [];
   const guard: ProcessGuard = {
@@ -34,16 +41,25 @@ export function guardProcess(): ProcessGuard {
         await new Promise<void>((resolve) => setImmediate(resolve));
       process.off('unhandledRejection', onRejection);
       process.off('uncaughtException', onException);
-      process.exit = exit;
+      const index = active.indexOf(guard);
+      if (index !== -1) active.splice(index, 1);
+      if (active.length === 0 && realExit) {
+        process.exit = realExit;
+        realExit = undefined;
+      }
       return [...notes];
     },
   };
   // An adapter in the kit's process (--in-process) that ends the process would end the run
   // with whatever code it chose, 0 included, and no verdict: the call throws instead.
-  const exit = process.exit;
-  process.exit = ((code?: number | string | null) => {
-    throw new Error(`the adapter called process.exit(${code ?? ''}) ${guard.where}`);
-  }) as typeof process.exit;
+  if (active.length === 0) {
+    realExit = process.exit;
+    process.exit = ((code?: number | string | null) => {
+      const where = active.at(-1)?.where ?? '';
+      throw new Error(`the adapter called process.exit(${code ?? ''}) ${where}`);
+    }) as typeof process.exit;
+  }
+  active.push(guard);
   const onRejection = (reason: unknown) => {
     notes.push(`A promise was rejected and never handled ${guard.where}: ${describe(reason)}`);
   };

@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runInProcess } from '../../cli/test-support.ts';
 import { SipRemoteParty } from '../../conformance/wire/sip-remote.ts';
@@ -296,10 +296,30 @@ describe.skipIf(!installed)("SIPp as the caller of the reference's SIP endpoint"
 
 const ADAPTER = fileURLToPath(new URL('./adapter.ts', import.meta.url));
 
-/** `imflow check --wire sip` with the SIPp adapter, on one requirement group, reports in a temporary folder. */
-async function wireCheck(endpoint: string, only: string) {
+/**
+ * `imflow check --wire sip` with the SIPp adapter, on one requirement group, reports in a
+ * temporary folder. With a scenario, the adapter runs SIPp with it: a module of its own sets
+ * the adapter's variable in the adapter's host process, so that checks side by side, each
+ * with its own scenario, do not share the kit's environment.
+ */
+async function wireCheck(
+  endpoint: string,
+  only: string,
+  { scenario, cleanup = afterThisTest }: { scenario?: string; cleanup?: Cleanup } = {},
+) {
   const out = mkdtempSync(join(tmpdir(), 'imflow-sipp-check-'));
-  closers.push(async () => rmSync(out, { recursive: true, force: true }));
+  cleanup(async () => rmSync(out, { recursive: true, force: true }));
+  let adapter = ADAPTER;
+  if (scenario) {
+    adapter = join(out, 'adapter.mts');
+    writeFileSync(
+      adapter,
+      `process.env[${JSON.stringify(SCENARIO_VARIABLE)}] = ${JSON.stringify(scenario)};
+const { default: adapter } = await import(${JSON.stringify(pathToFileURL(ADAPTER).href)});
+export default adapter;
+`,
+    );
+  }
   const started = performance.now();
   const result = await runInProcess(
     'check',
@@ -313,7 +333,7 @@ async function wireCheck(endpoint: string, only: string) {
     '--endpoint',
     endpoint,
     '--adapter',
-    ADAPTER,
+    adapter,
     '--only',
     only,
     '--runs',
@@ -326,27 +346,19 @@ async function wireCheck(endpoint: string, only: string) {
   return { ...result, ms: Math.round(performance.now() - started) };
 }
 
-/** The scenario the adapter runs SIPp with, for the adapter's own process, restored after the test. */
-function adapterRuns(scenario: string) {
-  const before = process.env[SCENARIO_VARIABLE];
-  process.env[SCENARIO_VARIABLE] = scenario;
-  closers.push(async () => {
-    if (before === undefined) delete process.env[SCENARIO_VARIABLE];
-    else process.env[SCENARIO_VARIABLE] = before;
-  });
-}
-
-describe.skipIf(!installed)('imflow check --wire sip against SIPp', () => {
-  it.each<SippTransport>(['udp', 'tcp'])(
+// These checks wait out real time on ports of their own: they run side by side.
+describe.skipIf(!installed)('imflow check --wire sip against SIPp', { concurrent: true }, () => {
+  it.for<SippTransport>(['udp', 'tcp'])(
     'uas-consumes.xml (%s), SIPp started beside the check: the messaging rules pass',
-    async (transport) => {
+    async (transport, { onTestFinished }) => {
+      const cleanup = onContext(onTestFinished);
       const run = await startSipp({
         scenario: scenarioPath('uas-consumes.xml'),
         transport,
         deadlineMs: 20_000,
       });
-      closers.push(() => run.stop());
-      const check = await wireCheck(run.endpoint, 'messaging');
+      cleanup(() => run.stop());
+      const check = await wireCheck(run.endpoint, 'messaging', { cleanup });
       expect(check.text).toMatch(/Profile sipp-scenarios: CONFORMANT/);
       expect(check.text).toMatch(/messaging +2 +1 +0 /);
       expect(check.code).toBe(0);
@@ -354,9 +366,17 @@ describe.skipIf(!installed)('imflow check --wire sip against SIPp', () => {
     },
   );
 
-  it('uas-answers-202.xml: the check fails, naming MSG-7 (200 for a message consumed locally)', async () => {
-    adapterRuns('uas-answers-202.xml');
-    const check = await wireCheck(`sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`, 'messaging');
+  it('uas-answers-202.xml: the check fails, naming MSG-7 (200 for a message consumed locally)', async ({
+    onTestFinished,
+  }) => {
+    const check = await wireCheck(
+      `sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`,
+      'messaging',
+      {
+        scenario: 'uas-answers-202.xml',
+        cleanup: onContext(onTestFinished),
+      },
+    );
     expect(check.text).toMatch(/NOT CONFORMANT/);
     expect(check.text).toMatch(
       /MSG-7: imFlow path 1 .*\n\s+stimulus: +remote\.message .*contentType=text\/plain/,
@@ -364,12 +384,18 @@ describe.skipIf(!installed)('imflow check --wire sip against SIPp', () => {
     expect(check.text).toMatch(/observed: +wire response code=202 message=1/);
     expect(check.code).toBe(1);
   });
+});
 
-  it('uas-typing.xml, Composing set through the twin socket: the local-composing rules pass', async () => {
-    adapterRuns('uas-typing.xml');
+// Each of these times SIPp's pauses against the kit's clock, to 250 ms: two SIPp runs side by
+// side, each with its twin, made one of them late by 400 ms on a loaded machine.
+describe.skipIf(!installed)('imflow check --wire sip against SIPp, typing', () => {
+  it('uas-typing.xml, Composing set through the twin socket: the local-composing rules pass', async ({
+    onTestFinished,
+  }) => {
     const check = await wireCheck(
       `sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`,
       'local-composing',
+      { scenario: 'uas-typing.xml', cleanup: onContext(onTestFinished) },
     );
     expect(check.text).toMatch(/Profile sipp-scenarios: CONFORMANT/);
     // Passing: LC-1, LC-2, LC-7, LC-10, LC-11, and LC-14 (composing travels as INFO).
@@ -377,11 +403,13 @@ describe.skipIf(!installed)('imflow check --wire sip against SIPp', () => {
     expect(check.code).toBe(0);
   });
 
-  it('uas-typing-wrong-period.xml: the check fails, naming LC-2 (the refresh period)', async () => {
-    adapterRuns('uas-typing-wrong-period.xml');
+  it('uas-typing-wrong-period.xml: the check fails, naming LC-2 (the refresh period)', async ({
+    onTestFinished,
+  }) => {
     const check = await wireCheck(
       `sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`,
       'local-composing',
+      { scenario: 'uas-typing-wrong-period.xml', cleanup: onContext(onTestFinished) },
     );
     expect(check.text).toMatch(/NOT CONFORMANT/);
     expect(check.text).toMatch(/1\. LC-2: imFlow path/);
