@@ -29,7 +29,10 @@ function candidates(model: MachineModel): Candidates {
   const bySource: Candidates = new Map();
   for (const transition of declaredTransitions(model.machine)) {
     let byEvent = bySource.get(transition.source);
-    if (!byEvent) bySource.set(transition.source, (byEvent = new Map()));
+    if (!byEvent) {
+      byEvent = new Map();
+      bySource.set(transition.source, byEvent);
+    }
     const list = byEvent.get(transition.event);
     if (list) list.push(transition);
     else byEvent.set(transition.event, [transition]);

@@ -306,7 +306,62 @@ export function replanPaths(
   ).paths;
 }
 
+/**
+ * What the first plan must cover, as a graph: every usable edge reachable from the start,
+ * with the goals taking it covers under the planner's own rule (a transition where it shows,
+ * unless it shows nowhere; a guard seen failing; a stimulus's values). Situations and the
+ * continuations that tell a silent step apart are left out: a bound computed from it is a
+ * bound for every suite that covers at least these goals.
+ */
+export interface CoverageProblem {
+  readonly machine: MachineModel['id'];
+  readonly start: number;
+  readonly nodes: number;
+  readonly edges: readonly {
+    readonly from: number;
+    readonly to: number;
+    readonly covers: readonly string[];
+  }[];
+  readonly goals: readonly string[];
+}
+
+/** The coverage problem of the plan `planPaths` makes with the same options. */
+export function coverageProblem(model: MachineModel, options: PlanOptions = {}): CoverageProblem {
+  const plan = planPaths(model, options);
+  const goals = new Set(
+    [...plan.transitions]
+      .filter(([, status]) => status === 'planned')
+      .map(([id]) => id)
+      .concat(plan.guardGoals.filter((goal) => goal.endsWith(':false'))),
+  );
+  const problem = graphFor(model, options, keyOf(model, options)).coverage();
+  // The values the plan drives: a value no replay reached is dropped from the plan's goals.
+  for (const path of plan.paths) {
+    for (const stimulus of path.stimuli) {
+      const value = valueGoal(stimulus);
+      if (value !== undefined && problem.valueGoals.has(value)) goals.add(value);
+    }
+  }
+  const edges = problem.edges.map((edge) => ({
+    ...edge,
+    covers: edge.covers.filter((goal) => goals.has(goal)),
+  }));
+  return {
+    machine: model.id,
+    start: problem.start,
+    nodes: problem.nodes,
+    edges,
+    goals: [...goals],
+  };
+}
+
 interface Graph {
+  coverage(): {
+    start: number;
+    nodes: number;
+    edges: { from: number; to: number; covers: string[] }[];
+    valueGoals: ReadonlySet<string>;
+  };
   planFor(
     covered: ReadonlySet<string>,
     avoid: ReadonlySet<string>,
@@ -538,11 +593,11 @@ function buildGraph(
   const unsupportedNeeds = new Map<string, readonly string[]>();
   // Moves the implementation makes by itself, and the allowed branches it may take instead of
   // the preferred handling of a stimulus, are never planned: they must be possible, though.
-  // Each lookup asks xstate for the transitions again, so the search stops once every such
-  // transition of the event has been found.
+  // Each lookup asks xstate for the transitions again: the search for an event's branches
+  // stops once each of them has been found.
   const spontaneousHere = new Set<string>();
   const unfound = (ids: readonly string[] | undefined) =>
-    ids !== undefined && ids.some((id) => !spontaneousHere.has(id));
+    ids?.some((id) => !spontaneousHere.has(id)) ?? false;
   const branchesByEvent = new Map<string, string[]>();
   for (const { event, meta } of declared) {
     if (meta.choice === undefined && !meta.spontaneous) continue;
@@ -764,6 +819,21 @@ function buildGraph(
   const graph = {
     draftsFor,
     situationDraft,
+    coverage() {
+      const covering = (edge: Edge) => [
+        ...edge.transitionIds.filter((id) => edge.effective || !showsSomewhere.has(id)),
+        ...edge.guardFalse,
+        ...(edge.value === undefined ? [] : [edge.value]),
+      ];
+      return {
+        start,
+        nodes: reachedNodes.size,
+        edges: usableEdges
+          .filter((edge) => reachedNodes.has(edge.from))
+          .map((edge) => ({ from: edge.from, to: edge.to, covers: covering(edge) })),
+        valueGoals,
+      };
+    },
     planFor(
       covered: ReadonlySet<string>,
       avoid: ReadonlySet<string>,
