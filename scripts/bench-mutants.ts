@@ -6,13 +6,17 @@
  * figures within one run, not across machines.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import referenceAdapter from '../adapters/reference.ts';
 import { CaseRun } from '../conformance/case-run.ts';
 import { resolveDeclarations } from '../conformance/declarations.ts';
-import { planPaths } from '../conformance/paths.ts';
+import { forgetPlansInMemory, planPaths } from '../conformance/paths.ts';
+import { CACHE_DIR_VARIABLE } from '../conformance/plan-cache.ts';
 import { DEFAULT_RUNS, runSuite } from '../conformance/suite.ts';
 import type { Trace } from '../conformance/trace.ts';
 import {
@@ -151,6 +155,21 @@ if (process.argv.includes('--modelled') && process.argv[1] === fileURLToPath(imp
   console.log(JSON.stringify(await measureModelled()));
 
 export async function benchMutants(): Promise<string[][]> {
+  // Planned afresh, in a cache of its own: plans an earlier run left on disk would make the
+  // planning share look free.
+  const previous = process.env[CACHE_DIR_VARIABLE];
+  const dir = mkdtempSync(join(tmpdir(), 'imflow-bench-mutant-plans-'));
+  process.env[CACHE_DIR_VARIABLE] = dir;
+  try {
+    return await benchMutantsPlannedAfresh();
+  } finally {
+    if (previous === undefined) delete process.env[CACHE_DIR_VARIABLE];
+    else process.env[CACHE_DIR_VARIABLE] = previous;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchMutantsPlannedAfresh(): Promise<string[][]> {
   const declarations = resolveDeclarations(referenceAdapter.declarations);
   // Planning once per machine the kills need, timed apart: every kill after it reuses the plan.
   const needed = new Map<string, MachineModel>();
@@ -158,6 +177,7 @@ export async function benchMutants(): Promise<string[][]> {
     const model = machineOf(mutant);
     needed.set(`${model.profile.name}/${model.id}`, model);
   }
+  forgetPlansInMemory();
   const started = performance.now();
   for (const model of needed.values()) planPaths(model, { declarations });
   const planMs = performance.now() - started;
