@@ -346,6 +346,12 @@ export default adapter;
   return { ...result, ms: Math.round(performance.now() - started) };
 }
 
+/** A check where the adapter runs SIPp itself, with `scenario`, on a free port. */
+async function scenarioCheck(scenario: string, only: string, cleanup: Cleanup = afterThisTest) {
+  const endpoint = `sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`;
+  return wireCheck(endpoint, only, { scenario, cleanup });
+}
+
 // These checks wait out real time on ports of their own: they run side by side.
 describe.skipIf(!installed)('imflow check --wire sip against SIPp', { concurrent: true }, () => {
   it.for<SippTransport>(['udp', 'tcp'])(
@@ -369,13 +375,10 @@ describe.skipIf(!installed)('imflow check --wire sip against SIPp', { concurrent
   it('uas-answers-202.xml: the check fails, naming MSG-7 (200 for a message consumed locally)', async ({
     onTestFinished,
   }) => {
-    const check = await wireCheck(
-      `sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`,
+    const check = await scenarioCheck(
+      'uas-answers-202.xml',
       'messaging',
-      {
-        scenario: 'uas-answers-202.xml',
-        cleanup: onContext(onTestFinished),
-      },
+      onContext(onTestFinished),
     );
     expect(check.text).toMatch(/NOT CONFORMANT/);
     expect(check.text).toMatch(
@@ -389,28 +392,16 @@ describe.skipIf(!installed)('imflow check --wire sip against SIPp', { concurrent
 // Each of these times SIPp's pauses against the kit's clock, to 250 ms: two SIPp runs side by
 // side, each with its twin, made one of them late by 400 ms on a loaded machine.
 describe.skipIf(!installed)('imflow check --wire sip against SIPp, typing', () => {
-  it('uas-typing.xml, Composing set through the twin socket: the local-composing rules pass', async ({
-    onTestFinished,
-  }) => {
-    const check = await wireCheck(
-      `sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`,
-      'local-composing',
-      { scenario: 'uas-typing.xml', cleanup: onContext(onTestFinished) },
-    );
+  it('uas-typing.xml, Composing set through the twin socket: the local-composing rules pass', async () => {
+    const check = await scenarioCheck('uas-typing.xml', 'local-composing');
     expect(check.text).toMatch(/Profile sipp-scenarios: CONFORMANT/);
     // Passing: LC-1, LC-2, LC-7, LC-10, LC-11, and LC-14 (composing travels as INFO).
     expect(check.text).toMatch(/local-composing +6 +0 +0 /);
     expect(check.code).toBe(0);
   });
 
-  it('uas-typing-wrong-period.xml: the check fails, naming LC-2 (the refresh period)', async ({
-    onTestFinished,
-  }) => {
-    const check = await wireCheck(
-      `sip:sipp@127.0.0.1:${await freePort('127.0.0.1')}`,
-      'local-composing',
-      { scenario: 'uas-typing-wrong-period.xml', cleanup: onContext(onTestFinished) },
-    );
+  it('uas-typing-wrong-period.xml: the check fails, naming LC-2 (the refresh period)', async () => {
+    const check = await scenarioCheck('uas-typing-wrong-period.xml', 'local-composing');
     expect(check.text).toMatch(/NOT CONFORMANT/);
     expect(check.text).toMatch(/1\. LC-2: imFlow path/);
     expect(check.text).toMatch(/unexpected: +wire composing state=typing/);
