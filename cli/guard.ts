@@ -26,7 +26,8 @@ function describe(error: unknown): string {
 
 /**
  * Guards in force: checks may run side by side in one process (tests do), and only the last
- * to end may put back the real `process.exit`, whichever order they end in.
+ * to end may put back the real `process.exit`, whichever order they end in. An adapter's call
+ * of it is then reported where the latest of them is.
  */
 const active: ProcessGuard[] = [];
 let realExit: typeof process.exit | undefined;

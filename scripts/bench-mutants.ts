@@ -6,17 +6,13 @@
  * figures within one run, not across machines.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import referenceAdapter from '../adapters/reference.ts';
 import { CaseRun } from '../conformance/case-run.ts';
 import { resolveDeclarations } from '../conformance/declarations.ts';
-import { forgetPlansInMemory, planPaths } from '../conformance/paths.ts';
-import { CACHE_DIR_VARIABLE } from '../conformance/plan-cache.ts';
+import { planPaths } from '../conformance/paths.ts';
 import { DEFAULT_RUNS, runSuite } from '../conformance/suite.ts';
 import type { Trace } from '../conformance/trace.ts';
 import {
@@ -30,6 +26,7 @@ import {
 import { materialise, patchSetOf } from '../mutants/apply.ts';
 import { type Mutant, mutants } from '../mutants/catalogue.ts';
 import { blamedBy, killTarget, runMutant } from '../mutants/kill.ts';
+import { withOwnPlanCache } from './bench-planning.ts';
 
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -154,19 +151,9 @@ async function measureModelled() {
 if (process.argv.includes('--modelled') && process.argv[1] === fileURLToPath(import.meta.url))
   console.log(JSON.stringify(await measureModelled()));
 
-export async function benchMutants(): Promise<string[][]> {
-  // Planned afresh, in a cache of its own: plans an earlier run left on disk would make the
-  // planning share look free.
-  const previous = process.env[CACHE_DIR_VARIABLE];
-  const dir = mkdtempSync(join(tmpdir(), 'imflow-bench-mutant-plans-'));
-  process.env[CACHE_DIR_VARIABLE] = dir;
-  try {
-    return await benchMutantsPlannedAfresh();
-  } finally {
-    if (previous === undefined) delete process.env[CACHE_DIR_VARIABLE];
-    else process.env[CACHE_DIR_VARIABLE] = previous;
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The mutant table, its plans made afresh so that the planning share is what it costs. */
+export function benchMutants(): Promise<string[][]> {
+  return withOwnPlanCache(benchMutantsPlannedAfresh);
 }
 
 async function benchMutantsPlannedAfresh(): Promise<string[][]> {
@@ -177,7 +164,6 @@ async function benchMutantsPlannedAfresh(): Promise<string[][]> {
     const model = machineOf(mutant);
     needed.set(`${model.profile.name}/${model.id}`, model);
   }
-  forgetPlansInMemory();
   const started = performance.now();
   for (const model of needed.values()) planPaths(model, { declarations });
   const planMs = performance.now() - started;

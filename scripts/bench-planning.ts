@@ -113,12 +113,28 @@ function adjacencyPeer(model: MachineModel): string[] {
 /** Empty cells, to fill a row whose figures the table's other columns do not have. */
 const blank = (count: number): string[] => Array.from({ length: count }, () => '');
 
-/** The planning table, planned in a cache directory of its own (removed afterwards). */
-export function benchPlanning(): string[][] {
+/**
+ * Runs `measure` with a plan cache directory of its own, removed afterwards, and no plans in
+ * memory: plans an earlier run left would make planning look free.
+ */
+export async function withOwnPlanCache<T>(measure: () => T | Promise<T>): Promise<T> {
   const previous = process.env[CACHE_DIR_VARIABLE];
   const dir = mkdtempSync(join(tmpdir(), 'imflow-bench-plans-'));
   process.env[CACHE_DIR_VARIABLE] = dir;
+  forgetPlansInMemory();
   try {
+    return await measure();
+  } finally {
+    if (previous === undefined) delete process.env[CACHE_DIR_VARIABLE];
+    else process.env[CACHE_DIR_VARIABLE] = previous;
+    forgetPlansInMemory();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The planning table, planned in a cache of its own. */
+export function benchPlanning(): Promise<string[][]> {
+  return withOwnPlanCache(() => {
     const rows: string[][] = [
       [
         'planning',
@@ -197,10 +213,5 @@ export function benchPlanning(): string[][] {
       );
     }
     return rows;
-  } finally {
-    if (previous === undefined) delete process.env[CACHE_DIR_VARIABLE];
-    else process.env[CACHE_DIR_VARIABLE] = previous;
-    forgetPlansInMemory();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -87,6 +87,6 @@ for (const profile of builtInProfiles) {
   }
 }
 printTable(rows);
-printTable((await import('./bench-planning.ts')).benchPlanning());
+printTable(await (await import('./bench-planning.ts')).benchPlanning());
 printTable(await (await import('./bench-optimality.ts')).benchOptimality());
 await benchIsolation();
