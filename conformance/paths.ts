@@ -12,6 +12,7 @@ import {
   type RequirementGroup,
   requirements,
   type Stimulus,
+  type TransitionMeta,
 } from '../machines/index.ts';
 import { type ResolvedDeclarations, resolveDeclarations } from './declarations.ts';
 import { guardedTransitions, guardOutcomes } from './guards.ts';
@@ -239,6 +240,22 @@ function unchanged(before: ModelSnapshot, after: ModelSnapshot): boolean {
   return true;
 }
 
+/** The guards of `guarded` that a step sees fail, as `id:false` goals. */
+function failedGuards(
+  model: MachineModel,
+  snapshot: ModelSnapshot,
+  stimulus: Stimulus,
+  transitions: readonly TransitionMeta[],
+  guarded: ReadonlySet<string>,
+): string[] {
+  const failed: string[] = [];
+  for (const outcome of guardOutcomes(model, snapshot, stimulus, transitions)) {
+    if (!outcome.held && guarded.has(outcome.transition))
+      failed.push(`${outcome.transition}:false`);
+  }
+  return failed;
+}
+
 function claimed(profile: Profile, capability: keyof Profile['capabilities'] | undefined): boolean {
   return capability === undefined || profile.capabilities[capability];
 }
@@ -449,9 +466,7 @@ function explore(
         before,
         after,
         effective: outputs.length > 0 || !unchanged(before, after),
-        guardFalse: guardOutcomes(model, before, stimulus, transitions)
-          .filter((o) => !o.held && guarded.has(o.transition))
-          .map((o) => `${o.transition}:false`),
+        guardFalse: failedGuards(model, before, stimulus, transitions, guarded),
         unsupported:
           stimulus.type !== 'clock.advance' && !declarations.supported(stimulus, queries),
         value: valueGoal(stimulus),
@@ -806,9 +821,7 @@ function buildGraph(
         stimulus,
         transitionIds,
         effective: result.outputs.length > 0 || !unchanged(snapshot, result.snapshot),
-        guardFalse: guardOutcomes(model, snapshot, stimulus, result.transitions)
-          .filter((o) => !o.held && guarded.has(o.transition))
-          .map((o) => `${o.transition}:false`),
+        guardFalse: failedGuards(model, snapshot, stimulus, result.transitions, guarded),
       });
       snapshot = result.snapshot;
     }
