@@ -333,7 +333,6 @@ export function replanPaths(
 export interface CoverageProblem {
   readonly machine: MachineModel['id'];
   readonly start: number;
-  readonly nodes: number;
   readonly edges: readonly {
     readonly from: number;
     readonly to: number;
@@ -366,7 +365,6 @@ export function coverageProblem(model: MachineModel, options: PlanOptions = {}):
   return {
     machine: model.id,
     start: problem.start,
-    nodes: problem.nodes,
     edges,
     goals: [...goals],
   };
@@ -375,7 +373,6 @@ export function coverageProblem(model: MachineModel, options: PlanOptions = {}):
 interface Graph {
   coverage(): {
     start: number;
-    nodes: number;
     edges: { from: number; to: number; covers: string[] }[];
     valueGoals: ReadonlySet<string>;
   };
@@ -616,7 +613,9 @@ function buildGraph(
   const branchesByEvent = new Map<string, string[]>();
   for (const { event, meta } of declared) {
     if (meta.choice === undefined && !meta.spontaneous) continue;
-    branchesByEvent.set(event, [...(branchesByEvent.get(event) ?? []), meta.id]);
+    const ids = branchesByEvent.get(event);
+    if (ids) ids.push(meta.id);
+    else branchesByEvent.set(event, [meta.id]);
   }
   for (const snapshot of nodes) {
     if (!unfound(branchesByEvent.get('sut.revert'))) break;
@@ -840,7 +839,6 @@ function buildGraph(
       ];
       return {
         start,
-        nodes: reachedNodes.size,
         edges: usableEdges
           .filter((edge) => reachedNodes.has(edge.from))
           .map((edge) => ({ from: edge.from, to: edge.to, covers: covering(edge) })),

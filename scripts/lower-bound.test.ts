@@ -8,7 +8,6 @@ import { lowerBound } from './lower-bound.ts';
 const problem = (edges: CoverageProblem['edges'], goals: string[]): CoverageProblem => ({
   machine: 'imFlow',
   start: 0,
-  nodes: 1 + Math.max(...edges.flatMap((edge) => [edge.from, edge.to])),
   edges,
   goals,
 });

@@ -4,13 +4,14 @@
  * write on the protocol's channel), the run ends in bounded time with a verdict that says what
  * went wrong, an exit code of 0, 1 or 2 that agrees with it, and short lines.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../cli/io.ts';
 import { main } from '../../cli/main.ts';
+import { adapterWithVariable } from '../../cli/test-support.ts';
 
 const typescript = fileURLToPath(new URL('./test-adapters/misbehaving.ts', import.meta.url));
 const python = `python3 ${fileURLToPath(new URL('./test-adapters/misbehaving.py', import.meta.url))}`;
@@ -211,13 +212,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'imflow-hostile-'));
   for (const hostile of Object.values(table)) {
     if (!hostile.ts) continue;
-    await writeFile(
-      moduleFor(hostile.ts),
-      `process.env.IMFLOW_MISBEHAVIOUR = ${JSON.stringify(hostile.ts)};
-const { default: adapter } = await import(${JSON.stringify(pathToFileURL(typescript).href)});
-export default adapter;
-`,
-    );
+    adapterWithVariable(moduleFor(hostile.ts), typescript, 'IMFLOW_MISBEHAVIOUR', hostile.ts);
   }
 });
 

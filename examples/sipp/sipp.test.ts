@@ -1,10 +1,10 @@
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runInProcess } from '../../cli/test-support.ts';
+import { adapterWithVariable, runInProcess } from '../../cli/test-support.ts';
 import { SipRemoteParty } from '../../conformance/wire/sip-remote.ts';
 import type { RemoteStimulus, WireOutput } from '../../machines/index.ts';
 import { systemClock } from '../../reference/clock.ts';
@@ -309,17 +309,9 @@ async function wireCheck(
 ) {
   const out = mkdtempSync(join(tmpdir(), 'imflow-sipp-check-'));
   cleanup(async () => rmSync(out, { recursive: true, force: true }));
-  let adapter = ADAPTER;
-  if (scenario) {
-    adapter = join(out, 'adapter.mts');
-    writeFileSync(
-      adapter,
-      `process.env[${JSON.stringify(SCENARIO_VARIABLE)}] = ${JSON.stringify(scenario)};
-const { default: adapter } = await import(${JSON.stringify(pathToFileURL(ADAPTER).href)});
-export default adapter;
-`,
-    );
-  }
+  const adapter = scenario
+    ? adapterWithVariable(join(out, 'adapter.mts'), ADAPTER, SCENARIO_VARIABLE, scenario)
+    : ADAPTER;
   const started = performance.now();
   const result = await runInProcess(
     'check',
