@@ -5,6 +5,7 @@ import {
   declaredTransitions,
   explorationEvents,
   guideProfile,
+  INVALID_COMPOSING_TIMEOUTS,
   type MachineModel,
   type Profile,
   referencePageProfile,
@@ -175,7 +176,8 @@ describe('guard outcomes and situations', () => {
 
     it(`reaches the situations no transition captures under ${profile.name}`, () => {
       const flow = planPaths(modelOf(profile, 'imFlow'));
-      expect([...flow.situations.values()]).toEqual([true, true, true, true, true]);
+      expect(flow.situations.size).toBe(10);
+      expect([...flow.situations].filter(([, reached]) => !reached)).toEqual([]);
       expect(
         flow.situations.get(
           'Composing set again while the time-out runs, then the restarted time-out',
@@ -202,6 +204,37 @@ describe('guard outcomes and situations', () => {
           ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
         ]),
       ).toBe(true);
+    });
+
+    it(`probes what a refused template and a second message leave behind under ${profile.name}`, () => {
+      const model = modelOf(profile, 'imFlow');
+      const plan = planPaths(model);
+      const taken = walk(model, plan);
+      expect(
+        plan.paths.some((path) =>
+          path.stimuli.some(
+            (stimulus) => stimulus.type === 'remote.deliveryNotification' && stimulus.message === 2,
+          ),
+        ),
+      ).toBe(true);
+      // Each refused time-out opens a case that composes, is still Composing some time on, and
+      // waits out the default time-out.
+      for (const composingTimeoutMs of INVALID_COMPOSING_TIMEOUTS) {
+        const probes = plan.paths.filter((path, index) => {
+          const [first] = path.stimuli;
+          const ids = taken[index] ?? [];
+          const waited = ids.indexOf('local.composing.wait');
+          return (
+            first?.type === 'app.establish' &&
+            first.template?.composingTimeoutMs === composingTimeoutMs &&
+            ids[0] === 'establish.invalidTemplate' &&
+            ids.indexOf('local.startComposing') === 1 &&
+            waited > 1 &&
+            ids.slice(waited).some((id) => id.startsWith('local.timeout'))
+          );
+        });
+        expect(probes.length, `${composingTimeoutMs} ms`).toBeGreaterThan(0);
+      }
     });
   }
 });

@@ -4,6 +4,7 @@ import {
   declaredTransitions,
   explorationEvents,
   formatOutput,
+  INVALID_COMPOSING_TIMEOUTS,
   type MachineModel,
   type ModelSnapshot,
   type Output,
@@ -84,6 +85,29 @@ export type Abstraction = 'abstract' | 'concrete';
 const REPAIR_STATE_LIMIT = 20_000;
 
 /**
+ * A place of a situation: the transitions that may take it and, where the value a stimulus
+ * carries matters (which message a notification names, say), the stimuli that may.
+ */
+type Place =
+  | readonly string[]
+  | { readonly transitions: readonly string[]; readonly stimulus: (stimulus: Stimulus) => boolean };
+
+const transitionsOf = (place: Place): readonly string[] =>
+  Array.isArray(place) ? place : (place as Exclude<Place, readonly string[]>).transitions;
+
+/** Whether a step, by its transitions and its stimulus, takes the place. */
+function takesPlace(
+  place: Place | undefined,
+  transitionIds: readonly string[],
+  stimulus: Stimulus,
+): boolean {
+  if (!place || !transitionIds.some((id) => transitionsOf(place).includes(id))) return false;
+  return Array.isArray(place) || (place as Exclude<Place, readonly string[]>).stimulus(stimulus);
+}
+
+const LOCAL_TIMEOUT = ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'];
+
+/**
  * Sequences that matter although each of their transitions is covered elsewhere: bugs hide
  * where state left over from one step meets the next. Each element lists the transitions that
  * may take that place; between elements only time may pass (clock steps), so nothing washes the
@@ -91,7 +115,7 @@ const REPAIR_STATE_LIMIT = 20_000;
  */
 const SITUATIONS: readonly {
   readonly name: string;
-  readonly sequence: readonly (readonly string[])[];
+  readonly sequence: readonly Place[];
 }[] = [
   {
     name: 'BeginJoin callback after the MCU became active',
@@ -106,11 +130,43 @@ const SITUATIONS: readonly {
     sequence: [['deliveryFailure'], ['deliverySuccess.second', 'deliveryFailure.second']],
   },
   {
+    // A covered notification may name the first message, which a counter of sent messages that
+    // never moves on names rightly too.
+    name: 'an incoming delivery notification for the second message sent',
+    sequence: [
+      {
+        transitions: [
+          'consumed.deliveryNotificationReceived',
+          'proxied.deliveryNotificationReceived',
+        ],
+        stimulus: (stimulus) =>
+          stimulus.type === 'remote.deliveryNotification' && stimulus.message === 2,
+      },
+    ],
+  },
+  // A refused template shows at once; that the flow kept its default time-out, and not the
+  // refused one, shows only as time passes: still Composing some time before the default
+  // time-out (a time-out of 0 or 1.5 ms would be over, and perhaps silently), then its end.
+  ...INVALID_COMPOSING_TIMEOUTS.map((composingTimeoutMs) => ({
+    name: `a template refused for its ${composingTimeoutMs} ms time-out, then the default time-out`,
+    sequence: [
+      {
+        transitions: ['establish.invalidTemplate'],
+        stimulus: (stimulus: Stimulus) =>
+          stimulus.type === 'app.establish' &&
+          stimulus.template?.composingTimeoutMs === composingTimeoutMs,
+      },
+      ['local.startComposing'],
+      ['local.composing.wait'],
+      LOCAL_TIMEOUT,
+    ],
+  })),
+  {
     name: 'Composing again inside the revert window, then a refresh and a full time-out',
     sequence: [
       ['local.reverting.composingAgain', 'local.reverting.composingAgain.notified'],
       ['local.refresh'],
-      ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
+      LOCAL_TIMEOUT,
     ],
   },
   {
@@ -118,7 +174,7 @@ const SITUATIONS: readonly {
     sequence: [
       ['local.refresh', 'local.composing.wait'],
       ['local.composingAgain', 'local.composingAgain.notified'],
-      ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
+      LOCAL_TIMEOUT,
     ],
   },
   {
@@ -133,7 +189,7 @@ const SITUATIONS: readonly {
         'local.send.messageOnly',
       ],
       ['local.startComposing'],
-      ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'],
+      LOCAL_TIMEOUT,
     ],
   },
 ];
@@ -513,13 +569,13 @@ function shortestRoute<E extends { from: NodeId; to: NodeId }>(
 /** Whether transitions taken in order contain the situation's sequence, only time between. */
 function takesSequence(
   steps: readonly { readonly stimulus: Stimulus; readonly transitionIds: readonly string[] }[],
-  sequence: readonly (readonly string[])[],
+  sequence: readonly Place[],
 ): boolean {
   for (let first = 0; first < steps.length; first++) {
     let progress = 0;
     for (let at = first; at < steps.length && progress < sequence.length; at++) {
       const step = steps[at] as (typeof steps)[number];
-      if (step.transitionIds.some((id) => sequence[progress]?.includes(id))) progress++;
+      if (takesPlace(sequence[progress], step.transitionIds, step.stimulus)) progress++;
       else if (progress === 0 || step.stimulus.type !== 'clock.advance') break;
     }
     if (progress === sequence.length) return true;
@@ -711,10 +767,7 @@ function buildGraph(
   };
 
   /** The shortest route from the start that takes a situation's sequence, or undefined. */
-  const situationRoute = (
-    sequence: readonly (readonly string[])[],
-    allowed: (edge: Edge) => boolean,
-  ) => {
+  const situationRoute = (sequence: readonly Place[], allowed: (edge: Edge) => boolean) => {
     // A node and how much of the sequence is behind, as one number.
     const at = (node: NodeId, progress: number) => node * (sequence.length + 1) + progress;
     const cameBy = new Map<number, { edge: Edge; previous: number } | null>([[at(start, 0), null]]);
@@ -723,7 +776,7 @@ function buildGraph(
       const [node, progress] = queue[head] as [NodeId, number];
       for (const edge of outgoing.get(node) ?? []) {
         if (!allowed(edge)) continue;
-        const matches = edge.transitionIds.some((id) => sequence[progress]?.includes(id));
+        const matches = takesPlace(sequence[progress], edge.transitionIds, edge.stimulus);
         // Once the sequence has begun, only time may pass between its elements.
         if (!matches && progress > 0 && edge.stimulus.type !== 'clock.advance') continue;
         const next = matches ? progress + 1 : progress;
@@ -746,8 +799,10 @@ function buildGraph(
   const plannable = new Set(plannedTransitions);
   const situations = SITUATIONS.filter(
     (situation) =>
-      situation.sequence.every((place) => place.some((id) => plannable.has(id))) &&
-      situation.sequence.some((place) => place.some((id) => groupTransitions.has(id))),
+      situation.sequence.every((place) => transitionsOf(place).some((id) => plannable.has(id))) &&
+      situation.sequence.some((place) =>
+        transitionsOf(place).some((id) => groupTransitions.has(id)),
+      ),
   );
 
   /** The routes that cover what `goals` holds, greedily, each from the start. */
@@ -908,12 +963,12 @@ function buildGraph(
           });
         }
       };
-      materialise(draftsFor(goals, allowed));
       for (const name of wantedSituations) {
         const draft = situationDraft(name, allowed);
         reachedSituations.set(name, false);
         if (draft) materialise([draft]);
       }
+      materialise(draftsFor(new Set([...goals].filter((goal) => !done.has(goal))), allowed));
       // What the abstract routes missed on the concrete model: search concrete snapshots.
       const missed = () => [...goals].filter((goal) => !done.has(goal));
       const missedSituations = () =>

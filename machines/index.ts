@@ -16,6 +16,7 @@ export {
   definitionDigest,
   explorationEvents,
   flowTemplates,
+  INVALID_COMPOSING_TIMEOUTS,
   type MachineModel,
   type ModelSnapshot,
   type StepResult,
