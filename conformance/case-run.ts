@@ -4,6 +4,8 @@ import {
   type ModelSnapshot,
   type Output,
   type Queries,
+  rulesForQuery,
+  rulesForUnexpectedOutput,
   type Stimulus,
   type TransitionMeta,
 } from '../machines/index.ts';
@@ -141,11 +143,12 @@ export class CaseRun {
    */
   #acceptedWithoutEffect: string[] = [];
   /**
-   * Rules of steps that restarted a running timer, kept until the old deadline (and the revert
-   * window after it) has passed: a restart that did not happen shows only then, perhaps
-   * behind other outputs (a refresh left out because the old time-out ended the episode).
+   * Rules of steps that restarted or stopped a running timer, kept until the old deadline (and
+   * the revert window after it) has passed: a restart that did not happen, or a timer left
+   * running, shows only then, perhaps behind other outputs (a refresh left out because the old
+   * time-out ended the episode, or one sent twice at once by the old and the new episode).
    */
-  #restarted: { rules: readonly string[]; remainingMs: number }[] = [];
+  #restarted: { rules: readonly string[]; remainingMs: number; stopped?: true }[] = [];
   /** Output channels the application no longer sees, after a known fault (`hides`). */
   #hiddenChannels = new Set<string>();
   /**
@@ -627,7 +630,7 @@ export class CaseRun {
               ...judgement.requirements,
               ...this.#suspects,
               ...this.#acceptedWithoutEffect,
-              ...this.#restarted.flatMap((restart) => restart.rules),
+              ...this.#leftRunning(judgement),
             ]),
           ].sort(),
           expected: judgement.expected,
@@ -640,7 +643,10 @@ export class CaseRun {
     );
   }
 
-  /** Keeps the rules of a timer restart until its old deadline has passed (see `#restarted`). */
+  /**
+   * Keeps the rules of a step that restarted or stopped a timer until the old deadline has
+   * passed (see `#restarted`).
+   */
   #trackRestarts(before: ModelSnapshot, stimulus: Stimulus, judgement: Judgement & { ok: true }) {
     if (stimulus.type === 'clock.advance') {
       this.#restarted = this.#restarted
@@ -648,15 +654,42 @@ export class CaseRun {
         .filter((restart) => restart.remainingMs >= 0);
       return;
     }
-    const kept = this.model.timersKept(before, judgement.snapshot);
-    if (!kept) return;
     const rules = judgement.transitions.filter((t) => !t.boundary).flatMap((t) => t.requirements);
-    const oldDeadline = this.model.nextDeadlineMs(kept);
-    if (rules.length === 0 || oldDeadline === null) return;
-    this.#restarted.push({
-      rules: [...new Set(rules)].sort(),
-      remainingMs: oldDeadline + this.model.profile.timing.revertToleranceMs,
-    });
+    if (rules.length === 0) return;
+    const tolerance = this.model.profile.timing.revertToleranceMs;
+    const kept = this.model.timersKept(before, judgement.snapshot);
+    const restartedDeadline = kept ? this.model.nextDeadlineMs(kept) : null;
+    if (restartedDeadline !== null) {
+      this.#restarted.push({
+        rules: [...new Set(rules)].sort(),
+        remainingMs: restartedDeadline + tolerance,
+      });
+    }
+    const stoppedDeadline = this.model.stoppedDeadlineMs(before, judgement.snapshot);
+    if (stoppedDeadline !== null) {
+      this.#restarted.push({
+        rules: [...new Set(rules)].sort(),
+        remainingMs: stoppedDeadline + tolerance,
+        stopped: true,
+      });
+    }
+  }
+
+  /**
+   * The rules of restarts still within their old deadline, and, of stops, only the rules that
+   * govern what the failing step got wrong: a stop (a send, say) has rules of its own that a
+   * timer left running does not concern.
+   */
+  #leftRunning(judgement: Judgement & { ok: false }): string[] {
+    const governing = new Set([
+      ...[...judgement.missing, ...judgement.unexpected].flatMap((output) =>
+        rulesForUnexpectedOutput(output),
+      ),
+      ...judgement.queryMismatches.flatMap((mismatch) => rulesForQuery(mismatch.query)),
+    ]);
+    return this.#restarted.flatMap((entry) =>
+      entry.stopped ? entry.rules.filter((id) => governing.has(id)) : entry.rules,
+    );
   }
 
   /** What the oracle may judge: the adapter's declarations, less what a known fault hid. */

@@ -67,6 +67,12 @@ export interface MachineModel {
    * forgets to restart its timer.
    */
   timersKept(before: ModelSnapshot, after: ModelSnapshot): ModelSnapshot | undefined;
+  /**
+   * Time from `before` until the earliest deadline of the timers a step stopped (running in
+   * `before`, not in `after`), or null when it stopped none. A step that passes no time stops
+   * a timer only by cancelling it: one left running shows when that deadline falls.
+   */
+  stoppedDeadlineMs(before: ModelSnapshot, after: ModelSnapshot): number | null;
   /** The state queries the implementation must answer, and their expected values. */
   queries(snapshot: ModelSnapshot): Queries;
   /** Active state node paths, e.g. `active.localComposing.composing`. */
@@ -203,6 +209,10 @@ function createMachineModel(
     nextDeadlineMs: (snapshot) => minOf(timers.map((timer) => remaining(snapshot, timer))),
     runningTimers: (snapshot) =>
       timers.filter((timer) => remaining(snapshot, timer) !== null).length,
+    stoppedDeadlineMs: (before, after) =>
+      minOf(
+        timers.map((timer) => (remaining(after, timer) === null ? remaining(before, timer) : null)),
+      ),
     timersKept(before, after) {
       const kept: Record<string, number> = {};
       for (const timer of timers) {

@@ -42,3 +42,26 @@ describe('mutants: every mutant is killed and its report names its requirement',
     }
   }
 });
+
+/**
+ * Bugs that only the path suite's situations and its blame of timers left running name: a
+ * refused template's time-out taken after all, a message counter that never moves on, and a
+ * refresh left running after a send. Without property runs, the path cases alone must do it.
+ */
+describe('mutants the path cases alone kill and name', () => {
+  for (const id of [
+    'conf-timeout-zero-accepted',
+    'conf-timeout-fraction-accepted',
+    'dn-incoming-mapped-to-first-message',
+    'lc-refresh-continues-after-stop',
+  ]) {
+    it(id, { timeout }, async () => {
+      const mutant = mutants.find((candidate) => candidate.id === id);
+      if (!mutant) throw new Error(`no mutant ${id} in the catalogue`);
+      const result = await runMutant(mutant, { seed: 1, runs: 0 });
+      expect(result.error).toBeUndefined();
+      expect(result.killedBy).toEqual(['path']);
+      expect(result.requirementsReported).toContain(mutant.requirement);
+    });
+  }
+});
