@@ -148,7 +148,7 @@ export class CaseRun {
    * running, shows only then, perhaps behind other outputs (a refresh left out because the old
    * time-out ended the episode, or one sent twice at once by the old and the new episode).
    */
-  #restarted: { rules: readonly string[]; remainingMs: number; stopped?: true }[] = [];
+  #timersChanged: { rules: readonly string[]; remainingMs: number; stopped?: true }[] = [];
   /** Output channels the application no longer sees, after a known fault (`hides`). */
   #hiddenChannels = new Set<string>();
   /**
@@ -304,7 +304,7 @@ export class CaseRun {
     for (const t of continuation.transitions ?? []) if (t.hides) this.#hiddenChannels.add(t.hides);
     this.#suspects = [];
     this.#acceptedWithoutEffect = [];
-    this.#restarted = [];
+    this.#timersChanged = [];
     return true;
   }
 
@@ -592,7 +592,7 @@ export class CaseRun {
       );
     }
     if (judgement.ok) {
-      this.#trackRestarts(this.#snapshot, stimulus, judgement);
+      this.#trackTimerChanges(this.#snapshot, stimulus, judgement);
       this.#suspects = this.#hiddenRequirements(this.#snapshot, stimulus, judgement);
       const accepted = judgement.transitions
         .filter((t) => t.choice === 'ignored')
@@ -645,34 +645,34 @@ export class CaseRun {
 
   /**
    * Keeps the rules of a step that restarted or stopped a timer until the old deadline has
-   * passed (see `#restarted`).
+   * passed (see `#timersChanged`).
    */
-  #trackRestarts(before: ModelSnapshot, stimulus: Stimulus, judgement: Judgement & { ok: true }) {
+  #trackTimerChanges(
+    before: ModelSnapshot,
+    stimulus: Stimulus,
+    judgement: Judgement & { ok: true },
+  ) {
     if (stimulus.type === 'clock.advance') {
-      this.#restarted = this.#restarted
-        .map((restart) => ({ ...restart, remainingMs: restart.remainingMs - stimulus.ms }))
-        .filter((restart) => restart.remainingMs >= 0);
+      this.#timersChanged = this.#timersChanged
+        .map((change) => ({ ...change, remainingMs: change.remainingMs - stimulus.ms }))
+        .filter((change) => change.remainingMs >= 0);
       return;
     }
     const rules = judgement.transitions.filter((t) => !t.boundary).flatMap((t) => t.requirements);
     if (rules.length === 0) return;
-    const tolerance = this.model.profile.timing.revertToleranceMs;
     const kept = this.model.timersKept(before, judgement.snapshot);
     const restartedDeadline = kept ? this.model.nextDeadlineMs(kept) : null;
-    if (restartedDeadline !== null) {
-      this.#restarted.push({
-        rules: [...new Set(rules)].sort(),
-        remainingMs: restartedDeadline + tolerance,
-      });
-    }
     const stoppedDeadline = this.model.stoppedDeadlineMs(before, judgement.snapshot);
-    if (stoppedDeadline !== null) {
-      this.#restarted.push({
-        rules: [...new Set(rules)].sort(),
+    const keep = { rules: [...new Set(rules)].sort() };
+    const tolerance = this.model.profile.timing.revertToleranceMs;
+    if (restartedDeadline !== null)
+      this.#timersChanged.push({ ...keep, remainingMs: restartedDeadline + tolerance });
+    if (stoppedDeadline !== null)
+      this.#timersChanged.push({
+        ...keep,
         remainingMs: stoppedDeadline + tolerance,
         stopped: true,
       });
-    }
   }
 
   /**
@@ -687,7 +687,7 @@ export class CaseRun {
       ),
       ...judgement.queryMismatches.flatMap((mismatch) => rulesForQuery(mismatch.query)),
     ]);
-    return this.#restarted.flatMap((entry) =>
+    return this.#timersChanged.flatMap((entry) =>
       entry.stopped ? entry.rules.filter((id) => governing.has(id)) : entry.rules,
     );
   }

@@ -84,16 +84,17 @@ export type Abstraction = 'abstract' | 'concrete';
 /** How many concrete snapshots a repair of an abstract plan may explore. */
 const REPAIR_STATE_LIMIT = 20_000;
 
-/**
- * A place of a situation: the transitions that may take it and, where the value a stimulus
- * carries matters (which message a notification names, say), the stimuli that may.
- */
-type Place =
-  | readonly string[]
-  | { readonly transitions: readonly string[]; readonly stimulus: (stimulus: Stimulus) => boolean };
+/** A place where the value a stimulus carries matters (which message it names, say). */
+interface ValuedPlace {
+  readonly transitions: readonly string[];
+  readonly stimulus: (stimulus: Stimulus) => boolean;
+}
+/** A place of a situation: the transitions that may take it, and maybe which stimuli may. */
+type Place = readonly string[] | ValuedPlace;
 
-const transitionsOf = (place: Place): readonly string[] =>
-  Array.isArray(place) ? place : (place as Exclude<Place, readonly string[]>).transitions;
+// Array.isArray does not narrow a readonly array type.
+const isPlain = (place: Place): place is readonly string[] => Array.isArray(place);
+const transitionsOf = (place: Place) => (isPlain(place) ? place : place.transitions);
 
 /** Whether a step, by its transitions and its stimulus, takes the place. */
 function takesPlace(
@@ -102,7 +103,7 @@ function takesPlace(
   stimulus: Stimulus,
 ): boolean {
   if (!place || !transitionIds.some((id) => transitionsOf(place).includes(id))) return false;
-  return Array.isArray(place) || (place as Exclude<Place, readonly string[]>).stimulus(stimulus);
+  return isPlain(place) || place.stimulus(stimulus);
 }
 
 const LOCAL_TIMEOUT = ['local.timeout', 'local.timeout.instant', 'local.timeout.instant.notified'];
