@@ -217,6 +217,10 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
     '-ci',
     address,
     '-nostdin',
+    // SIPp's timers tick every 10 ms by default (`sipp -h`), so a scripted pause may end up to
+    // 10 ms early; the kit probes a millisecond before each deadline.
+    '-timer_resol',
+    '1',
     '-timeout',
     `${Math.ceil(options.deadlineMs / 1000)}s`,
     '-timeout_error',
