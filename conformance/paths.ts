@@ -654,6 +654,20 @@ function buildGraph(
     for (const goal of edge.guardFalse) guardFalseSeen.add(goal);
     if (edge.value !== undefined) valueGoals.add(edge.value);
   }
+  /**
+   * What taking an edge covers under the planner's rule: its transitions where they show
+   * (or where they show nowhere), the guards it sees fail and its stimulus's values.
+   */
+  const goalsOf = new Map(
+    usableEdges.map((edge) => [
+      edge,
+      [
+        ...edge.transitionIds.filter((id) => edge.effective || !showsSomewhere.has(id)),
+        ...edge.guardFalse,
+        ...(edge.value === undefined ? [] : [edge.value]),
+      ],
+    ]),
+  );
   const onSomeEdge = new Set<string>();
   for (const edge of raw) for (const id of edge.transitionIds) onSomeEdge.add(id);
   const rawOutgoing = outgoingOf(raw);
@@ -810,12 +824,7 @@ function buildGraph(
   const draftsFor = (goals: ReadonlySet<string>, allowed: (edge: Edge) => boolean): Draft[] => {
     const uncovered = new Set(goals);
     const coversNew = (edge: Edge) =>
-      allowed(edge) &&
-      (edge.transitionIds.some(
-        (id) => uncovered.has(id) && (edge.effective || !showsSomewhere.has(id)),
-      ) ||
-        edge.guardFalse.some((goal) => uncovered.has(goal)) ||
-        (edge.value !== undefined && uncovered.has(edge.value)));
+      allowed(edge) && (goalsOf.get(edge)?.some((goal) => uncovered.has(goal)) ?? false);
     const drafts: Draft[] = [];
     while (uncovered.size > 0) {
       const route: Edge[] = [];
@@ -888,16 +897,11 @@ function buildGraph(
     draftsFor,
     situationDraft,
     coverage() {
-      const covering = (edge: Edge) => [
-        ...edge.transitionIds.filter((id) => edge.effective || !showsSomewhere.has(id)),
-        ...edge.guardFalse,
-        ...(edge.value === undefined ? [] : [edge.value]),
-      ];
       return {
         start,
         edges: usableEdges
           .filter((edge) => reachedNodes.has(edge.from))
-          .map((edge) => ({ from: edge.from, to: edge.to, covers: covering(edge) })),
+          .map((edge) => ({ from: edge.from, to: edge.to, covers: goalsOf.get(edge) ?? [] })),
         valueGoals,
       };
     },
@@ -1023,16 +1027,11 @@ function buildGraph(
 }
 
 function reachable(start: NodeId, edges: readonly { from: NodeId; to: NodeId }[]): Set<NodeId> {
-  const outgoing = new Map<NodeId, NodeId[]>();
-  for (const edge of edges) {
-    const list = outgoing.get(edge.from);
-    if (list) list.push(edge.to);
-    else outgoing.set(edge.from, [edge.to]);
-  }
+  const outgoing = outgoingOf(edges);
   const seen = new Set([start]);
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {
-    for (const next of outgoing.get(queue[head] as NodeId) ?? []) {
+    for (const { to: next } of outgoing.get(queue[head] as NodeId) ?? []) {
       if (!seen.has(next)) {
         seen.add(next);
         queue.push(next);
