@@ -11,7 +11,8 @@ import {
   type Timing,
 } from '../machines/index.ts';
 import { guardKey, guardOutcomes } from './guards.ts';
-import { type PathPlan, planPaths } from './paths.ts';
+import { forgetPlansInMemory, type PathPlan, planPaths } from './paths.ts';
+import { CACHE_DIR_VARIABLE } from './plan-cache.ts';
 
 const flowOf = (profile: Profile): MachineModel => {
   const model = createModels(profile).find((m) => m.id === 'imFlow');
@@ -174,3 +175,48 @@ describe.each(
     expect(abstract.reachableStates).toBeLessThanOrEqual(concrete.reachableStates);
   });
 });
+
+const longTimeouts: [string, Profile][] = [
+  ...builtInProfiles.map((profile): [string, Profile] => [
+    `${profile.name} (its templates set long time-outs)`,
+    profile,
+  ]),
+  [
+    'ucma-reference, time-out 29999 ms',
+    withTiming(referencePageProfile, { composingTimeoutMs: 29_999 }),
+  ],
+  [
+    'ucma-guide, time-out 29999 ms, revert tolerance 3333 ms',
+    withTiming(guideProfile, { composingTimeoutMs: 29_999, revertToleranceMs: 3333 }),
+  ],
+];
+
+describe.each(longTimeouts)(
+  'the middle refresh cycles of a long time-out, run by the clock alone: %s',
+  (_name, profile) => {
+    it('plan all that exploring every stimulus in them plans, from a smaller graph', () => {
+      const model = flowOf(profile);
+      // The same machine explored everywhere: a model the plan cache cannot tell apart, so the
+      // cache stays out of this comparison.
+      const everywhere: MachineModel = { ...model, repeatsExploredTime: () => false };
+      const before = process.env[CACHE_DIR_VARIABLE];
+      process.env[CACHE_DIR_VARIABLE] = 'off';
+      forgetPlansInMemory();
+      try {
+        const pruned = planPaths(model);
+        forgetPlansInMemory();
+        const full = planPaths(everywhere);
+        expect(pruned.stepsDisagreeing).toBe(0);
+        expect(plannedOf(pruned)).toEqual(plannedOf(full));
+        expect([...pruned.guardGoals].sort()).toEqual([...full.guardGoals].sort());
+        expect(reachedSituations(pruned)).toEqual(reachedSituations(full));
+        expect(pruned.edges).toBeLessThan(full.edges);
+        expect(pruned.reachableStates).toBeLessThan(full.reachableStates);
+      } finally {
+        if (before === undefined) delete process.env[CACHE_DIR_VARIABLE];
+        else process.env[CACHE_DIR_VARIABLE] = before;
+        forgetPlansInMemory();
+      }
+    });
+  },
+);

@@ -48,6 +48,12 @@ export interface MachineModel {
    * only multiply independent timers of parallel regions (see `explorationEvents`).
    */
   explored(snapshot: ModelSnapshot): readonly Stimulus[];
+  /**
+   * Whether the snapshot lies in a stretch of time that repeats one a traversal explores
+   * anyway: a traversal then only lets the clock run to the next deadline (see
+   * `explorationEvents`).
+   */
+  repeatsExploredTime(snapshot: ModelSnapshot): boolean;
   /** Moves the implementation may make by itself here (inside a tolerance window). */
   spontaneous(snapshot: ModelSnapshot): readonly SpontaneousMove[];
   /**
@@ -178,6 +184,7 @@ function createMachineModel(
   > & {
     stimuli(snapshot: ModelSnapshot): readonly Stimulus[];
     explored?(snapshot: ModelSnapshot): readonly Stimulus[];
+    repeatsExploredTime?(snapshot: ModelSnapshot): boolean;
     /** The context fields that hold the remaining time of a timer, null when it is not running. */
     timers: readonly string[];
     /** The durations a timer may be started with from this snapshot on. */
@@ -205,6 +212,7 @@ function createMachineModel(
   return {
     ...rest,
     explored: definition.explored ?? definition.stimuli,
+    repeatsExploredTime: definition.repeatsExploredTime ?? (() => false),
     machine,
     nextDeadlineMs: (snapshot) => minOf(timers.map((timer) => remaining(snapshot, timer))),
     runningTimers: (snapshot) =>
@@ -644,13 +652,21 @@ export function createModels(profile: Profile): MachineModel[] {
           !(remoteTiming && stimulus.type === 'app.setComposing' && !localTiming),
       );
     },
+    repeatsExploredTime: (snapshot) =>
+      inMiddleRefreshCycle(profile, snapshot.context as FlowContext),
     timers: ['refreshInMs', 'timeoutInMs', 'windowInMs', 'remoteIdleInMs'],
-    timingConstants: (snapshot) => [
-      profile.timing.refreshPeriodMs,
-      profile.timing.revertToleranceMs,
-      profile.timing.remoteIdleMs,
-      (snapshot.context as FlowContext).composingTimeoutMs,
-    ],
+    timingConstants: (snapshot) => {
+      const { composingTimeoutMs } = snapshot.context as FlowContext;
+      const { refreshPeriodMs, revertToleranceMs, remoteIdleMs } = profile.timing;
+      return [
+        refreshPeriodMs,
+        revertToleranceMs,
+        remoteIdleMs,
+        composingTimeoutMs,
+        // Where the first refresh cycle of a time-out ends (`inMiddleRefreshCycle`).
+        ...(composingTimeoutMs > refreshPeriodMs ? [composingTimeoutMs - refreshPeriodMs] : []),
+      ];
+    },
     periods: [profile.timing.refreshPeriodMs],
     queries: (snapshot) => {
       const flowState = snapshot.matches('idle')
@@ -682,6 +698,27 @@ export function createModels(profile: Profile): MachineModel[] {
 }
 
 /**
+ * Whether a composing time-out far longer than the refresh period is in one of its middle
+ * refresh cycles: past the first period after it started, and more than a period and the
+ * revert tolerance before it ends. Both bounds are thresholds of the abstract time key, so
+ * snapshots of one key agree. What the application can do in such a cycle it can do in the
+ * first one, with the timers in the same order, and what happens near the time-out's end is
+ * reached by running the clock through the middle cycles; exploring every stimulus there too
+ * would add a copy of the first cycle's states per period, and the graph would grow with the
+ * time-out. The first cycle stays explored in full, so that the first refresh is still probed
+ * a millisecond before it is due, as it is under a short time-out.
+ */
+function inMiddleRefreshCycle(profile: Profile, context: FlowContext): boolean {
+  const { timeoutInMs, refreshInMs, composingTimeoutMs } = context;
+  if (timeoutInMs === null || refreshInMs === null) return false;
+  const { refreshPeriodMs, revertToleranceMs } = profile.timing;
+  return (
+    timeoutInMs < composingTimeoutMs - refreshPeriodMs &&
+    timeoutInMs > refreshPeriodMs + revertToleranceMs + 1
+  );
+}
+
+/**
  * A clock step a traversal explores, named by where it goes: to just before the next deadline,
  * exactly to it, or part-way into the only running timer (where a stimulus that should restart
  * that timer is tested: an implementation that does not restart it ends too early).
@@ -697,7 +734,9 @@ export function clockSteps(
   if (deadline === null) return [];
   // One millisecond before a deadline is a probe of the boundary, not a place to branch from:
   // branching there would let timers drift apart a millisecond at a time and blow up the space.
-  if (deadline === 1) return [{ kind: 'deadline', ms: 1 }];
+  // Where time repeats a stretch explored anyway, the boundary was probed there.
+  if (deadline === 1 || model.repeatsExploredTime(snapshot))
+    return [{ kind: 'deadline', ms: deadline }];
   const steps: { kind: ClockStepKind; ms: number }[] = [];
   // Only with one timer running: a step part-way between two would not keep their order.
   if (deadline > 2 && model.runningTimers(snapshot) === 1)
@@ -708,12 +747,13 @@ export function clockSteps(
 
 /**
  * The events a traversal explores from a snapshot: the stimuli, plus the clock steps of
- * `clockSteps`, so that every timer is tested on both sides of its boundary.
+ * `clockSteps`, so that every timer is tested on both sides of its boundary. Where time
+ * repeats a stretch explored anyway (`repeatsExploredTime`), only the clock runs on.
  */
 export function explorationEvents(model: MachineModel, snapshot: ModelSnapshot): Stimulus[] {
   const clock = clockSteps(model, snapshot).map(
     ({ ms }): Stimulus => ({ type: 'clock.advance', ms }),
   );
-  if (model.nextDeadlineMs(snapshot) === 1) return clock;
+  if (model.nextDeadlineMs(snapshot) === 1 || model.repeatsExploredTime(snapshot)) return clock;
   return [...model.explored(snapshot), ...clock];
 }

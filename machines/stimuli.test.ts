@@ -6,8 +6,13 @@ import {
   flowTemplates,
   INVALID_COMPOSING_TIMEOUTS,
 } from './model.ts';
-import { builtInProfiles, guideProfile, MAX_COMPOSING_TIMEOUT_MS } from './profile.ts';
-import { Driver, establishedFlow, flowModel } from './test-support.ts';
+import {
+  builtInProfiles,
+  guideProfile,
+  MAX_COMPOSING_TIMEOUT_MS,
+  referencePageProfile,
+} from './profile.ts';
+import { composingFlow, Driver, establishedFlow, flowModel } from './test-support.ts';
 
 const codesOffered = (stimuli: readonly Stimulus[], message: number) =>
   stimuli
@@ -80,4 +85,72 @@ describe('test data derived from the rules', () => {
       expect(explorationEvents(model, flow.snapshot)).not.toContainEqual({ type: 'remote.typing' });
     },
   );
+});
+
+describe('a composing time-out many refresh periods long', () => {
+  const profile = {
+    ...referencePageProfile,
+    timing: { ...referencePageProfile.timing, composingTimeoutMs: 29_999 },
+  };
+  const { refreshPeriodMs, revertToleranceMs } = profile.timing;
+  const model = flowModel(profile);
+  const onlyTheClock = (flow: Driver) =>
+    explorationEvents(model, flow.snapshot).every((event) => event.type === 'clock.advance');
+
+  it('is explored in full in its first refresh cycle and near its end, by the clock alone between', () => {
+    const flow = composingFlow(profile);
+    const seen: { timeoutInMs: number; onlyTheClock: boolean }[] = [];
+    for (let deadline = model.nextDeadlineMs(flow.snapshot); deadline !== null; ) {
+      const { timeoutInMs } = flow.snapshot.context as { timeoutInMs: number | null };
+      if (timeoutInMs === null) break;
+      seen.push({ timeoutInMs, onlyTheClock: onlyTheClock(flow) });
+      flow.step({ type: 'clock.advance', ms: deadline });
+      deadline = model.nextDeadlineMs(flow.snapshot);
+    }
+    const firstCycleEnd = profile.timing.composingTimeoutMs - refreshPeriodMs;
+    const nearEnd = refreshPeriodMs + revertToleranceMs + 1;
+    for (const { timeoutInMs, onlyTheClock } of seen) {
+      expect(onlyTheClock, `${timeoutInMs} ms left`).toBe(
+        timeoutInMs < firstCycleEnd && timeoutInMs > nearEnd,
+      );
+    }
+    // Most of the episode lies between: that is what keeps the graph from growing with it.
+    expect(seen.filter((s) => s.onlyTheClock).length).toBeGreaterThan(seen.length / 2);
+    expect(seen.filter((s) => !s.onlyTheClock).length).toBeGreaterThan(0);
+  });
+
+  it('offers the deadline itself there, not the probe a millisecond before it', () => {
+    const flow = composingFlow(profile);
+    while (!onlyTheClock(flow)) {
+      flow.step({ type: 'clock.advance', ms: model.nextDeadlineMs(flow.snapshot) ?? 0 });
+    }
+    expect(explorationEvents(model, flow.snapshot)).toEqual([
+      { type: 'clock.advance', ms: model.nextDeadlineMs(flow.snapshot) },
+    ]);
+  });
+
+  it('is told apart by the abstract key alone: snapshots of one key are explored alike', () => {
+    // Episodes begun at several offsets into a refresh period put the time-out at many
+    // distances from the refresh; every snapshot of a key must get the same treatment.
+    const treatment = new Map<string, boolean>();
+    for (const offsetMs of [0, 1, 499, 500, 501, 1500, 2999]) {
+      const flow = composingFlow(profile);
+      if (offsetMs > 0) {
+        flow.step({ type: 'clock.advance', ms: offsetMs });
+        flow.step({ type: 'app.setComposing' });
+      }
+      for (let steps = 0; steps < 40 && model.nextDeadlineMs(flow.snapshot) !== null; steps++) {
+        const key = model.abstractKey(flow.snapshot);
+        const clockOnly = model.repeatsExploredTime(flow.snapshot);
+        expect(treatment.get(key) ?? clockOnly, key).toBe(clockOnly);
+        treatment.set(key, clockOnly);
+        const deadline = model.nextDeadlineMs(flow.snapshot) ?? 1;
+        flow.step({
+          type: 'clock.advance',
+          ms: steps % 3 === 1 && deadline > 1 ? deadline - 1 : deadline,
+        });
+      }
+    }
+    expect(new Set(treatment.values())).toEqual(new Set([true, false]));
+  });
 });
