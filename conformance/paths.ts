@@ -205,9 +205,12 @@ interface Edge {
   readonly clock?: ClockStepKind;
   readonly transitionIds: readonly string[];
   readonly outputs: readonly Output[];
-  /** The node's representative snapshot, and where the step takes it. */
+  /**
+   * The node's representative snapshot. Where the step takes it is not kept: the target's
+   * representative reads the same, and the few searches that need the very snapshot step
+   * again, while keeping one per edge made most of the search's garbage collection.
+   */
   readonly before: ModelSnapshot;
-  readonly after: ModelSnapshot;
   /** Whether taking the edge shows: it changes the state or produces an output. */
   readonly effective: boolean;
   /** Guarded transitions whose guard this edge sees fail, as `id:false` keys. */
@@ -518,7 +521,6 @@ function explore(
         transitionIds: transitions.map((t) => t.id),
         outputs,
         before,
-        after,
         effective: outputs.length > 0 || !unchanged(before, after),
         guardFalse: failedGuards(model, before, stimulus, transitions, guarded),
         unsupported:
@@ -725,6 +727,8 @@ function buildGraph(
     .flatMap((id) => [`${id}:true`, ...(guardFalseSeen.has(`${id}:false`) ? [`${id}:false`] : [])]);
 
   const boundary = new Set(declared.filter((t) => t.meta.boundary).map((t) => t.meta.id));
+  // The readings of a node: those of its representative, which every snapshot of its key shares.
+  const queriesAt = (node: NodeId) => model.queries(nodes[node] as ModelSnapshot);
 
   /**
    * What an implementation that got a step half right would be left in, where nothing in the
@@ -736,11 +740,11 @@ function buildGraph(
     if (edge.from === edge.to || edge.transitionIds.some((id) => boundary.has(id)))
       return undefined;
     const stood = { outputs: [], queries: model.queries(edge.before) };
-    if (sameObservation({ outputs: edge.outputs, queries: model.queries(edge.after) }, stood))
+    if (sameObservation({ outputs: edge.outputs, queries: queriesAt(edge.to) }, stood))
       return edge.before;
     return edge.stimulus.type === 'clock.advance'
       ? undefined
-      : model.timersKept(edge.before, edge.after);
+      : model.timersKept(edge.before, model.step(edge.before, edge.stimulus).snapshot);
   };
 
   /**
@@ -765,7 +769,7 @@ function buildGraph(
         const extended = [...route, next];
         if (
           !sameObservation(
-            { outputs: next.outputs, queries: model.queries(next.after) },
+            { outputs: next.outputs, queries: queriesAt(next.to) },
             { outputs: shadow.outputs, queries: model.queries(shadow.snapshot) },
           )
         ) {
