@@ -14,6 +14,7 @@ export {
   declaredStates,
   declaredTransitions,
   definitionDigest,
+  type Exploration,
   explorationEvents,
   flowTemplates,
   INVALID_COMPOSING_TIMEOUTS,

@@ -49,11 +49,12 @@ export interface MachineModel {
    */
   explored(snapshot: ModelSnapshot): readonly Stimulus[];
   /**
-   * Whether the snapshot lies in a stretch of time that repeats one a traversal explores
-   * anyway: a traversal then only lets the clock run to the next deadline (see
-   * `explorationEvents`).
+   * How much of the snapshot a traversal explores (see `explorationEvents`): every stimulus
+   * and clock step; the clock steps only, where the same stimuli come again later with the
+   * timers in the same order; or only the clock running to the next deadline, in a stretch of
+   * time that repeats one explored already.
    */
-  repeatsExploredTime(snapshot: ModelSnapshot): boolean;
+  explores(snapshot: ModelSnapshot): Exploration;
   /** Moves the implementation may make by itself here (inside a tolerance window). */
   spontaneous(snapshot: ModelSnapshot): readonly SpontaneousMove[];
   /**
@@ -184,7 +185,7 @@ function createMachineModel(
   > & {
     stimuli(snapshot: ModelSnapshot): readonly Stimulus[];
     explored?(snapshot: ModelSnapshot): readonly Stimulus[];
-    repeatsExploredTime?(snapshot: ModelSnapshot): boolean;
+    explores?(snapshot: ModelSnapshot): Exploration;
     /** The context fields that hold the remaining time of a timer, null when it is not running. */
     timers: readonly string[];
     /** The durations a timer may be started with from this snapshot on. */
@@ -212,7 +213,7 @@ function createMachineModel(
   return {
     ...rest,
     explored: definition.explored ?? definition.stimuli,
-    repeatsExploredTime: definition.repeatsExploredTime ?? (() => false),
+    explores: definition.explores ?? (() => 'everything'),
     machine,
     nextDeadlineMs: (snapshot) => minOf(timers.map((timer) => remaining(snapshot, timer))),
     runningTimers: (snapshot) =>
@@ -652,8 +653,7 @@ export function createModels(profile: Profile): MachineModel[] {
           !(remoteTiming && stimulus.type === 'app.setComposing' && !localTiming),
       );
     },
-    repeatsExploredTime: (snapshot) =>
-      inMiddleRefreshCycle(profile, snapshot.context as FlowContext),
+    explores: (snapshot) => composingExploration(profile, snapshot.context as FlowContext),
     timers: ['refreshInMs', 'timeoutInMs', 'windowInMs', 'remoteIdleInMs'],
     timingConstants: (snapshot) => {
       const { composingTimeoutMs } = snapshot.context as FlowContext;
@@ -663,7 +663,7 @@ export function createModels(profile: Profile): MachineModel[] {
         revertToleranceMs,
         remoteIdleMs,
         composingTimeoutMs,
-        // Where the first refresh cycle of a time-out ends (`inMiddleRefreshCycle`).
+        // Where the first refresh cycle of a time-out ends (`composingExploration`).
         ...(composingTimeoutMs > refreshPeriodMs ? [composingTimeoutMs - refreshPeriodMs] : []),
       ];
     },
@@ -697,25 +697,26 @@ export function createModels(profile: Profile): MachineModel[] {
   return [flow, mcu];
 }
 
+/** How much of a snapshot a traversal explores (`MachineModel.explores`). */
+export type Exploration = 'everything' | 'clock-steps' | 'next-deadline';
+
 /**
- * Whether a composing time-out far longer than the refresh period is in one of its middle
- * refresh cycles: past the first period after it started, and more than a period and the
- * revert tolerance before it ends. Both bounds are thresholds of the abstract time key, so
- * snapshots of one key agree. What the application can do in such a cycle it can do in the
- * first one, with the timers in the same order, and what happens near the time-out's end is
- * reached by running the clock through the middle cycles; exploring every stimulus there too
- * would add a copy of the first cycle's states per period, and the graph would grow with the
- * time-out. The first cycle stays explored in full, so that the first refresh is still probed
- * a millisecond before it is due, as it is under a short time-out.
+ * While local composing refreshes with its time-out more than a refresh period and the
+ * revert tolerance away, whatever the application does it can do again in the last cycles
+ * before the time-out, with the timers in the same order, and those cycles are reached by
+ * running the clock on: the stimuli are explored there, not in each earlier cycle, which
+ * would add a copy of those states per period and let the graph grow with the time-out. The
+ * first cycle keeps its clock steps, so that the first refresh is still probed a millisecond
+ * before it is due as under a short time-out; the cycles after it only run to each next
+ * deadline. Both bounds are thresholds of the abstract time key, so snapshots of one key are
+ * explored alike.
  */
-function inMiddleRefreshCycle(profile: Profile, context: FlowContext): boolean {
+function composingExploration(profile: Profile, context: FlowContext): Exploration {
   const { timeoutInMs, refreshInMs, composingTimeoutMs } = context;
-  if (timeoutInMs === null || refreshInMs === null) return false;
+  if (timeoutInMs === null || refreshInMs === null) return 'everything';
   const { refreshPeriodMs, revertToleranceMs } = profile.timing;
-  return (
-    timeoutInMs < composingTimeoutMs - refreshPeriodMs &&
-    timeoutInMs > refreshPeriodMs + revertToleranceMs + 1
-  );
+  if (timeoutInMs <= refreshPeriodMs + revertToleranceMs + 1) return 'everything';
+  return timeoutInMs < composingTimeoutMs - refreshPeriodMs ? 'next-deadline' : 'clock-steps';
 }
 
 /**
@@ -735,7 +736,7 @@ export function clockSteps(
   // One millisecond before a deadline is a probe of the boundary, not a place to branch from:
   // branching there would let timers drift apart a millisecond at a time and blow up the space.
   // Where time repeats a stretch explored anyway, the boundary was probed there.
-  if (deadline === 1 || model.repeatsExploredTime(snapshot))
+  if (deadline === 1 || model.explores(snapshot) === 'next-deadline')
     return [{ kind: 'deadline', ms: deadline }];
   const steps: { kind: ClockStepKind; ms: number }[] = [];
   // Only with one timer running: a step part-way between two would not keep their order.
@@ -748,12 +749,14 @@ export function clockSteps(
 /**
  * The events a traversal explores from a snapshot: the stimuli, plus the clock steps of
  * `clockSteps`, so that every timer is tested on both sides of its boundary. Where time
- * repeats a stretch explored anyway (`repeatsExploredTime`), only the clock runs on.
+ * repeats a stretch explored anyway, or the same stimuli come later, only the clock runs on
+ * (`MachineModel.explores`).
  */
 export function explorationEvents(model: MachineModel, snapshot: ModelSnapshot): Stimulus[] {
   const clock = clockSteps(model, snapshot).map(
     ({ ms }): Stimulus => ({ type: 'clock.advance', ms }),
   );
-  if (model.nextDeadlineMs(snapshot) === 1 || model.repeatsExploredTime(snapshot)) return clock;
+  if (model.nextDeadlineMs(snapshot) === 1 || model.explores(snapshot) !== 'everything')
+    return clock;
   return [...model.explored(snapshot), ...clock];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PLAIN_TEXT, type Stimulus } from './alphabet.ts';
 import {
+  type Exploration,
   explorationEvents,
   FAILURE_CODES,
   flowTemplates,
@@ -94,34 +95,43 @@ describe('a composing time-out many refresh periods long', () => {
   };
   const { refreshPeriodMs, revertToleranceMs } = profile.timing;
   const model = flowModel(profile);
-  const onlyTheClock = (flow: Driver) =>
+  const clockOnly = (flow: Driver) =>
     explorationEvents(model, flow.snapshot).every((event) => event.type === 'clock.advance');
+  const probes = (flow: Driver) =>
+    explorationEvents(model, flow.snapshot).some(
+      (event) =>
+        event.type === 'clock.advance' &&
+        event.ms === (model.nextDeadlineMs(flow.snapshot) ?? 0) - 1,
+    );
 
-  it('is explored in full in its first refresh cycle and near its end, by the clock alone between', () => {
+  it('explores the stimuli only near its end, and probes only the first refresh before that', () => {
     const flow = composingFlow(profile);
-    const seen: { timeoutInMs: number; onlyTheClock: boolean }[] = [];
+    const seen: { timeoutInMs: number; clockOnly: boolean; probes: boolean }[] = [];
     for (let deadline = model.nextDeadlineMs(flow.snapshot); deadline !== null; ) {
       const { timeoutInMs } = flow.snapshot.context as { timeoutInMs: number | null };
       if (timeoutInMs === null) break;
-      seen.push({ timeoutInMs, onlyTheClock: onlyTheClock(flow) });
+      seen.push({ timeoutInMs, clockOnly: clockOnly(flow), probes: probes(flow) });
       flow.step({ type: 'clock.advance', ms: deadline });
       deadline = model.nextDeadlineMs(flow.snapshot);
     }
     const firstCycleEnd = profile.timing.composingTimeoutMs - refreshPeriodMs;
     const nearEnd = refreshPeriodMs + revertToleranceMs + 1;
-    for (const { timeoutInMs, onlyTheClock } of seen) {
-      expect(onlyTheClock, `${timeoutInMs} ms left`).toBe(
-        timeoutInMs < firstCycleEnd && timeoutInMs > nearEnd,
+    for (const { timeoutInMs, clockOnly, probes } of seen) {
+      expect(clockOnly, `${timeoutInMs} ms left`).toBe(timeoutInMs > nearEnd);
+      expect(probes, `${timeoutInMs} ms left`).toBe(
+        timeoutInMs >= firstCycleEnd || timeoutInMs <= nearEnd,
       );
     }
-    // Most of the episode lies between: that is what keeps the graph from growing with it.
-    expect(seen.filter((s) => s.onlyTheClock).length).toBeGreaterThan(seen.length / 2);
-    expect(seen.filter((s) => !s.onlyTheClock).length).toBeGreaterThan(0);
+    // Most of the episode lies before the end: that is what keeps the graph from growing with it.
+    expect(seen.filter((s) => s.clockOnly).length).toBeGreaterThan(seen.length / 2);
+    expect(seen.filter((s) => !s.clockOnly).length).toBeGreaterThan(0);
+    // The first refresh is probed a millisecond early, as under a short time-out.
+    expect(seen[0]).toMatchObject({ clockOnly: true, probes: true });
   });
 
-  it('offers the deadline itself there, not the probe a millisecond before it', () => {
+  it('offers the deadline itself in the middle cycles, not the probe a millisecond before it', () => {
     const flow = composingFlow(profile);
-    while (!onlyTheClock(flow)) {
+    while (model.explores(flow.snapshot) !== 'next-deadline') {
       flow.step({ type: 'clock.advance', ms: model.nextDeadlineMs(flow.snapshot) ?? 0 });
     }
     expect(explorationEvents(model, flow.snapshot)).toEqual([
@@ -132,7 +142,7 @@ describe('a composing time-out many refresh periods long', () => {
   it('is told apart by the abstract key alone: snapshots of one key are explored alike', () => {
     // Episodes begun at several offsets into a refresh period put the time-out at many
     // distances from the refresh; every snapshot of a key must get the same treatment.
-    const treatment = new Map<string, boolean>();
+    const treatment = new Map<string, Exploration>();
     for (const offsetMs of [0, 1, 499, 500, 501, 1500, 2999]) {
       const flow = composingFlow(profile);
       if (offsetMs > 0) {
@@ -141,9 +151,9 @@ describe('a composing time-out many refresh periods long', () => {
       }
       for (let steps = 0; steps < 40 && model.nextDeadlineMs(flow.snapshot) !== null; steps++) {
         const key = model.abstractKey(flow.snapshot);
-        const clockOnly = model.repeatsExploredTime(flow.snapshot);
-        expect(treatment.get(key) ?? clockOnly, key).toBe(clockOnly);
-        treatment.set(key, clockOnly);
+        const explored = model.explores(flow.snapshot);
+        expect(treatment.get(key) ?? explored, key).toBe(explored);
+        treatment.set(key, explored);
         const deadline = model.nextDeadlineMs(flow.snapshot) ?? 1;
         flow.step({
           type: 'clock.advance',
@@ -151,6 +161,8 @@ describe('a composing time-out many refresh periods long', () => {
         });
       }
     }
-    expect(new Set(treatment.values())).toEqual(new Set([true, false]));
+    expect(new Set(treatment.values())).toEqual(
+      new Set<Exploration>(['everything', 'clock-steps', 'next-deadline']),
+    );
   });
 });
