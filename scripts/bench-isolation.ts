@@ -36,7 +36,7 @@ export function printTable(rows: string[][]): void {
  * CPU seconds of this process's finished children (and of theirs), from /proc/self/stat: the
  * isolated check's host process counts too, since the check waits for it. Undefined off Linux.
  */
-function childrenCpuSeconds(): number | undefined {
+export function childrenCpuSeconds(): number | undefined {
   try {
     const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
     // cutime and cstime, the 16th and 17th fields of the line, in clock ticks (100 a second).

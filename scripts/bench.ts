@@ -3,6 +3,7 @@
  * reference implementation. Prints a table; compare ratios within one run, not across machines.
  *
  *   npm run bench -- --runs 200
+ *   npm run bench -- --skip-test-suite    (leaves out the timing of `npm test`)
  */
 import referenceAdapter from '../adapters/reference.ts';
 import { CaseRun } from '../conformance/case-run.ts';
@@ -90,3 +91,6 @@ printTable(rows);
 printTable(await (await import('./bench-planning.ts')).benchPlanning());
 printTable(await (await import('./bench-optimality.ts')).benchOptimality());
 await benchIsolation();
+if (!process.argv.includes('--skip-test-suite')) {
+  printTable(await (await import('./bench-tests.ts')).benchTestSuite());
+}

@@ -1,0 +1,54 @@
+/**
+ * The project's own test command, timed, for `npm run bench`: `npm test` (type check, lint and
+ * every test file) as a developer runs it, its wall time, Vitest's own duration and the CPU
+ * time of everything it started. Run last and alone, since it loads every core.
+ * `npm run bench -- --skip-test-suite` leaves it out.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { childrenCpuSeconds } from './bench-isolation.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const BAR_S = 60;
+/** Lines of a failed run's output shown, so that the table says why. */
+const FAILURE_TAIL = 15;
+
+export async function benchTestSuite(): Promise<string[][]> {
+  const cpuBefore = childrenCpuSeconds();
+  const started = performance.now();
+  const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
+    const child = spawn(npm, ['test'], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', (error) => resolve({ code: -1, output: String(error) }));
+    child.on('close', (exit) =>
+      resolve({ code: exit ?? -1, output: Buffer.concat(chunks).toString() }),
+    );
+  });
+  const wallS = (performance.now() - started) / 1000;
+  const cpuAfter = childrenCpuSeconds();
+  const vitestS = /Duration\s+([\d.]+)s/.exec(output)?.[1];
+  const tests = /Tests\s+(.+)/.exec(output)?.[1]?.trim();
+  if (code !== 0) {
+    console.log(`npm test failed with exit code ${code}; its output ends:`);
+    console.log(output.trimEnd().split('\n').slice(-FAILURE_TAIL).join('\n'));
+  }
+  return [
+    ['npm test', 'wall s', 'Vitest s', 'CPU s', 'tests', 'bar', ''],
+    [
+      code === 0 ? 'passed' : `FAILED (exit ${code})`,
+      wallS.toFixed(1),
+      vitestS ?? '-',
+      cpuBefore === undefined || cpuAfter === undefined ? '-' : (cpuAfter - cpuBefore).toFixed(1),
+      tests ?? '-',
+      `≤ ${BAR_S}`,
+      code === 0 && wallS <= BAR_S ? 'met' : 'NOT MET',
+    ],
+  ];
+}
