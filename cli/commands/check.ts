@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { CAC } from 'cac';
 import type { Adapter } from '../../conformance/adapter.ts';
 import { DEFAULT_JITTER_MS } from '../../conformance/case-run.ts';
@@ -74,11 +75,12 @@ const MACHINES = createModels(defaultProfile).map((model) => ({
 const GROUPS = [...new Set(requirements.map((r) => r.group))];
 const MAX_SEED = 2 ** 31 - 1;
 /**
- * A step mostly waits for its host, so hosts overlap even beyond the cores: on 2 cores, three
- * profiles at once took 0.89 times as long as two (median of paired runs). More than this
- * gains nothing with three built-in profiles, and each host costs memory.
+ * One host per core, at least two: while one host works, the kit judges another profile's
+ * step. The kit's own thread is the bottleneck beyond that: on 2 cores, `check --profile all`
+ * took 2.75 s with two hosts and 2.82 s with three (mean of 6 runs each, in turn). Each host
+ * costs memory and a start, and more than 4 gains nothing with three built-in profiles.
  */
-const DEFAULT_JOBS = 4;
+const DEFAULT_JOBS = Math.min(4, Math.max(2, availableParallelism()));
 /**
  * In real time every run lasts the time it models (a composing run, tens of seconds), so the
  * property tests draw this many runs per machine unless `--runs` is given.
@@ -254,7 +256,7 @@ export function registerCheck(cli: CAC, io: Io, done: (code: number) => void) {
     .option('--step-timeout <ms>', 'Real milliseconds one adapter call may take (default: 5000)')
     .option(
       '--jobs <n>',
-      `Profiles checked at once, each with an adapter process of its own; reports keep the profiles' order (default: ${DEFAULT_JOBS}; 1 with --in-process or --bail)`,
+      `Profiles checked at once, each with an adapter process of its own; reports keep the profiles' order (default: one per core, from 2 to 4; 1 with --in-process or --bail)`,
     )
     .option(
       '--shard <i/n>',
