@@ -328,6 +328,16 @@ const table: Record<string, BadInput> = {
     message:
       /it exited with code 2 before it answered the handshake \(its standard error ends: .*No such file/,
   },
+  'an adapter command whose last words on standard error come after its exit': {
+    // A process it started keeps the pipes open and writes the reason a little later.
+    argv: () =>
+      check(
+        '--adapter-command',
+        `sh -c '(sleep 0.2; echo "licence server unreachable" >&2) & exit 3'`,
+      ),
+    message:
+      /it exited with code 3 before it answered the handshake \(its standard error ends: licence server unreachable\)/,
+  },
   'an adapter process that exits at once': {
     argv: () => check('--adapter-command', handshake('exit')),
     message: /it exited with code 4 before it answered the handshake/,

@@ -59,6 +59,8 @@ interface Pending {
 }
 
 const STDERR_TAIL = 2000;
+/** Real milliseconds the pipes of a process that exited may take to deliver their last bytes. */
+const DRAIN_AFTER_EXIT_MS = 500;
 const shorten = (text: string, max = 200) =>
   text.length > max ? `${text.slice(0, max - 3)}...` : text;
 
@@ -108,9 +110,25 @@ export class HostProcess {
     this.#child.on('error', (error) =>
       this.#end(new AdapterExited(`could not be started: ${error.message}`)),
     );
-    this.#child.on('exit', (code, signal) =>
-      this.#end(new AdapterExited(this.#exitDetail(code, signal))),
-    );
+    this.#child.on('exit', (code, signal) => {
+      // What the process wrote last (its answers, the error that ended it) may come after its
+      // exit: the reason is given once both pipes are drained, or after a short grace when a
+      // process it started keeps them open.
+      const streams = [this.#child.stdout, this.#child.stderr].filter(
+        (stream) => stream !== null && !stream.readableEnded,
+      );
+      const end = () => this.#end(new AdapterExited(this.#exitDetail(code, signal)));
+      if (streams.length === 0) return end();
+      const grace = setTimeout(end, DRAIN_AFTER_EXIT_MS);
+      let open = streams.length;
+      for (const stream of streams) {
+        stream?.once('end', () => {
+          if (--open > 0) return;
+          clearTimeout(grace);
+          end();
+        });
+      }
+    });
   }
 
   /** Why the process ended, once it has; undefined while it runs. */
