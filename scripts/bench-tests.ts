@@ -33,10 +33,13 @@ export async function benchTestSuite(): Promise<string[][]> {
   });
   const wallS = (performance.now() - started) / 1000;
   const cpuAfter = childrenCpuSeconds();
-  const vitestS = /Duration\s+([\d.]+)s/.exec(output)?.[1];
-  const tests = /Tests\s+(.+)/.exec(output)?.[1]?.trim();
+  const vitestS = /^\s*Duration\s+([\d.]+)s/m.exec(output)?.[1];
+  const tests = /^\s*Tests\s+(.+)$/m.exec(output)?.[1]?.trim();
   if (code !== 0) {
-    console.log(`npm test failed with exit code ${code}; its output ends:`);
+    const failed = [...new Set(output.split('\n').filter((line) => /^\s*FAIL\s/.test(line)))];
+    console.log(`npm test failed with exit code ${code}${failed.length ? ':' : ''}`);
+    for (const line of failed) console.log(line.trim());
+    console.log('Its output ends:');
     console.log(output.trimEnd().split('\n').slice(-FAILURE_TAIL).join('\n'));
   }
   return [
