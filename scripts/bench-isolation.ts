@@ -167,7 +167,7 @@ async function wholeCheck(rounds: number): Promise<void> {
       '1.00',
     ],
     [
-      'isolated (default: one host per profile)',
+      'isolated (default: one host per core, up to one per profile)',
       median(isolated.map((run) => run.ms)).toFixed(0),
       median(ratios).toFixed(2),
       cpu(isolated),
