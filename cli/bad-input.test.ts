@@ -333,7 +333,7 @@ const table: Record<string, BadInput> = {
     argv: () =>
       check(
         '--adapter-command',
-        `sh -c '(sleep 0.2; echo "licence server unreachable" >&2) & exit 3'`,
+        `sh -c '(sleep 0.1; echo "licence server unreachable" >&2) & exit 3'`,
       ),
     message:
       /it exited with code 3 before it answered the handshake \(its standard error ends: licence server unreachable\)/,
