@@ -13,12 +13,12 @@ export default defineConfig({
     testTimeout: 60_000,
     // Hooks that run a whole check (several files share one run) need a test's time, not 10 s.
     hookTimeout: 60_000,
-    // Twice the cores: much of the suite waits on real time (SIPp scenarios, wire checks, step
-    // time-outs, child processes) and leaves its core idle meanwhile. Measured on 2 cores, the
+    // Two workers more than the cores: a few files mostly wait on real time (SIPp scenarios,
+    // wire checks, step time-outs) and leave their core idle meanwhile. Measured on 2 cores, the
     // whole suite: 2 workers 73–80 s, 3 workers 70 s, 4 workers 62 s, 5 workers 63 s, 6 workers
     // 65 s. The projects below inherit this value, and a project's own value wins over
     // `--maxWorkers` on the command line: change it here.
-    maxWorkers: 2 * availableParallelism(),
+    maxWorkers: availableParallelism() + 2,
     projects: [
       {
         extends: true,
