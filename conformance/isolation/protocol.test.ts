@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { basicProfile, createModels, PLAIN_TEXT } from '../../machines/index.ts';
@@ -104,6 +105,20 @@ describe('the kit over the protocol', () => {
       const check = checks[method];
       expect(check?.(params), `${method}: ${JSON.stringify(check?.errors)}`).toBe(true);
     }
+  });
+});
+
+describe('a process that exits', () => {
+  const fixture = fileURLToPath(new URL('./test-adapters/answers-after-exit.mjs', import.meta.url));
+
+  it('is heard to the end of its pipes: an answer and last words that come after its exit', async () => {
+    const host = new HostProcess({ argv: [process.execPath, fixture] }, () => {});
+    const answer = await host.request('initialize', { protocol: 'imflow-adapter/1' }, 5000);
+    expect(answer).toMatchObject({ name: 'x', profile: 'basic' });
+    await expect(host.request('query', { sut: 1, now: 0 }, 5000)).rejects.toThrow(
+      /exited with code 7/,
+    );
+    expect(host.stderrTail).toBe('licence expired\n');
   });
 });
 
