@@ -4,11 +4,13 @@
  * time of everything it started. Run last and alone, since it loads every core.
  * `npm run bench -- --skip-test-suite` leaves it out.
  */
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { childrenCpuSeconds } from './bench-isolation.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const exec = promisify(execFile);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const BAR_S = 60;
 /** Lines of a failed run's output shown, so that the table says why. */
@@ -17,20 +19,17 @@ const FAILURE_TAIL = 15;
 export async function benchTestSuite(): Promise<string[][]> {
   const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
-  const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
-    const child = spawn(npm, ['test'], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', (error) => resolve({ code: -1, output: String(error) }));
-    child.on('close', (exit) =>
-      resolve({ code: exit ?? -1, output: Buffer.concat(chunks).toString() }),
-    );
-  });
+  const { code, output } = await exec(npm, ['test'], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    maxBuffer: 64 * 1024 * 1024,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, output: `${stdout}${stderr}` }),
+    (error: { code?: unknown; stdout?: string; stderr?: string }) => ({
+      code: typeof error.code === 'number' ? error.code : -1,
+      output: `${error.stdout ?? ''}${error.stderr ?? String(error)}`,
+    }),
+  );
   const wallS = (performance.now() - started) / 1000;
   const cpuAfter = childrenCpuSeconds();
   const vitestS = /^\s*Duration\s+([\d.]+)s/m.exec(output)?.[1];

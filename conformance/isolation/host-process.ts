@@ -110,25 +110,15 @@ export class HostProcess {
     this.#child.on('error', (error) =>
       this.#end(new AdapterExited(`could not be started: ${error.message}`)),
     );
+    // What the process wrote last (its answers, the error that ended it) may come after its
+    // exit: the reason is given on 'close', once its pipes are drained, or a short grace after
+    // the exit when a process it started keeps them open.
+    const ended = (code: number | null, signal: NodeJS.Signals | null) =>
+      this.#end(new AdapterExited(this.#exitDetail(code, signal)));
     this.#child.on('exit', (code, signal) => {
-      // What the process wrote last (its answers, the error that ended it) may come after its
-      // exit: the reason is given once both pipes are drained, or after a short grace when a
-      // process it started keeps them open.
-      const streams = [this.#child.stdout, this.#child.stderr].filter(
-        (stream) => stream !== null && !stream.readableEnded,
-      );
-      const end = () => this.#end(new AdapterExited(this.#exitDetail(code, signal)));
-      if (streams.length === 0) return end();
-      const grace = setTimeout(end, DRAIN_AFTER_EXIT_MS);
-      let open = streams.length;
-      for (const stream of streams) {
-        stream?.once('end', () => {
-          if (--open > 0) return;
-          clearTimeout(grace);
-          end();
-        });
-      }
+      setTimeout(() => ended(code, signal), DRAIN_AFTER_EXIT_MS).unref();
     });
+    this.#child.on('close', ended);
   }
 
   /** Why the process ended, once it has; undefined while it runs. */
