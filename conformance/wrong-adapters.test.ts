@@ -84,7 +84,8 @@ const cases: Record<string, WrongCase> = {
     profile: guideProfile,
     machine: 'imFlow',
     breaks: ['DN-3'],
-    within: ['delivery-notifications'],
+    // It repeats a notification after the flow terminated too, which LIFE-6 forbids.
+    within: ['delivery-notifications', 'flow-lifecycle'],
   },
   'Initialize accepted outside the configuration window': {
     adapter: wrong.initializeAnywhere,

@@ -1,18 +1,22 @@
 /**
  * A lower bound on the steps of any path suite that covers what the planner's first plan
- * covers, for `npm run bench`: a linear program over the planner's own graph (see
- * `coverageProblem`), solved with HiGHS.
+ * covers and reaches the situations it reaches, for `npm run bench`: a linear program over the
+ * planner's own graph (see `coverageProblem`) times the progress of each situation, solved
+ * with HiGHS.
  *
- * Each edge e gets x_e ≥ 0, the number of times the suite takes it; the suite's cases start
- * at the initial node (s of them, free of charge: a fresh system costs no step) and end
- * anywhere (t_v at node v). Flow is conserved at every node, each goal is taken at least once
- * by some edge that covers it, and the objective is the number of steps, Σ x_e. Every real
- * suite is a solution, so the optimum bounds them all from below.
+ * Each edge e of that product gets x_e ≥ 0, the number of times the suite takes it; the
+ * suite's cases start at the initial node (s of them, free of charge: a fresh system costs no
+ * step) and end anywhere (t_v at node v). Flow is conserved at every node, each goal is taken
+ * at least once by some edge that covers it, each situation is completed at least once by
+ * some edge that takes its last place with the earlier ones behind, and the objective is the
+ * number of steps, Σ x_e. Every real suite is a solution, so the optimum bounds them all from
+ * below.
  *
  * The program lets flow circle in a cycle that no case reaches from the initial node, which
- * weakens the bound; cuts that forbid it (every set of nodes that holds the start of each edge
- * covering a goal, but not the initial node, is entered at least once) did not raise it in 40
- * rounds on the built-in profiles, and were left out.
+ * weakens the bound. Cuts that forbid it (every set of nodes that holds the start of an edge
+ * counted as covering, but not the initial node, is entered at least as often as that edge
+ * counts) did not raise it on the built-in profiles: 60 rounds on basic, 4 on ucma-guide, at
+ * 2 to 45 s a round. They were left out.
  */
 
 import type { Highs } from 'highs';
@@ -47,26 +51,97 @@ function terms(names: readonly string[], sign: '+' | '-' = '+'): string {
   return lines.join('\n   ');
 }
 
+/** An edge of the product graph: a base edge taken with some situations' progress behind. */
+interface ProductEdge {
+  readonly from: number;
+  readonly to: number;
+  readonly covers: readonly string[];
+  /** The situations, by index, that this step completes. */
+  readonly completes: readonly number[];
+}
+
+/**
+ * The graph times the progress of every situation, so that a situation's constraint can ask
+ * for a step that completes it. Progress is tracked as `takesSequence` reads a case: a run
+ * may begin at any step that takes the first place, takes the next place when a step does,
+ * lets clock steps that take nothing pass, and ends at any other step; several runs of one
+ * situation may be alive at once, so each situation's progress is a set, kept as a bit mask.
+ * Each case is one walk of this graph, which makes the program a relaxation of every suite.
+ */
+export function productGraph(problem: CoverageProblem): {
+  start: number;
+  edges: ProductEdge[];
+} {
+  const outgoing = new Map<number, CoverageProblem['edges'][number][]>();
+  for (const edge of problem.edges) {
+    const list = outgoing.get(edge.from);
+    if (list) list.push(edge);
+    else outgoing.set(edge.from, [edge]);
+  }
+  const lengths = problem.situations.map((situation) => situation.places);
+  const ids = new Map<string, number>();
+  const states: { node: number; masks: number[] }[] = [];
+  const idOf = (node: number, masks: number[]) => {
+    const key = `${node}:${masks.join(',')}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = states.length;
+      ids.set(key, id);
+      states.push({ node, masks });
+    }
+    return id;
+  };
+  const start = idOf(
+    problem.start,
+    lengths.map(() => 0),
+  );
+  const edges: ProductEdge[] = [];
+  for (let from = 0; from < states.length; from++) {
+    const { node, masks } = states[from] as (typeof states)[number];
+    for (const edge of outgoing.get(node) ?? []) {
+      const completes: number[] = [];
+      const next = masks.map((mask, situation) => {
+        const length = lengths[situation] as number;
+        let after = 0;
+        for (let progress = 0; progress < length; progress++) {
+          if (progress > 0 && (mask & (1 << progress)) === 0) continue;
+          const takes = edge.takes.some(([s, place]) => s === situation && place === progress);
+          if (takes) {
+            if (progress + 1 === length) completes.push(situation);
+            else after |= 1 << (progress + 1);
+          } else if (progress > 0 && edge.clock) after |= 1 << progress;
+        }
+        return after;
+      });
+      edges.push({ from, to: idOf(edge.to, next), covers: edge.covers, completes });
+    }
+  }
+  return { start, edges };
+}
+
 const column = (edge: number) => `x${edge}`;
 
 /** The program in CPLEX LP text, the form HiGHS reads. */
 export function lpText(problem: CoverageProblem): string {
+  const product = productGraph(problem);
   const into = new Map<number, string[]>();
   const outOf = new Map<number, string[]>();
   const covering = new Map(problem.goals.map((goal) => [goal, [] as string[]]));
+  const completing = problem.situations.map(() => [] as string[]);
   const add = (map: Map<number, string[]>, node: number, name: string) => {
     const list = map.get(node);
     if (list) list.push(name);
     else map.set(node, [name]);
   };
-  problem.edges.forEach(({ from, to, covers }, index) => {
+  product.edges.forEach(({ from, to, covers, completes }, index) => {
     add(outOf, from, column(index));
     add(into, to, column(index));
     for (const goal of covers) covering.get(goal)?.push(column(index));
+    for (const situation of completes) completing[situation]?.push(column(index));
   });
   const rows: string[] = [];
-  for (const node of new Set([problem.start, ...into.keys(), ...outOf.keys()])) {
-    const source = node === problem.start ? ' + s' : '';
+  for (const node of new Set([product.start, ...into.keys(), ...outOf.keys()])) {
+    const source = node === product.start ? ' + s' : '';
     rows.push(
       ` n${node}: ${terms(into.get(node) ?? [])} ${terms(outOf.get(node) ?? [], '-')}${source} - t${node} = 0`,
     );
@@ -76,9 +151,14 @@ export function lpText(problem: CoverageProblem): string {
     if (edges.length === 0) throw new Error(`no edge covers the goal ${goal}`);
     rows.push(` g${index++}: ${terms(edges)} >= 1`);
   }
+  completing.forEach((edges, situation) => {
+    const name = problem.situations[situation]?.name;
+    if (edges.length === 0) throw new Error(`no walk of the graph reaches the situation ${name}`);
+    rows.push(` r${situation}: ${terms(edges)} >= 1`);
+  });
   return [
     'Minimize',
-    ` steps: ${terms(problem.edges.map((_, at) => column(at)))}`,
+    ` steps: ${terms(product.edges.map((_, at) => column(at)))}`,
     'Subject To',
     ...rows,
     'End',
@@ -90,7 +170,9 @@ export async function lowerBound(problem: CoverageProblem): Promise<LowerBound> 
   const started = performance.now();
   solver ??= loadHighs();
   const highs = await solver;
-  const solution = highs.solve(lpText(problem), { output_flag: false });
+  // The interior-point solver, with its crossover to a vertex, took a third of the simplex's time
+  // on the product of the largest built-in problem.
+  const solution = highs.solve(lpText(problem), { output_flag: false, solver: 'ipm' });
   if (solution.Status !== 'Optimal') {
     throw new Error(`the coverage program of ${problem.machine} ended ${solution.Status}`);
   }
