@@ -5,6 +5,9 @@
  * `npm run bench -- --skip-test-suite` leaves it out.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { childrenCpuSeconds } from './bench-isolation.ts';
@@ -38,7 +41,10 @@ export async function benchTestSuite(): Promise<string[][]> {
     const failed = [...new Set(output.split('\n').filter((line) => /^\s*FAIL\s/.test(line)))];
     console.log(`npm test failed with exit code ${code}${failed.length ? ':' : ''}`);
     for (const line of failed) console.log(line.trim());
-    console.log('Its output ends:');
+    // A failure under the bench's load may not come again: its whole output is kept.
+    const kept = join(mkdtempSync(join(tmpdir(), 'imflow-bench-tests-')), 'npm-test.log');
+    writeFileSync(kept, output);
+    console.log(`Its whole output is in ${kept}; it ends:`);
     console.log(output.trimEnd().split('\n').slice(-FAILURE_TAIL).join('\n'));
   }
   return [
