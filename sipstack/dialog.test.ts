@@ -38,6 +38,33 @@ async function inDialog(transport: SipTransportName, options: Partial<UserAgentO
 }
 
 describe.each<SipTransportName>(['udp', 'tcp'])('a dialog over %s', (transport) => {
+  it('is set up when the event loop was held up past the time-out while the ACK came', async () => {
+    const parties = await startedParties({ transactionTimeoutMs: 300 });
+    const accepted = new Promise<unknown>((resolve, reject) => {
+      parties.callee.agent.onInvite((incoming) => {
+        incoming.accept({ contentType: 'application/sdp', body: sdpAnswer }).then(resolve, reject);
+        // The 200 is on its way; the process is then busy for longer than either side's
+        // time-out, as a loaded machine may keep it, while the answer and the ACK come in time.
+        const until = performance.now() + 800;
+        while (performance.now() < until);
+      });
+    });
+    const calling = await parties.caller.agent.invite(targetOf(parties.callee.agent, transport), {
+      contentType: 'application/sdp',
+      body: sdpOffer,
+      transport,
+    });
+    expect(calling.callId).toBeTruthy();
+    await expect(accepted).resolves.toBeDefined();
+    // Over UDP the INVITE may be sent again during the stall; no BYE ends the call.
+    const sent = summary(parties.caller.traffic, 'sent');
+    expect(sent).toContain('ACK (1 ACK)');
+    expect(sent.some((line) => line.startsWith('BYE'))).toBe(false);
+    expect(summary(parties.callee.traffic, 'sent').some((line) => line.startsWith('BYE'))).toBe(
+      false,
+    );
+  });
+
   it('is set up by INVITE with an SDP offer, 200 with the answer and ACK', async () => {
     const { parties, calling, called, invite } = await inDialog(transport);
     expect(invite.transport).toBe(transport);

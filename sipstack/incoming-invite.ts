@@ -126,7 +126,7 @@ export function receiveInvite(
         done();
         reject(error);
       });
-      cancelDeadline = host.timer(host.timeoutMs, () => {
+      cancelDeadline = host.deadline(host.timeoutMs, () => {
         done();
         // The dialog exists for the caller, so it is ended with a BYE (RFC 3261 13.3.1.4).
         dialog.bye().catch(() => {});

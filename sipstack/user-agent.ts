@@ -36,6 +36,12 @@ import type {
   UserAgentOptions,
 } from './types.ts';
 
+/**
+ * A time-out that fires this much later than due found the event loop held up (the process
+ * busy elsewhere, or not scheduled): see `deadline`.
+ */
+const heldUpMs = 200;
+
 const defaultTimeoutMs = 4000;
 
 function transportOf(name: string | null | undefined, what: string): SipTransportName {
@@ -93,6 +99,20 @@ class UserAgent implements SipUserAgent, InviteHost {
     this.timer(this.timeoutMs, () => this.dialogs.delete(dialog.key));
   }
 
+  deadline(ms: number, run: () => void): () => void {
+    let cancel = () => {};
+    const arm = (wait: number) => {
+      const due = performance.now() + wait;
+      cancel = this.timer(wait, () => {
+        const late = performance.now() - due;
+        if (late > heldUpMs) arm(late);
+        else run();
+      });
+    };
+    arm(ms);
+    return () => cancel();
+  }
+
   timer(ms: number, run: () => void): () => void {
     const handle = setTimeout(() => {
       this.timers.delete(handle);
@@ -146,7 +166,7 @@ class UserAgent implements SipUserAgent, InviteHost {
         else if (status < 300) onLater2xx?.(response);
       });
       forget = this.wait((error) => settle(() => reject(error)));
-      cancelTimer = this.timer(this.timeoutMs, () =>
+      cancelTimer = this.deadline(this.timeoutMs, () =>
         settle(() => {
           transaction.shutdown();
           reject(new SipTimeoutError(`${label}: no final response within ${this.timeoutMs} ms`));

@@ -373,9 +373,8 @@ describe.skipIf(!installed)('imflow check --wire sip against SIPp', { concurrent
       onContext(onTestFinished),
     );
     expect(check.text).toMatch(/NOT CONFORMANT/);
-    expect(check.text).toMatch(
-      /MSG-7: imFlow path 1 .*\n\s+stimulus: +remote\.message .*contentType=text\/plain/,
-    );
+    // Whichever content type the first message carries, a 202 for it breaks MSG-7.
+    expect(check.text).toMatch(/MSG-7: imFlow path 1 .*\n(?:.*\n)?\s+stimulus: +remote\.message /);
     expect(check.text).toMatch(/observed: +wire response code=202 message=1/);
     expect(check.code).toBe(1);
   });
