@@ -51,6 +51,12 @@ function terms(names: readonly string[], sign: '+' | '-' = '+'): string {
   return lines.join('\n   ');
 }
 
+function append<T>(map: Map<number, T[]>, key: number, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
 /** An edge of the product graph: a base edge taken with some situations' progress behind. */
 interface ProductEdge {
   readonly from: number;
@@ -73,11 +79,7 @@ export function productGraph(problem: CoverageProblem): {
   edges: ProductEdge[];
 } {
   const outgoing = new Map<number, CoverageProblem['edges'][number][]>();
-  for (const edge of problem.edges) {
-    const list = outgoing.get(edge.from);
-    if (list) list.push(edge);
-    else outgoing.set(edge.from, [edge]);
-  }
+  for (const edge of problem.edges) append(outgoing, edge.from, edge);
   const lengths = problem.situations.map((situation) => situation.places);
   const ids = new Map<string, number>();
   const states: { node: number; masks: number[] }[] = [];
@@ -128,14 +130,9 @@ export function lpText(problem: CoverageProblem): string {
   const outOf = new Map<number, string[]>();
   const covering = new Map(problem.goals.map((goal) => [goal, [] as string[]]));
   const completing = problem.situations.map(() => [] as string[]);
-  const add = (map: Map<number, string[]>, node: number, name: string) => {
-    const list = map.get(node);
-    if (list) list.push(name);
-    else map.set(node, [name]);
-  };
   product.edges.forEach(({ from, to, covers, completes }, index) => {
-    add(outOf, from, column(index));
-    add(into, to, column(index));
+    append(outOf, from, column(index));
+    append(into, to, column(index));
     for (const goal of covers) covering.get(goal)?.push(column(index));
     for (const situation of completes) completing[situation]?.push(column(index));
   });

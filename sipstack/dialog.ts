@@ -34,13 +34,6 @@ export interface DialogHost {
   ): void;
   /** A timer that `close` clears; returns its cancel. */
   timer(ms: number, run: () => void): () => void;
-  /**
-   * A timer for a time-out that blames the other side: the time the event loop was held up
-   * is given back, once it is free again, before the time-out fires. Node runs the timers that
-   * are due before it reads input, so after a stall longer than the time-out a plain timer
-   * would fire ahead of an answer that came in time and waits unread.
-   */
-  deadline(ms: number, run: () => void): () => void;
   via(transport: SipTransportName): SipPackageMessage['headers']['via'];
   /** An ended dialog is forgotten a while later, once stray retransmissions are over. */
   ended(dialog: Dialog): void;

@@ -26,6 +26,13 @@ export interface InviteHost extends DialogHost {
   wait(reject: (error: Error) => void): () => void;
   /** The dialog starts to receive its requests (and the ACK). */
   adopt(dialog: Dialog): void;
+  /**
+   * A timer for a time-out that blames the other side: the time the event loop was held up
+   * is given back, once it is free again, before the time-out fires. Node runs the timers that
+   * are due before it reads input, so after a stall longer than the time-out a plain timer
+   * would fire ahead of an answer that came in time and waits unread.
+   */
+  deadline(ms: number, run: () => void): () => void;
 }
 
 export interface ReceivedInvite {
