@@ -1,4 +1,5 @@
 import {
+  boundaryProbed,
   formatOutput,
   type MachineModel,
   type ModelSnapshot,
@@ -7,6 +8,7 @@ import {
   rulesForQuery,
   rulesForUnexpectedOutput,
   type Stimulus,
+  stepAcrossDeadlines,
   type TransitionMeta,
 } from '../machines/index.ts';
 import { type Adapter, refusalKind, type SystemUnderTest } from './adapter.ts';
@@ -163,6 +165,13 @@ export class CaseRun {
    * next planned clock steps are shortened by it, so that they end where the plan has them.
    */
   #ahead = 0;
+  /**
+   * Real time: the model taken through the case's own stimuli with no settling, as the plan
+   * has it. A clock step that there reaches a deadline, or stops just before one, does so here
+   * too: settling moves the instants of later stimuli, and with them the timers they start,
+   * so the plan's amount alone could stop short of a deadline it was meant to reach.
+   */
+  #planned: ModelSnapshot | undefined;
 
   private constructor(
     readonly model: MachineModel,
@@ -178,6 +187,7 @@ export class CaseRun {
     private readonly clockMode: ClockMode,
   ) {
     this.#snapshot = model.initial();
+    if (clockMode.kind === 'real') this.#planned = this.#snapshot;
   }
 
   static async start(options: {
@@ -358,9 +368,20 @@ export class CaseRun {
    * Returns false once the case has failed.
    */
   async step(stimulus: Stimulus): Promise<boolean> {
+    const planned = this.#planned;
+    if (planned) this.#planned = stepAcrossDeadlines(this.model, planned, stimulus).snapshot;
     if (stimulus.type !== 'clock.advance')
       return (await this.#judged(stimulus)) && this.#settlingStep();
     if (this.ended) return false;
+    const probed = planned && boundaryProbed(this.model, planned, stimulus.ms);
+    const deadline = this.model.nextDeadlineMs(this.#snapshot);
+    if (probed && deadline !== null) {
+      // Reaching the boundary brings the model back to the plan's timeline.
+      this.#ahead = 0;
+      const ms = probed === 'deadline' ? deadline : deadline - 1;
+      if (ms <= 0) return true;
+      return (await this.#judged({ type: 'clock.advance', ms })) && this.#settlingStep();
+    }
     let remaining = stimulus.ms;
     for (;;) {
       const absorbed = Math.min(this.#ahead, remaining);

@@ -13,6 +13,7 @@ import {
   type RequirementGroup,
   requirements,
   type Stimulus,
+  stepAcrossDeadlines,
   type TransitionMeta,
 } from '../machines/index.ts';
 import { type ResolvedDeclarations, resolveDeclarations } from './declarations.ts';
@@ -260,23 +261,6 @@ function sameObservation(
     texts(left.outputs) === texts(right.outputs) &&
     JSON.stringify(left.queries) === JSON.stringify(right.queries)
   );
-}
-
-/** Applies a stimulus, cutting a clock advance at the model's deadlines as the runner does. */
-function stepCut(model: MachineModel, snapshot: ModelSnapshot, stimulus: Stimulus) {
-  if (stimulus.type !== 'clock.advance') return model.step(snapshot, stimulus);
-  const outputs: Output[] = [];
-  let current = snapshot;
-  let remaining = stimulus.ms;
-  while (remaining > 0) {
-    const deadline = model.nextDeadlineMs(current);
-    const ms = deadline === null ? remaining : Math.min(remaining, deadline);
-    const result = model.step(current, { type: 'clock.advance', ms });
-    outputs.push(...result.outputs);
-    current = result.snapshot;
-    remaining -= ms;
-  }
-  return { snapshot: current, outputs };
 }
 
 /**
@@ -785,7 +769,7 @@ function buildGraph(
       for (const next of outgoing.get(node) ?? []) {
         if (!allowed(next)) continue;
         budget--;
-        const shadow = stepCut(model, ghost, next.stimulus);
+        const shadow = stepAcrossDeadlines(model, ghost, next.stimulus);
         const extended = [...route, next];
         if (
           !sameObservation(

@@ -48,18 +48,40 @@ function refreshDue(trace: Trace | undefined): number {
   return (set?.at ?? Number.NaN) + REFRESH_MS;
 }
 
-async function runRealTime(adapter: Adapter) {
+async function runRealTime(adapter: Adapter, stimuli = refreshCase, caseModel = model) {
   const run = await CaseRun.start({
     adapter,
-    model,
+    model: caseModel,
     name: 'refresh in real time',
     origin: 'path',
     clock: { kind: 'real', jitterMs: JITTER_MS },
   });
-  for (const stimulus of refreshCase) if (!(await run.step(stimulus))) break;
+  for (const stimulus of stimuli) if (!(await run.step(stimulus))) break;
   await run.close();
   return run.trace();
 }
+
+// Composing set again at a refresh restarts the time-out there. In real time that stimulus
+// comes after the refresh's settling window, so the time-out falls due later than the plan's
+// amounts say, while the refresh keeps its phase.
+const RESTART_TIMEOUT_MS = 3500;
+const restartModel =
+  createModels(
+    withTiming(findBuiltInProfile('ucma-reference') ?? assertNever(), {
+      refreshPeriodMs: REFRESH_MS,
+      composingTimeoutMs: RESTART_TIMEOUT_MS,
+    }),
+  ).find((m) => m.id === 'imFlow') ?? assertNever();
+/** The refresh, exactly; Composing again; the next refresh; the plan's step to the time-out. */
+const restartCase: Stimulus[] = [
+  { type: 'app.establish', template: null },
+  { type: 'app.setComposing' },
+  { type: 'clock.advance', ms: REFRESH_MS - 1 },
+  { type: 'clock.advance', ms: 1 },
+  { type: 'app.setComposing' },
+  { type: 'clock.advance', ms: REFRESH_MS },
+  { type: 'clock.advance', ms: RESTART_TIMEOUT_MS - REFRESH_MS },
+];
 
 describe('checking in real time', () => {
   // The four cases wait for the same three seconds side by side.
@@ -85,6 +107,7 @@ describe('checking in real time', () => {
         clock: (clock) => lateTimers(clock, refreshTimer, -(EARLY_TOLERANCE_MS - 2)),
       })),
     ),
+    runRealTime(referenceAdapter, restartCase, restartModel),
   ]);
 
   it('passes the reference, and stamps each output with the time it arrived', async () => {
@@ -157,6 +180,26 @@ describe('checking in real time', () => {
     const failing = early?.steps.find((step) => step.verdict === 'fail');
     expect(failing && endOf(failing)).toBe(refreshDue(early) - 1);
     expect(failing?.failure?.message).toMatch(/differ|before it was due/);
+  });
+
+  it('takes a clock step to the deadline the plan has it reach, though settling moved it', async () => {
+    const [, , , , , restarted] = await results;
+    expect(restarted?.verdict).toBe('pass');
+    const planned = restarted?.steps.filter((step) => !step.settling) ?? [];
+    expect(planned.map((step) => step.transitions)).toEqual([
+      ['establish'],
+      ['local.startComposing'],
+      ['local.composing.wait'],
+      ['local.refresh'],
+      ['local.composingAgain.notified'],
+      ['local.refresh'],
+      ['local.timeout'],
+    ]);
+    // The time-out is due a full time-out after Composing was set again, not where the plan's
+    // amounts alone would have ended.
+    const again = planned[4];
+    const timedOut = planned[6];
+    expect(timedOut && endOf(timedOut)).toBe((again?.at ?? Number.NaN) + RESTART_TIMEOUT_MS);
   });
 });
 

@@ -7,6 +7,7 @@ export { rulesForQuery, rulesForUnexpectedOutput } from './attribution.ts';
 export type { TransitionMeta } from './meta.ts';
 export {
   abstractTimeKey,
+  boundaryProbed,
   type ClockStepKind,
   clockSteps,
   createModels,
@@ -21,6 +22,7 @@ export {
   type MachineModel,
   type ModelSnapshot,
   type StepResult,
+  stepAcrossDeadlines,
 } from './model.ts';
 export * from './profile.ts';
 export * from './requirements.ts';

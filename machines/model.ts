@@ -747,6 +747,46 @@ export function clockSteps(
 }
 
 /**
+ * Applies a stimulus, a clock advance cut at each deadline on the way as the kit's runner cuts
+ * it, so that every timer that falls due fires at its own instant.
+ */
+export function stepAcrossDeadlines(
+  model: MachineModel,
+  snapshot: ModelSnapshot,
+  stimulus: Stimulus,
+): { snapshot: ModelSnapshot; outputs: readonly Output[] } {
+  if (stimulus.type !== 'clock.advance') return model.step(snapshot, stimulus);
+  const outputs: Output[] = [];
+  let current = snapshot;
+  let remaining = stimulus.ms;
+  while (remaining > 0) {
+    const deadline = model.nextDeadlineMs(current);
+    const ms = deadline === null ? remaining : Math.min(remaining, deadline);
+    const result = model.step(current, { type: 'clock.advance', ms });
+    outputs.push(...result.outputs);
+    current = result.snapshot;
+    remaining -= ms;
+  }
+  return { snapshot: current, outputs };
+}
+
+/**
+ * Which boundary a clock advance of `ms` probes from a snapshot: exactly the next deadline, or
+ * just before it; undefined for any other amount.
+ */
+export function boundaryProbed(
+  model: MachineModel,
+  snapshot: ModelSnapshot,
+  ms: number,
+): Exclude<ClockStepKind, 'part-way'> | undefined {
+  const deadline = model.nextDeadlineMs(snapshot);
+  if (deadline === null) return undefined;
+  if (ms === deadline) return 'deadline';
+  if (ms === deadline - 1 && deadline > 1) return 'before-deadline';
+  return undefined;
+}
+
+/**
  * The events a traversal explores from a snapshot: the stimuli, plus the clock steps of
  * `clockSteps`, so that every timer is tested on both sides of its boundary. Where time
  * repeats a stretch explored anyway, or the same stimuli come later, only the clock runs on

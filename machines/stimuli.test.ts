@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PLAIN_TEXT, type Stimulus } from './alphabet.ts';
 import {
+  boundaryProbed,
+  clockSteps,
   type Exploration,
   explorationEvents,
   FAILURE_CODES,
@@ -86,6 +88,22 @@ describe('test data derived from the rules', () => {
       expect(explorationEvents(model, flow.snapshot)).not.toContainEqual({ type: 'remote.typing' });
     },
   );
+});
+
+describe('the boundary a clock step probes', () => {
+  it('LC-2: names the steps to a deadline and to just before it, as the traversal explores them', () => {
+    const flow = composingFlow(guideProfile);
+    const { model, snapshot } = flow;
+    for (const step of clockSteps(model, snapshot)) {
+      const probed = boundaryProbed(model, snapshot, step.ms);
+      expect(probed).toBe(step.kind === 'part-way' ? undefined : step.kind);
+    }
+    const deadline = flow.deadline() ?? Number.NaN;
+    expect(boundaryProbed(model, snapshot, deadline)).toBe('deadline');
+    expect(boundaryProbed(model, snapshot, deadline - 1)).toBe('before-deadline');
+    expect(boundaryProbed(model, snapshot, deadline + 1)).toBeUndefined();
+    expect(boundaryProbed(model, model.initial(), 1000)).toBeUndefined();
+  });
 });
 
 describe('a composing time-out many refresh periods long', () => {
