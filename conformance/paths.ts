@@ -84,6 +84,8 @@ export type Abstraction = 'abstract' | 'concrete';
 
 /** How many concrete snapshots a repair of an abstract plan may explore. */
 const REPAIR_STATE_LIMIT = 20_000;
+/** At most this many passes that leave each case out in turn (see `draftsFor`). */
+const ELIMINATION_PASSES = 3;
 
 /** A place where the value a stimulus carries matters (which message it names, say). */
 interface ValuedPlace {
@@ -483,10 +485,9 @@ function graphFor(model: MachineModel, options: PlanOptions, key: string): Graph
   return graph;
 }
 
-/** A route of the explored graph, with the situation it is meant to reach, if any. */
+/** A route of the explored graph, from the start. */
 interface Draft {
   readonly edges: readonly Edge[];
-  readonly situation?: string;
 }
 
 /** The reachable graph under a key, breadth first from the initial snapshot. */
@@ -536,59 +537,112 @@ function explore(
   return { start, nodes, raw, complete: nodes.length < stateLimit };
 }
 
-function outgoingOf<E extends { from: NodeId }>(edges: readonly E[]): Map<NodeId, E[]> {
-  const outgoing = new Map<NodeId, E[]>();
+/** Edges grouped by one of their ends. */
+function edgesAt<E extends { from: NodeId; to: NodeId }>(
+  edges: readonly E[],
+  end: 'from' | 'to',
+): Map<NodeId, E[]> {
+  const grouped = new Map<NodeId, E[]>();
   for (const edge of edges) {
-    const list = outgoing.get(edge.from);
+    const list = grouped.get(edge[end]);
     if (list) list.push(edge);
-    else outgoing.set(edge.from, [edge]);
+    else grouped.set(edge[end], [edge]);
   }
-  return outgoing;
+  return grouped;
 }
 
-/** Shortest route over `edges` from `start` to an edge `wanted` accepts. */
+const outgoingOf = <E extends { from: NodeId; to: NodeId }>(edges: readonly E[]) =>
+  edgesAt(edges, 'from');
+
+/**
+ * The shortest walk from the starting states to a move that finishes it, breadth first, or
+ * undefined; none longer than `within` moves is looked for.
+ */
+function shortestWalk<E>(
+  starts: readonly number[],
+  expand: (state: number, visit: (edge: E, to: number, finishes: boolean) => boolean) => void,
+  within = Number.POSITIVE_INFINITY,
+): E[] | undefined {
+  const cameBy = new Map<number, { edge: E; previous: number } | null>();
+  const queue: number[] = [];
+  const depth = new Map<number, number>();
+  for (const state of starts) {
+    if (cameBy.has(state)) continue;
+    cameBy.set(state, null);
+    depth.set(state, 0);
+    queue.push(state);
+  }
+  let found: { edge: E; previous: number } | undefined;
+  let from = 0;
+  // Returns whether the search is over.
+  const visit = (edge: E, to: number, finishes: boolean) => {
+    if (finishes) {
+      found = { edge, previous: from };
+      return true;
+    }
+    if (!cameBy.has(to)) {
+      cameBy.set(to, { edge, previous: from });
+      depth.set(to, (depth.get(from) ?? 0) + 1);
+      queue.push(to);
+    }
+    return false;
+  };
+  for (let head = 0; head < queue.length && !found; head++) {
+    from = queue[head] as number;
+    if ((depth.get(from) ?? 0) >= within) break;
+    expand(from, visit);
+  }
+  if (!found) return undefined;
+  const { edge, previous } = found as { edge: E; previous: number };
+  const route = [edge];
+  for (let back = cameBy.get(previous); back; back = cameBy.get(back.previous))
+    route.unshift(back.edge);
+  return route;
+}
+
+/** The shortest route from a node whose last edge is wanted (see `shortestWalk`). */
 function shortestRoute<E extends { from: NodeId; to: NodeId }>(
   start: NodeId,
   outgoing: ReadonlyMap<NodeId, readonly E[]>,
   wanted: (edge: E) => boolean,
   allowed: (edge: E) => boolean = () => true,
 ): E[] | undefined {
-  const cameBy = new Map<NodeId, E | null>([[start, null]]);
-  const queue = [start];
-  for (let head = 0; head < queue.length; head++) {
-    const node = queue[head] as NodeId;
-    for (const edge of outgoing.get(node) ?? []) {
-      if (!allowed(edge)) continue;
-      if (wanted(edge)) {
-        const route = [edge];
-        for (let back = cameBy.get(node); back; back = cameBy.get(back.from)) route.unshift(back);
-        return route;
-      }
-      if (!cameBy.has(edge.to)) {
-        cameBy.set(edge.to, edge);
-        queue.push(edge.to);
-      }
-    }
-  }
-  return undefined;
+  return shortestWalk<E>([start], (node, visit) => {
+    for (const edge of outgoing.get(node) ?? [])
+      if (allowed(edge) && visit(edge, edge.to, wanted(edge))) return;
+  });
 }
 
-/** Whether transitions taken in order contain the situation's sequence, only time between. */
-function takesSequence(
+/**
+ * How runs of a situation's sequence over steps taken in order fare: whether one takes the
+ * whole sequence, only time between its places, and how far those still open at the end got.
+ */
+function sequenceProgress(
   steps: readonly { readonly stimulus: Stimulus; readonly transitionIds: readonly string[] }[],
   sequence: readonly Place[],
-): boolean {
+): { taken: boolean; open: number[] } {
+  const open: number[] = [];
   for (let first = 0; first < steps.length; first++) {
     let progress = 0;
+    let broken = false;
     for (let at = first; at < steps.length && progress < sequence.length; at++) {
       const step = steps[at] as (typeof steps)[number];
       if (takesPlace(sequence[progress], step.transitionIds, step.stimulus)) progress++;
-      else if (progress === 0 || step.stimulus.type !== 'clock.advance') break;
+      else if (progress === 0 || step.stimulus.type !== 'clock.advance') {
+        broken = true;
+        break;
+      }
     }
-    if (progress === sequence.length) return true;
+    if (progress === sequence.length) return { taken: true, open: [] };
+    if (!broken) open.push(progress);
   }
-  return false;
+  return { taken: false, open };
 }
+
+const takesSequence = (
+  steps: Parameters<typeof sequenceProgress>[0],
+  sequence: readonly Place[],
+): boolean => sequenceProgress(steps, sequence).taken;
 
 function buildGraph(
   model: MachineModel,
@@ -789,33 +843,35 @@ function buildGraph(
     return [];
   };
 
-  /** The shortest route from the start that takes a situation's sequence, or undefined. */
-  const situationRoute = (sequence: readonly Place[], allowed: (edge: Edge) => boolean) => {
+  /**
+   * The shortest route from a node that takes a situation's sequence, or undefined: a route
+   * may finish a run the steps before the node left open (`open`, how far each got). None
+   * longer than `within` steps is looked for.
+   */
+  const situationRoute = (
+    sequence: readonly Place[],
+    allowed: (edge: Edge) => boolean,
+    from: NodeId = start,
+    within = Number.POSITIVE_INFINITY,
+    open: readonly number[] = [],
+  ) => {
     // A node and how much of the sequence is behind, as one number.
-    const at = (node: NodeId, progress: number) => node * (sequence.length + 1) + progress;
-    const cameBy = new Map<number, { edge: Edge; previous: number } | null>([[at(start, 0), null]]);
-    const queue: [NodeId, number][] = [[start, 0]];
-    for (let head = 0; head < queue.length; head++) {
-      const [node, progress] = queue[head] as [NodeId, number];
-      for (const edge of outgoing.get(node) ?? []) {
-        if (!allowed(edge)) continue;
-        const matches = takesPlace(sequence[progress], edge.transitionIds, edge.stimulus);
-        // Once the sequence has begun, only time may pass between its elements.
-        if (!matches && progress > 0 && edge.stimulus.type !== 'clock.advance') continue;
-        const next = matches ? progress + 1 : progress;
-        const key = at(edge.to, next);
-        if (cameBy.has(key)) continue;
-        cameBy.set(key, { edge, previous: at(node, progress) });
-        if (next === sequence.length) {
-          const route: Edge[] = [];
-          for (let back = cameBy.get(key); back; back = cameBy.get(back.previous))
-            route.unshift(back.edge);
-          return route;
+    const width = sequence.length + 1;
+    return shortestWalk<Edge>(
+      [0, ...open].map((progress) => from * width + progress),
+      (state, visit) => {
+        const progress = state % width;
+        for (const edge of outgoing.get((state - progress) / width) ?? []) {
+          if (!allowed(edge)) continue;
+          const matches = takesPlace(sequence[progress], edge.transitionIds, edge.stimulus);
+          // Once the sequence has begun, only time may pass between its elements.
+          if (!matches && progress > 0 && edge.stimulus.type !== 'clock.advance') continue;
+          const next = matches ? progress + 1 : progress;
+          if (visit(edge, edge.to * width + next, next === sequence.length)) return;
         }
-        queue.push([edge.to, next]);
-      }
-    }
-    return undefined;
+      },
+      within,
+    );
   };
 
   // A situation is planned only where each of its places can be taken, and it concerns the group.
@@ -828,41 +884,199 @@ function buildGraph(
       ),
   );
 
-  /** The routes that cover what `goals` holds, greedily, each from the start. */
-  const draftsFor = (goals: ReadonlySet<string>, allowed: (edge: Edge) => boolean): Draft[] => {
-    const uncovered = new Set(goals);
-    const coversNew = (edge: Edge) =>
-      allowed(edge) && (goalsOf.get(edge)?.some((goal) => uncovered.has(goal)) ?? false);
-    const drafts: Draft[] = [];
-    while (uncovered.size > 0) {
-      const route: Edge[] = [];
-      let at = start;
-      for (;;) {
-        const here = shortestRoute(at, outgoing, coversNew, allowed);
-        if (!here) break;
-        if (route.length > 0) {
-          const fresh = shortestRoute(start, outgoing, coversNew, allowed);
-          if (fresh && fresh.length < here.length) break;
-        }
-        const covering = here[here.length - 1] as Edge;
-        for (const edge of [...here, ...distinguishing(covering, allowed)]) {
-          route.push(edge);
-          for (const id of edge.transitionIds) uncovered.delete(id);
-          for (const goal of edge.guardFalse) uncovered.delete(goal);
-          if (edge.value !== undefined) uncovered.delete(edge.value);
-          at = edge.to;
+  const incoming = edgesAt(usableEdges, 'to');
+  /** The nodes from which an allowed route leads to an edge that takes a place. */
+  const leadingTo = (place: Place, allowed: (edge: Edge) => boolean): Set<NodeId> => {
+    const found = new Set<NodeId>();
+    const queue: NodeId[] = [];
+    for (const edge of usableEdges) {
+      if (
+        allowed(edge) &&
+        !found.has(edge.from) &&
+        takesPlace(place, edge.transitionIds, edge.stimulus)
+      ) {
+        found.add(edge.from);
+        queue.push(edge.from);
+      }
+    }
+    for (let head = 0; head < queue.length; head++) {
+      for (const edge of incoming.get(queue[head] as NodeId) ?? []) {
+        if (allowed(edge) && !found.has(edge.from)) {
+          found.add(edge.from);
+          queue.push(edge.from);
         }
       }
-      if (route.length === 0) break;
-      drafts.push({ edges: route });
     }
-    return drafts;
+    return found;
+  };
+
+  interface Target {
+    readonly route: readonly Edge[];
+    readonly situation?: string;
+  }
+  interface Case {
+    readonly edges: Edge[];
+    at: NodeId;
+    /** The nearest target from the end, `null` for none, `undefined` while unknown. */
+    next: Target | null | undefined;
+  }
+  /** What is left to cover and to reach, and what taking an edge of a case leaves. */
+  interface Wanted {
+    readonly uncovered: Set<string>;
+    readonly unreached: Map<string, readonly Place[]>;
+  }
+  const take = (wanted: Wanted, edge: Edge) => {
+    for (const id of edge.transitionIds) wanted.uncovered.delete(id);
+    for (const goal of edge.guardFalse) wanted.uncovered.delete(goal);
+    if (edge.value !== undefined) wanted.uncovered.delete(edge.value);
+  };
+  const reachIn = (wanted: Wanted, edges: readonly Edge[]) => {
+    for (const [name, sequence] of wanted.unreached)
+      if (takesSequence(edges, sequence)) wanted.unreached.delete(name);
+  };
+
+  /**
+   * Extends `cases` greedily until `wanted` is empty or out of reach: each step of the search
+   * takes the nearest goal or situation from the end of any case, or from the start as a new
+   * case, so that a case goes on wherever it is nearest.
+   */
+  const extendCases = (
+    cases: Case[],
+    wanted: Wanted,
+    allowed: (edge: Edge) => boolean,
+    beginnings: Map<string, Set<NodeId>>,
+  ) => {
+    const { uncovered, unreached } = wanted;
+    const canBegin = (name: string, sequence: readonly Place[], node: NodeId) => {
+      let nodes = beginnings.get(name);
+      if (!nodes) {
+        nodes = leadingTo(sequence[0] as Place, allowed);
+        beginnings.set(name, nodes);
+      }
+      return nodes.has(node);
+    };
+    const coversNew = (edge: Edge) =>
+      allowed(edge) && (goalsOf.get(edge)?.some((goal) => uncovered.has(goal)) ?? false);
+    const nearest = (from: NodeId, behind: readonly Edge[]): Target | null => {
+      let best: Target | null = null;
+      const toGoal =
+        uncovered.size > 0 && unreached.size === 0
+          ? shortestRoute(from, outgoing, coversNew, allowed)
+          : undefined;
+      if (toGoal) best = { route: toGoal };
+      for (const [name, sequence] of unreached) {
+        const { open } = sequenceProgress(behind, sequence);
+        if (open.length === 0 && !canBegin(name, sequence, from)) continue;
+        const within = best ? best.route.length - 1 : Number.POSITIVE_INFINITY;
+        const route = situationRoute(sequence, allowed, from, within, open);
+        if (route) best = { route, situation: name };
+      }
+      return best;
+    };
+    // Within a phase, goals and situations only ever leave: a target still wanted is still
+    // the nearest.
+    const stillWanted = (target: Target) =>
+      target.situation === undefined
+        ? coversNew(target.route[target.route.length - 1] as Edge)
+        : unreached.has(target.situation);
+    const fresh: Case = { edges: [], at: start, next: undefined };
+    for (const known of cases) known.next = undefined;
+    // Situations are sought first, goals once none is left: a situation's case is long and
+    // takes many goals on its way, and where goals went first, each took the short way from
+    // the start that a situation's case would have taken anyway.
+    let situationsFirst = unreached.size > 0;
+    for (;;) {
+      if (situationsFirst && unreached.size === 0) {
+        situationsFirst = false;
+        for (const known of [...cases, fresh]) known.next = undefined;
+      }
+      let chosen: Case | undefined;
+      let length = Number.POSITIVE_INFINITY;
+      // Cases first: a new case is opened only where it is strictly nearer.
+      for (const candidate of [...cases, fresh]) {
+        if (candidate.next === undefined || (candidate.next && !stillWanted(candidate.next)))
+          candidate.next = nearest(candidate.at, candidate.edges);
+        if (candidate.next && candidate.next.route.length < length) {
+          chosen = candidate;
+          length = candidate.next.route.length;
+        }
+      }
+      const target = chosen?.next;
+      if (!chosen || !target) break;
+      if (chosen === fresh) {
+        chosen = { edges: [], at: start, next: undefined };
+        cases.push(chosen);
+        fresh.next = undefined;
+      }
+      const covering = target.route[target.route.length - 1] as Edge;
+      const continuation = target.situation ? [] : distinguishing(covering, allowed);
+      for (const edge of [...target.route, ...continuation]) {
+        chosen.edges.push(edge);
+        take(wanted, edge);
+        chosen.at = edge.to;
+      }
+      chosen.next = undefined;
+      reachIn(wanted, chosen.edges);
+    }
+  };
+
+  /**
+   * The routes that cover what `goals` holds and take the named situations: greedy cases
+   * (see `extendCases`), then each case in turn left out where the others, extended, cover
+   * and reach what it alone did in fewer steps.
+   */
+  const draftsFor = (
+    goals: ReadonlySet<string>,
+    allowed: (edge: Edge) => boolean,
+    situationNames: readonly string[] = [],
+  ): Draft[] => {
+    const situationsNamed = situationNames.flatMap((name) => {
+      const situation = SITUATIONS.find((s) => s.name === name);
+      return situation ? [[name, situation.sequence] as const] : [];
+    });
+    const wantedAll = (): Wanted => ({
+      uncovered: new Set(goals),
+      unreached: new Map(situationsNamed),
+    });
+    const beginnings = new Map<string, Set<NodeId>>();
+    let cases: Case[] = [];
+    const wanted = wantedAll();
+    extendCases(cases, wanted, allowed, beginnings);
+    const steps = (list: readonly Case[]) => list.reduce((sum, { edges }) => sum + edges.length, 0);
+    // What is left wanted once some cases are taken; goals no case covers stay out of it.
+    const leftAfter = (kept: readonly Case[]): Wanted => {
+      const left = wantedAll();
+      for (const goal of wanted.uncovered) left.uncovered.delete(goal);
+      for (const name of wanted.unreached.keys()) left.unreached.delete(name);
+      for (const { edges } of kept) {
+        for (const edge of edges) take(left, edge);
+        reachIn(left, edges);
+      }
+      return left;
+    };
+    // Each case in turn is left out, and the others are extended to make up for it: kept if
+    // no longer, so that a later case may gain from the change.
+    for (let pass = 0; pass < ELIMINATION_PASSES; pass++) {
+      for (let at = 0; at < cases.length; at++) {
+        const others = cases.filter((_, index) => index !== at);
+        const left = leftAfter(others);
+        const trial = others.map(({ edges, at: end }) => ({
+          edges: [...edges],
+          at: end,
+          next: undefined,
+        }));
+        extendCases(trial, left, allowed, beginnings);
+        const complete = left.uncovered.size === 0 && left.unreached.size === 0;
+        if (complete && steps(trial) <= steps(cases)) cases = trial;
+      }
+    }
+    return cases.map(({ edges }) => ({ edges }));
   };
 
   const situationDraft = (name: string, allowed: (edge: Edge) => boolean): Draft | undefined => {
     const situation = SITUATIONS.find((s) => s.name === name);
     const route = situation && situationRoute(situation.sequence, allowed);
-    return route ? { edges: route, situation: name } : undefined;
+    return route ? { edges: route } : undefined;
   };
 
   /** A route replayed on the concrete model from its initial snapshot. */
@@ -974,11 +1188,12 @@ function buildGraph(
               drivesNewValue = true;
             }
           }
-          const situation = SITUATIONS.find((s) => s.name === draft.situation);
-          if (situation && !reachedSituations.get(situation.name)) {
-            const reached = takesSequence(steps, situation.sequence);
-            if (reached) reaches.push(situation.name);
-            reachedSituations.set(situation.name, reached);
+          for (const situation of SITUATIONS) {
+            if (reachedSituations.get(situation.name) !== false) continue;
+            if (takesSequence(steps, situation.sequence)) {
+              reaches.push(situation.name);
+              reachedSituations.set(situation.name, true);
+            }
           }
           if (covers.length === 0 && reaches.length === 0 && !drivesNewValue) continue;
           paths.push({
@@ -989,12 +1204,8 @@ function buildGraph(
           });
         }
       };
-      for (const name of wantedSituations) {
-        const draft = situationDraft(name, allowed);
-        reachedSituations.set(name, false);
-        if (draft) materialise([draft]);
-      }
-      materialise(draftsFor(new Set([...goals].filter((goal) => !done.has(goal))), allowed));
+      for (const name of wantedSituations) reachedSituations.set(name, false);
+      materialise(draftsFor(goals, allowed, wantedSituations));
       // What the abstract routes missed on the concrete model: search concrete snapshots.
       const missed = () => [...goals].filter((goal) => !done.has(goal));
       const missedSituations = () =>

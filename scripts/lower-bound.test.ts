@@ -116,5 +116,7 @@ describe('the lower bound on a path suite', () => {
     const goalsAlone = await lowerBound({ ...coverage, situations: [] });
     expect(bound.steps).toBeGreaterThan(goalsAlone.steps);
     expect(bound.steps).toBeLessThanOrEqual(plan.totalSteps);
+    // The planner's own bar, on the profile small enough to bound in a test.
+    expect(plan.totalSteps / bound.steps).toBeLessThanOrEqual(1.1);
   });
 });
