@@ -84,7 +84,7 @@ const restartCase: Stimulus[] = [
 ];
 
 describe('checking in real time', () => {
-  // The four cases wait for the same three seconds side by side.
+  // The cases wait side by side: three seconds of real time, six and a half for the restart.
   const results = Promise.all([
     runRealTime(referenceAdapter),
     runRealTime(
